@@ -1,0 +1,176 @@
+//! Dependency classes and cycle detection (DESIGN §3).
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use jiff::civil::Date;
+use serde::Serialize;
+
+use crate::model::{Closure, Goal, Item, ItemStatus, Node};
+use crate::plan::{GoalStatus, GoalVerdict, has_ws};
+
+/// The class of a dependency "A needs B by D".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DepClass {
+    /// B is not planned work: an aspiration, an item without its W's, or dropped.
+    Phantom,
+    /// B is committed, but for a date after D.
+    Late,
+    /// B is committed in time.
+    Ok,
+    /// B is done.
+    Met,
+}
+
+impl DepClass {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DepClass::Phantom => "phantom",
+            DepClass::Late => "late",
+            DepClass::Ok => "ok",
+            DepClass::Met => "met",
+        }
+    }
+}
+
+/// Why a supplier is phantom.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PhantomWhy {
+    /// The supplying goal is an aspiration.
+    Aspiration,
+    /// The supplying item lacks What, Who or When.
+    MissingWs,
+    /// The supplier was dropped.
+    Dropped,
+}
+
+impl PhantomWhy {
+    pub fn describe(self) -> &'static str {
+        match self {
+            PhantomWhy::Aspiration => "the goal it needs is an aspiration, not a plan",
+            PhantomWhy::MissingWs => "the item it needs lacks a What, Who or When",
+            PhantomWhy::Dropped => "what it needs was dropped",
+        }
+    }
+}
+
+/// What the delivering side (B) of a dependency amounts to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Supply {
+    Done,
+    Phantom(PhantomWhy),
+    /// Planned work that should land on this date.
+    Committed(Date),
+}
+
+/// The supply an item represents.
+pub fn item_supply(item: &Item) -> Supply {
+    match item.status {
+        ItemStatus::Done => Supply::Done,
+        ItemStatus::Dropped => Supply::Phantom(PhantomWhy::Dropped),
+        _ => match item.due.date {
+            Some(due) if has_ws(item) => Supply::Committed(due),
+            _ => Supply::Phantom(PhantomWhy::MissingWs),
+        },
+    }
+}
+
+/// The supply a goal represents, given its verdict.
+pub fn goal_supply(goal: &Goal, verdict: &GoalVerdict) -> Supply {
+    match (goal.closed, verdict.status, goal.target.date) {
+        (Some(Closure::Done), _, _) => Supply::Done,
+        (Some(Closure::Dropped), _, _) => Supply::Phantom(PhantomWhy::Dropped),
+        (None, GoalStatus::Plan, Some(target)) => Supply::Committed(target),
+        _ => Supply::Phantom(PhantomWhy::Aspiration),
+    }
+}
+
+/// The date a dependency is needed by: its own date, else the needing side's date.
+pub fn need_date(needed_by: Option<Date>, needing_side_date: Option<Date>) -> Option<Date> {
+    needed_by.or(needing_side_date)
+}
+
+/// Classify a dependency that is needed by `needed` (if known) on a supplier (DESIGN §3).
+/// Without a need date a committed supplier cannot be late.
+pub fn classify(needed: Option<Date>, supply: Supply) -> DepClass {
+    match supply {
+        Supply::Done => DepClass::Met,
+        Supply::Phantom(_) => DepClass::Phantom,
+        Supply::Committed(date) if needed.is_some_and(|d| date > d) => DepClass::Late,
+        Supply::Committed(_) => DepClass::Ok,
+    }
+}
+
+/// A dependency cycle, in order, starting and ending at the same node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cycle(pub Vec<Node>);
+
+/// Would adding "`from` needs `to`" to `edges` (pairs of "needs") close a cycle? Returns the
+/// cycle `from → to → … → from` if so. A node needing itself is a cycle of one step.
+pub fn cycle_if_added(edges: &[(Node, Node)], from: Node, to: Node) -> Option<Cycle> {
+    if from == to {
+        return Some(Cycle(vec![from, from]));
+    }
+    let mut needs: HashMap<Node, Vec<Node>> = HashMap::new();
+    for &(a, b) in edges {
+        needs.entry(a).or_default().push(b);
+    }
+    // Breadth-first from `to` along "needs"; reaching `from` closes the loop.
+    let mut parent: HashMap<Node, Node> = HashMap::new();
+    let mut seen: HashSet<Node> = HashSet::from([to]);
+    let mut queue = VecDeque::from([to]);
+    while let Some(n) = queue.pop_front() {
+        for &next in needs.get(&n).map(Vec::as_slice).unwrap_or(&[]) {
+            if !seen.insert(next) {
+                continue;
+            }
+            parent.insert(next, n);
+            if next == from {
+                // Walk back from `from` to `to`, then read it forwards: to → … → from.
+                let mut chain = vec![from];
+                let mut cur = from;
+                while cur != to {
+                    cur = parent[&cur];
+                    chain.push(cur);
+                }
+                chain.reverse();
+                let mut cycle = vec![from];
+                cycle.extend(chain);
+                return Some(Cycle(cycle));
+            }
+            queue.push_back(next);
+        }
+    }
+    None
+}
+
+/// Whether a set of "needs" edges is free of cycles.
+pub fn is_acyclic(edges: &[(Node, Node)]) -> bool {
+    let mut indegree: HashMap<Node, usize> = HashMap::new();
+    let mut needs: HashMap<Node, Vec<Node>> = HashMap::new();
+    for &(a, b) in edges {
+        needs.entry(a).or_default().push(b);
+        indegree.entry(a).or_insert(0);
+        *indegree.entry(b).or_insert(0) += 1;
+    }
+    let mut ready: Vec<Node> = indegree
+        .iter()
+        .filter(|(_, d)| **d == 0)
+        .map(|(n, _)| *n)
+        .collect();
+    let mut removed = 0;
+    while let Some(n) = ready.pop() {
+        removed += 1;
+        for next in needs.get(&n).map(Vec::as_slice).unwrap_or(&[]) {
+            let d = indegree
+                .get_mut(next)
+                .expect("every edge end has an indegree");
+            *d -= 1;
+            if *d == 0 {
+                ready.push(*next);
+            }
+        }
+    }
+    removed == indegree.len()
+}

@@ -1,0 +1,210 @@
+//! Events: the append-only record of every change, and replaying them into state
+//! (DESIGN §1, §10; RELIABILITY T18).
+//!
+//! Each event carries the whole entity before and after the change, so replaying the log from
+//! empty rebuilds the current state exactly.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Dependency, Goal, Id, Item, Milestone, Person, Team, Workspace};
+
+/// Any entity, as stored in an event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "entity", rename_all = "lowercase")]
+pub enum Entity {
+    Workspace(Workspace),
+    Person(Person),
+    Team(Team),
+    Milestone(Milestone),
+    Goal(Goal),
+    Item(Item),
+    Dependency(Dependency),
+}
+
+/// The kind of an entity, as stored beside an event for lookups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntityKind {
+    Workspace,
+    Person,
+    Team,
+    Milestone,
+    Goal,
+    Item,
+    Dependency,
+}
+
+impl EntityKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityKind::Workspace => "workspace",
+            EntityKind::Person => "person",
+            EntityKind::Team => "team",
+            EntityKind::Milestone => "milestone",
+            EntityKind::Goal => "goal",
+            EntityKind::Item => "item",
+            EntityKind::Dependency => "dependency",
+        }
+    }
+}
+
+impl Entity {
+    pub fn kind(&self) -> EntityKind {
+        match self {
+            Entity::Workspace(_) => EntityKind::Workspace,
+            Entity::Person(_) => EntityKind::Person,
+            Entity::Team(_) => EntityKind::Team,
+            Entity::Milestone(_) => EntityKind::Milestone,
+            Entity::Goal(_) => EntityKind::Goal,
+            Entity::Item(_) => EntityKind::Item,
+            Entity::Dependency(_) => EntityKind::Dependency,
+        }
+    }
+
+    pub fn id(&self) -> Id {
+        match self {
+            Entity::Workspace(e) => e.id,
+            Entity::Person(e) => e.id,
+            Entity::Team(e) => e.id,
+            Entity::Milestone(e) => e.id,
+            Entity::Goal(e) => e.id,
+            Entity::Item(e) => e.id,
+            Entity::Dependency(e) => e.id,
+        }
+    }
+}
+
+/// What a change did, in the words history shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Created,
+    Updated,
+    /// A committed date moved later.
+    Slipped,
+    /// A committed date moved earlier.
+    PulledIn,
+    /// A committed date was removed.
+    Uncommitted,
+    Started,
+    Blocked,
+    Done,
+    Dropped,
+    Reopened,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 10] = [
+        EventKind::Created,
+        EventKind::Updated,
+        EventKind::Slipped,
+        EventKind::PulledIn,
+        EventKind::Uncommitted,
+        EventKind::Started,
+        EventKind::Blocked,
+        EventKind::Done,
+        EventKind::Dropped,
+        EventKind::Reopened,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Created => "created",
+            EventKind::Updated => "updated",
+            EventKind::Slipped => "slipped",
+            EventKind::PulledIn => "pulled_in",
+            EventKind::Uncommitted => "uncommitted",
+            EventKind::Started => "started",
+            EventKind::Blocked => "blocked",
+            EventKind::Done => "done",
+            EventKind::Dropped => "dropped",
+            EventKind::Reopened => "reopened",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<EventKind> {
+        EventKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// One change: who, when, what, and the entity before and after.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Position in the log; strictly increasing.
+    pub seq: i64,
+    pub at: Timestamp,
+    pub author: Option<Id>,
+    pub kind: EventKind,
+    pub before: Option<Entity>,
+    pub after: Option<Entity>,
+    pub reason: Option<String>,
+}
+
+impl Event {
+    /// The entity this event is about.
+    pub fn subject(&self) -> Option<&Entity> {
+        self.after.as_ref().or(self.before.as_ref())
+    }
+}
+
+/// The whole state of a workspace, in a canonical order (so two equal states serialise to the
+/// same bytes).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    pub workspaces: BTreeMap<Id, Workspace>,
+    pub people: BTreeMap<Id, Person>,
+    pub teams: BTreeMap<Id, Team>,
+    pub milestones: BTreeMap<Id, Milestone>,
+    pub goals: BTreeMap<Id, Goal>,
+    pub items: BTreeMap<Id, Item>,
+    pub dependencies: BTreeMap<Id, Dependency>,
+}
+
+impl State {
+    /// Put an entity in place (create or replace).
+    pub fn put(&mut self, entity: Entity) {
+        match entity {
+            Entity::Workspace(e) => _ = self.workspaces.insert(e.id, e),
+            Entity::Person(e) => _ = self.people.insert(e.id, e),
+            Entity::Team(e) => _ = self.teams.insert(e.id, e),
+            Entity::Milestone(e) => _ = self.milestones.insert(e.id, e),
+            Entity::Goal(e) => _ = self.goals.insert(e.id, e),
+            Entity::Item(e) => _ = self.items.insert(e.id, e),
+            Entity::Dependency(e) => _ = self.dependencies.insert(e.id, e),
+        }
+    }
+
+    /// Remove an entity.
+    pub fn remove(&mut self, kind: EntityKind, id: Id) {
+        match kind {
+            EntityKind::Workspace => _ = self.workspaces.remove(&id),
+            EntityKind::Person => _ = self.people.remove(&id),
+            EntityKind::Team => _ = self.teams.remove(&id),
+            EntityKind::Milestone => _ = self.milestones.remove(&id),
+            EntityKind::Goal => _ = self.goals.remove(&id),
+            EntityKind::Item => _ = self.items.remove(&id),
+            EntityKind::Dependency => _ = self.dependencies.remove(&id),
+        }
+    }
+
+    /// Apply one event: its `after` replaces the entity, or its absence removes it.
+    pub fn apply(&mut self, event: &Event) {
+        match (&event.before, &event.after) {
+            (_, Some(after)) => self.put(after.clone()),
+            (Some(before), None) => self.remove(before.kind(), before.id()),
+            (None, None) => {}
+        }
+    }
+
+    /// Rebuild state from a log, in order.
+    pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>) -> State {
+        let mut state = State::default();
+        for e in events {
+            state.apply(e);
+        }
+        state
+    }
+}

@@ -1,0 +1,18 @@
+//! The rules of `landed`, pure: no IO, no clock, no database types.
+//!
+//! Every surface (CLI, API, web) asks this crate whether a goal is a plan, what a dependency
+//! amounts to, and what to do next; none computes a rule itself. Time is always an argument.
+
+pub mod capture;
+pub mod deps;
+pub mod event;
+pub mod model;
+pub mod next;
+pub mod plan;
+pub mod rules;
+pub mod slip;
+pub mod suggest;
+pub mod when;
+
+pub use model::*;
+pub use rules::Rule;

@@ -1,0 +1,400 @@
+//! The domain types of DESIGN §1: plain data, no behaviour beyond small helpers.
+//!
+//! Every entity carries an internal `id` (unique within the store) and, where people refer to
+//! it, a human number per workspace (`G-12`, `I-345`, `M-3`). Entities carry a `version` that
+//! the store bumps on every change, for optimistic concurrency.
+
+use std::fmt;
+use std::str::FromStr;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+/// Internal identifier of any entity; unique per entity kind within a store.
+pub type Id = i64;
+
+/// A workspace: the tenant everything else belongs to, and its settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Workspace {
+    pub id: Id,
+    pub name: String,
+    /// Estimates above this many hours are `item_too_big` (DESIGN §2).
+    pub step_limit_hours: f64,
+    /// The person commands act as when no `--as` or `$LANDED_USER` is given.
+    pub default_person: Option<Id>,
+    /// Time zone used for people who have none and for workspace-wide dates.
+    pub tz: String,
+    pub version: i64,
+}
+
+impl Workspace {
+    pub const DEFAULT_STEP_LIMIT_HOURS: f64 = 24.0;
+}
+
+/// A user of the workspace (DESIGN §1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: Id,
+    pub handle: String,
+    pub name: String,
+    pub email: Option<String>,
+    /// IANA time zone name; "today" and weeks follow it.
+    pub tz: String,
+    /// Hours per week this person can work.
+    pub capacity_hours: f64,
+    pub version: i64,
+}
+
+impl Person {
+    pub const DEFAULT_CAPACITY_HOURS: f64 = 40.0;
+}
+
+/// A named group of people with one lead (DESIGN §1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Team {
+    pub id: Id,
+    pub name: String,
+    pub lead: Id,
+    /// Members other than the lead, sorted by id.
+    pub members: Vec<Id>,
+    pub version: i64,
+}
+
+/// A named date such as a sprint end or a release.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Milestone {
+    pub id: Id,
+    pub num: i64,
+    pub name: String,
+    pub date: Date,
+    pub version: i64,
+}
+
+/// "When": a date of its own, or a milestone (whose date is copied in `date` when loaded, so
+/// that rules never need a lookup).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct When {
+    pub date: Option<Date>,
+    pub milestone: Option<Id>,
+}
+
+impl When {
+    pub const NONE: When = When {
+        date: None,
+        milestone: None,
+    };
+
+    pub fn on(date: Date) -> When {
+        When {
+            date: Some(date),
+            milestone: None,
+        }
+    }
+
+    pub fn at_milestone(milestone: &Milestone) -> When {
+        When {
+            date: Some(milestone.date),
+            milestone: Some(milestone.id),
+        }
+    }
+}
+
+/// How a goal was closed. Open goals have no closure; their status is derived (DESIGN §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Closure {
+    Done,
+    Dropped,
+}
+
+/// A strategic goal (DESIGN §1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Goal {
+    pub id: Id,
+    pub num: i64,
+    pub title: String,
+    pub outcome: Option<String>,
+    pub owner: Option<Id>,
+    pub target: When,
+    pub team: Option<Id>,
+    pub closed: Option<Closure>,
+    pub close_reason: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub version: i64,
+}
+
+/// Status of a work item (DESIGN §1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ItemStatus {
+    Todo,
+    Doing,
+    Blocked,
+    Done,
+    Dropped,
+}
+
+impl ItemStatus {
+    pub const ALL: [ItemStatus; 5] = [
+        ItemStatus::Todo,
+        ItemStatus::Doing,
+        ItemStatus::Blocked,
+        ItemStatus::Done,
+        ItemStatus::Dropped,
+    ];
+
+    /// Open items are the ones still to be delivered: todo, doing or blocked.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            ItemStatus::Todo | ItemStatus::Doing | ItemStatus::Blocked
+        )
+    }
+
+    /// Whether entering this status needs a reason (DESIGN §1: blocked and dropped do).
+    pub fn needs_reason(self) -> bool {
+        matches!(self, ItemStatus::Blocked | ItemStatus::Dropped)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemStatus::Todo => "todo",
+            ItemStatus::Doing => "doing",
+            ItemStatus::Blocked => "blocked",
+            ItemStatus::Done => "done",
+            ItemStatus::Dropped => "dropped",
+        }
+    }
+}
+
+/// Kind of a work item: strategic work serves goals, reactive work is the daily load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ItemKind {
+    Strategic,
+    Reactive,
+}
+
+impl ItemKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemKind::Strategic => "strategic",
+            ItemKind::Reactive => "reactive",
+        }
+    }
+}
+
+/// Error for a word that is not one of an enum's spellings.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {what} `{given}` (expected one of: {expected})")]
+pub struct UnknownWord {
+    pub what: &'static str,
+    pub given: String,
+    pub expected: &'static str,
+}
+
+impl FromStr for ItemStatus {
+    type Err = UnknownWord;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ItemStatus::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s.trim().to_ascii_lowercase())
+            .ok_or_else(|| UnknownWord {
+                what: "status",
+                given: s.to_string(),
+                expected: "todo, doing, blocked, done, dropped",
+            })
+    }
+}
+
+impl FromStr for ItemKind {
+    type Err = UnknownWord;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "strategic" => Ok(ItemKind::Strategic),
+            "reactive" => Ok(ItemKind::Reactive),
+            _ => Err(UnknownWord {
+                what: "kind",
+                given: s.to_string(),
+                expected: "strategic, reactive",
+            }),
+        }
+    }
+}
+
+impl fmt::Display for ItemStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Display for ItemKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A work item (DESIGN §1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    pub id: Id,
+    pub num: i64,
+    pub title: String,
+    pub outcome: Option<String>,
+    pub owner: Option<Id>,
+    pub due: When,
+    pub estimate_hours: Option<f64>,
+    pub status: ItemStatus,
+    /// Why the item is blocked or dropped; cleared when it moves on.
+    pub status_reason: Option<String>,
+    pub kind: ItemKind,
+    pub goal: Option<Id>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub version: i64,
+}
+
+/// One end of a dependency: a work item or a goal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "lowercase")]
+pub enum Node {
+    Item(Id),
+    Goal(Id),
+}
+
+/// "`from` needs `to` by `needed_by`" (DESIGN §3). Without `needed_by`, the date is the
+/// needing side's due or target date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dependency {
+    pub id: Id,
+    pub from: Node,
+    pub to: Node,
+    pub needed_by: Option<Date>,
+    pub created_at: Timestamp,
+    pub version: i64,
+}
+
+/// The kind of thing a human reference (`G-12`) points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RefKind {
+    Goal,
+    Item,
+    Milestone,
+}
+
+impl RefKind {
+    pub fn prefix(self) -> char {
+        match self {
+            RefKind::Goal => 'G',
+            RefKind::Item => 'I',
+            RefKind::Milestone => 'M',
+        }
+    }
+}
+
+/// A human reference such as `G-12`, `I-345` or `M-3`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Ref {
+    pub kind: RefKind,
+    pub num: i64,
+}
+
+impl fmt::Display for Ref {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{}", self.kind.prefix(), self.num)
+    }
+}
+
+/// Error for text that is not a reference like `G-12`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "`{0}` is not an id (write it like G-12 for a goal, I-345 for an item, M-3 for a milestone)"
+)]
+pub struct BadRef(pub String);
+
+impl FromStr for Ref {
+    type Err = BadRef;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        let bad = || BadRef(s.to_string());
+        let (prefix, rest) = t.split_at_checked(1).ok_or_else(bad)?;
+        let kind = match prefix.to_ascii_uppercase().as_str() {
+            "G" => RefKind::Goal,
+            "I" => RefKind::Item,
+            "M" => RefKind::Milestone,
+            _ => return Err(bad()),
+        };
+        let digits = rest.strip_prefix('-').unwrap_or(rest);
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        let num = digits.parse::<i64>().map_err(|_| bad())?;
+        if num < 1 {
+            return Err(bad());
+        }
+        Ok(Ref { kind, num })
+    }
+}
+
+pub fn goal_ref(num: i64) -> Ref {
+    Ref {
+        kind: RefKind::Goal,
+        num,
+    }
+}
+
+pub fn item_ref(num: i64) -> Ref {
+    Ref {
+        kind: RefKind::Item,
+        num,
+    }
+}
+
+pub fn milestone_ref(num: i64) -> Ref {
+    Ref {
+        kind: RefKind::Milestone,
+        num,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refs_parse_in_any_case_with_or_without_dash() {
+        assert_eq!("G-12".parse::<Ref>().unwrap(), goal_ref(12));
+        assert_eq!("i345".parse::<Ref>().unwrap(), item_ref(345));
+        assert_eq!(" m-3 ".parse::<Ref>().unwrap(), milestone_ref(3));
+        assert_eq!(goal_ref(12).to_string(), "G-12");
+    }
+
+    #[test]
+    fn malformed_refs_are_refused() {
+        for bad in [
+            "",
+            "G",
+            "G-",
+            "X-1",
+            "G-0",
+            "G-1a",
+            "G--1",
+            "12",
+            "é-1",
+            "G-99999999999999999999",
+        ] {
+            assert!(bad.parse::<Ref>().is_err(), "{bad} parsed");
+        }
+    }
+
+    #[test]
+    fn status_words_round_trip() {
+        for s in ItemStatus::ALL {
+            assert_eq!(s.as_str().parse::<ItemStatus>().unwrap(), s);
+        }
+        assert!("finished".parse::<ItemStatus>().is_err());
+        assert!(ItemStatus::Blocked.is_open() && !ItemStatus::Done.is_open());
+    }
+}
