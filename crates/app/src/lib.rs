@@ -1,1 +1,109 @@
+//! The use cases of `landed`: what every surface (CLI now, API and web later) calls.
+//!
+//! Each function takes a [`Ctx`] (the store, the acting person, the current time), reads what
+//! it needs, asks `landed-core` to decide, and writes through the store. Nothing here decides
+//! a rule of its own.
 
+use jiff::Timestamp;
+use jiff::civil::Date;
+use landed_core::model::{Id, Person, Workspace};
+use landed_core::when;
+use landed_store::Store;
+
+pub mod demo;
+mod error;
+pub mod goals;
+pub mod history;
+pub mod items;
+pub mod links;
+pub mod org;
+mod resolve;
+pub mod views;
+
+pub use error::AppError;
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+/// Everything a use case needs: the store, who acts, and when.
+pub struct Ctx<'s, S: Store> {
+    pub store: &'s S,
+    pub workspace: Workspace,
+    /// The acting person; `None` only before the first person exists.
+    pub actor: Option<Person>,
+    pub now: Timestamp,
+}
+
+impl<'s, S: Store> Ctx<'s, S> {
+    /// Load the workspace and resolve the acting person: `handle` if given, else the
+    /// workspace's default person, else its first person.
+    pub async fn new(store: &'s S, handle: Option<&str>, now: Timestamp) -> Result<Ctx<'s, S>> {
+        let workspace = store.workspace().await?;
+        let actor = match handle {
+            Some(h) => Some(resolve::person(store, h).await?),
+            None => match workspace.default_person {
+                Some(id) => store.person(id).await?,
+                None => None,
+            },
+        };
+        let actor = match actor {
+            Some(p) => Some(p),
+            None => store.people().await?.into_iter().min_by_key(|p| p.id),
+        };
+        Ok(Ctx {
+            store,
+            workspace,
+            actor,
+            now,
+        })
+    }
+
+    /// The acting person's id, for event authorship.
+    pub fn author(&self) -> Option<Id> {
+        self.actor.as_ref().map(|p| p.id)
+    }
+
+    /// The acting person, or an error saying how to name one.
+    pub fn require_actor(&self) -> Result<&Person> {
+        self.actor.as_ref().ok_or(AppError::NoActor)
+    }
+
+    /// Today in the acting person's time zone (else the workspace's).
+    pub fn today(&self) -> Date {
+        let tz_name = self
+            .actor
+            .as_ref()
+            .map_or(self.workspace.tz.as_str(), |p| p.tz.as_str());
+        let tz = when::time_zone(tz_name).unwrap_or(jiff::tz::TimeZone::UTC);
+        when::today_in(self.now, &tz)
+    }
+
+    /// Read a date as typed, relative to the actor's today.
+    pub fn date(&self, text: &str) -> Result<Date> {
+        Ok(when::parse_date(text, self.today())?)
+    }
+
+    pub(crate) fn policy(&self) -> landed_core::plan::PlanPolicy {
+        landed_core::plan::PlanPolicy {
+            step_limit_hours: self.workspace.step_limit_hours,
+        }
+    }
+
+    pub(crate) fn meta(&self, kind: landed_core::event::EventKind) -> landed_store::Meta {
+        landed_store::Meta::new(self.author(), self.now, kind)
+    }
+}
+
+/// Create the workspace in an empty store.
+pub async fn init<S: Store>(store: &S, name: &str, tz: &str, now: Timestamp) -> Result<Workspace> {
+    let name = landed_core::validate::required("name", name, landed_core::validate::MAX_NAME)?;
+    when::time_zone(tz)?;
+    let ws = Workspace {
+        id: 0,
+        name,
+        step_limit_hours: Workspace::DEFAULT_STEP_LIMIT_HOURS,
+        default_person: None,
+        tz: tz.to_string(),
+        version: 0,
+    };
+    Ok(store.init(ws, now).await?)
+}

@@ -1,1 +1,164 @@
-fn main() {}
+//! `landed`: the command line over a local workspace file.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::Parser;
+use jiff::Timestamp;
+use landed_app::{AppError, Ctx};
+use landed_store::{SqlStore, StoreError};
+
+mod args;
+mod out;
+mod render;
+
+use args::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!(
+                "{} {}",
+                out::paint("error:", comfy_table::Color::Red),
+                message(&e)
+            );
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// One line naming the problem and the fix.
+fn message(e: &anyhow::Error) -> String {
+    match e.downcast_ref::<AppError>() {
+        Some(app) => app.to_string(),
+        None => e
+            .chain()
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>()
+            .join(": "),
+    }
+}
+
+/// The workspace file: `--db`, `$LANDED_DB`, else the XDG data directory.
+fn db_path(given: Option<&Path>, file: &str) -> anyhow::Result<PathBuf> {
+    if let Some(p) = given {
+        return Ok(p.to_path_buf());
+    }
+    use etcetera::BaseStrategy as _;
+    let base = etcetera::choose_base_strategy()
+        .context("cannot find your home directory; pass --db PATH")?;
+    Ok(base.data_dir().join("landed").join(file))
+}
+
+async fn open(path: &Path, create: bool) -> anyhow::Result<SqlStore> {
+    if create && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    Ok(SqlStore::open(path, create).await?)
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let now = Timestamp::now();
+    match &cli.command {
+        Command::Init { name, tz } => {
+            let path = db_path(cli.db.as_deref(), "landed.db")?;
+            let store = open(&path, true).await?;
+            let ws = landed_app::init(&store, name, tz, now).await;
+            store.close().await;
+            let ws = ws?;
+            if cli.json {
+                return out::json(&ws);
+            }
+            out::print(&format!(
+                "Created workspace `{}` in {}\nNext: landed person add HANDLE --name \"Full Name\"",
+                ws.name,
+                path.display()
+            ))
+        }
+        Command::Demo { size, force } => demo(&cli, *size, *force, now).await,
+        _ => {
+            let path = db_path(cli.db.as_deref(), "landed.db")?;
+            let store = open(&path, false)
+                .await
+                .map_err(|e| match e.downcast::<StoreError>() {
+                    Ok(StoreError::NoWorkspace(p)) => anyhow::anyhow!(
+                        "no workspace at {p}: create one with `landed init`, or try `landed demo`"
+                    ),
+                    Ok(other) => other.into(),
+                    Err(e) => e,
+                })?;
+            let result = async {
+                let ctx = Ctx::new(&store, cli.as_.as_deref(), now).await?;
+                render::command(&ctx, &cli).await
+            }
+            .await;
+            store.close().await;
+            result
+        }
+    }
+}
+
+async fn demo(cli: &Cli, size: args::DemoSize, force: bool, now: Timestamp) -> anyhow::Result<()> {
+    let path = db_path(cli.db.as_deref(), "demo.db")?;
+    let own_file = cli.db.is_none();
+    if path.exists() {
+        if !own_file && !force {
+            anyhow::bail!(
+                "{} already exists: pass --force to replace it with a demo, or choose another --db",
+                path.display()
+            );
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let p = PathBuf::from(format!("{}{suffix}", path.display()));
+            if p.exists() {
+                std::fs::remove_file(&p)
+                    .with_context(|| format!("cannot remove {}", p.display()))?;
+            }
+        }
+    }
+    let store = open(&path, true).await?;
+    let size = match size {
+        args::DemoSize::Small => landed_app::demo::Size::Small,
+        args::DemoSize::Large => landed_app::demo::Size::Large,
+    };
+    let made = landed_app::demo::fill(&store, size, now).await;
+    let result = match made {
+        Ok(made) if cli.json => out::json(&made),
+        Ok(made) => {
+            out::print(&format!(
+                "Demo workspace in {}: {} people, {} teams, {} goals, {} items, {} dependencies.\n",
+                path.display(),
+                made.people,
+                made.teams,
+                made.goals,
+                made.items,
+                made.dependencies
+            ))?;
+            if made.goals <= 50 {
+                let ctx = Ctx::new(&store, None, now).await?;
+                let goals = landed_app::goals::list(&ctx, None, None).await?;
+                render::goal_list(&goals)?;
+            }
+            out::print(&format!(
+                "\nTry it (as @ana, the Platform lead):\n  export LANDED_DB={}\n  landed plan G-5        why this goal is still an aspiration\n  landed deps list       which dependencies are phantom or late\n  landed next --for ben  the one next action for @ben\n  landed history I-2     a slip and its reason",
+                path.display()
+            ))
+        }
+        Err(e) => Err(e.into()),
+    };
+    store.close().await;
+    result
+}

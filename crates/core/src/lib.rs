@@ -12,6 +12,7 @@ pub mod plan;
 pub mod rules;
 pub mod slip;
 pub mod suggest;
+pub mod validate;
 pub mod when;
 
 pub use model::*;

@@ -31,3 +31,18 @@ pub fn next_action<'a>(person: Id, candidates: &[Candidate<'a>]) -> Option<Candi
         })
         .copied()
 }
+
+/// A goal's next step: its earliest-due open, unblocked item (in progress first on ties).
+pub fn next_step<'a>(items: impl IntoIterator<Item = &'a Item>) -> Option<&'a Item> {
+    items
+        .into_iter()
+        .filter(|i| matches!(i.status, ItemStatus::Todo | ItemStatus::Doing))
+        .min_by_key(|i| {
+            (
+                i.due.date.is_none(),
+                i.due.date,
+                i.status != ItemStatus::Doing,
+                i.num,
+            )
+        })
+}

@@ -306,3 +306,43 @@ pub fn checklist(verdict: &GoalVerdict) -> Vec<ChecklistLine> {
     );
     lines
 }
+
+/// How far a goal has come: done versus total estimate of its open and done items.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct Progress {
+    pub done_items: usize,
+    pub total_items: usize,
+    pub done_hours: f64,
+    pub total_hours: f64,
+}
+
+impl Progress {
+    /// Share done, by estimate when there are estimates, else by count; 0 for no items.
+    pub fn ratio(&self) -> f64 {
+        if self.total_hours > 0.0 {
+            self.done_hours / self.total_hours
+        } else if self.total_items > 0 {
+            self.done_items as f64 / self.total_items as f64
+        } else {
+            0.0
+        }
+    }
+}
+
+/// Progress over items; dropped items do not count.
+pub fn progress<'a>(items: impl IntoIterator<Item = &'a Item>) -> Progress {
+    let mut p = Progress::default();
+    for i in items {
+        if i.status == crate::model::ItemStatus::Dropped {
+            continue;
+        }
+        let hours = i.estimate_hours.unwrap_or(0.0);
+        p.total_items += 1;
+        p.total_hours += hours;
+        if i.status == crate::model::ItemStatus::Done {
+            p.done_items += 1;
+            p.done_hours += hours;
+        }
+    }
+    p
+}

@@ -1,1 +1,150 @@
+//! Persistence for `landed`: the [`Store`] trait and its SQLite implementation.
+//!
+//! The store never decides a rule: it keeps entities and the append-only event log. Every
+//! write is one transaction that changes the current-state tables and appends exactly one
+//! event per changed entity (DESIGN §10, RELIABILITY T18). A failed write changes nothing.
 
+use std::future::Future;
+
+use jiff::Timestamp;
+use landed_core::event::{Entity, EntityKind, Event, EventKind, State};
+use landed_core::model::{
+    Dependency, Goal, Id, Item, ItemKind, ItemStatus, Milestone, Node, Person, Team, Workspace,
+};
+
+mod codec;
+mod sqlite;
+
+pub use sqlite::SqlStore;
+
+/// Who made a change, when, what kind of change it is, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Meta {
+    pub author: Option<Id>,
+    pub at: Timestamp,
+    pub kind: EventKind,
+    pub reason: Option<String>,
+}
+
+impl Meta {
+    pub fn new(author: Option<Id>, at: Timestamp, kind: EventKind) -> Meta {
+        Meta {
+            author,
+            at,
+            kind,
+            reason: None,
+        }
+    }
+
+    pub fn with_reason(mut self, reason: Option<String>) -> Meta {
+        self.reason = reason;
+        self
+    }
+}
+
+/// A failure of the store, in the user's terms.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("no workspace in {0}: create one with `landed init` (or try `landed demo`)")]
+    NoWorkspace(String),
+    #[error("this database already holds workspace `{0}`")]
+    AlreadyInitialised(String),
+    #[error(
+        "{entity} was changed by someone else since you read it (your version {expected}); read it again and retry"
+    )]
+    Conflict { entity: String, expected: i64 },
+    #[error("{0} already exists")]
+    Duplicate(String),
+    #[error("{0} does not exist")]
+    Missing(String),
+    #[error("cannot open the workspace database {path}: {source}")]
+    Open { path: String, source: sqlx::Error },
+    #[error("the database is newer or older than this landed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data cannot be read ({0}); the database may be damaged")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Which items to load. Empty or `None` fields do not filter.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ItemFilter {
+    pub owner: Option<Id>,
+    pub goals: Option<Vec<Id>>,
+    /// Items of the team's goals or owned by its lead or members.
+    pub team: Option<Id>,
+    pub statuses: Vec<ItemStatus>,
+    pub kind: Option<ItemKind>,
+    pub nums: Option<Vec<i64>>,
+    pub ids: Option<Vec<Id>>,
+}
+
+/// Which goals to load.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GoalFilter {
+    pub team: Option<Id>,
+    pub owner: Option<Id>,
+    pub ids: Option<Vec<Id>>,
+    pub open_only: bool,
+}
+
+/// The store of one workspace. Shaped so that a PostgreSQL implementation can follow without
+/// changing callers: entities in, entities out, one event per change.
+pub trait Store: Send + Sync {
+    /// Create the workspace this store holds; fails if it already holds one.
+    fn init(
+        &self,
+        workspace: Workspace,
+        at: Timestamp,
+    ) -> impl Future<Output = Result<Workspace>> + Send;
+    /// The workspace, or [`StoreError::NoWorkspace`].
+    fn workspace(&self) -> impl Future<Output = Result<Workspace>> + Send;
+
+    /// Create an entity: the store assigns its `id` (and `num` for goals, items and
+    /// milestones), sets `version` to 1, and appends a `meta.kind` event.
+    fn create(&self, meta: &Meta, entity: Entity) -> impl Future<Output = Result<Entity>> + Send;
+    /// Create many entities in one transaction, one event each: the bulk path.
+    fn create_batch(
+        &self,
+        meta: &Meta,
+        entities: Vec<Entity>,
+    ) -> impl Future<Output = Result<Vec<Entity>>> + Send;
+    /// Replace `before` by `after` if nobody changed it meanwhile (same `version`), else
+    /// [`StoreError::Conflict`]. Bumps the version and appends one event.
+    fn update(
+        &self,
+        meta: &Meta,
+        before: &Entity,
+        after: Entity,
+    ) -> impl Future<Output = Result<Entity>> + Send;
+    /// Remove an entity (used for dependencies), with one event.
+    fn delete(&self, meta: &Meta, before: &Entity) -> impl Future<Output = Result<()>> + Send;
+
+    fn people(&self) -> impl Future<Output = Result<Vec<Person>>> + Send;
+    fn person(&self, id: Id) -> impl Future<Output = Result<Option<Person>>> + Send;
+    fn person_by_handle(&self, handle: &str)
+    -> impl Future<Output = Result<Option<Person>>> + Send;
+    fn teams(&self) -> impl Future<Output = Result<Vec<Team>>> + Send;
+    fn milestones(&self) -> impl Future<Output = Result<Vec<Milestone>>> + Send;
+    fn goal(&self, num: i64) -> impl Future<Output = Result<Option<Goal>>> + Send;
+    fn goals(&self, filter: &GoalFilter) -> impl Future<Output = Result<Vec<Goal>>> + Send;
+    fn item(&self, num: i64) -> impl Future<Output = Result<Option<Item>>> + Send;
+    fn items(&self, filter: &ItemFilter) -> impl Future<Output = Result<Vec<Item>>> + Send;
+    /// Dependencies with an end among `touching` (all when `None`).
+    fn dependencies(
+        &self,
+        touching: Option<&[Node]>,
+    ) -> impl Future<Output = Result<Vec<Dependency>>> + Send;
+    /// Every "needs" edge, for cycle checks.
+    fn dependency_edges(&self) -> impl Future<Output = Result<Vec<(Node, Node)>>> + Send;
+
+    /// The history of one entity, oldest first.
+    fn history(&self, kind: EntityKind, id: Id) -> impl Future<Output = Result<Vec<Event>>> + Send;
+    /// The whole event log, oldest first.
+    fn events(&self) -> impl Future<Output = Result<Vec<Event>>> + Send;
+    /// The whole current state, canonically ordered (for export and replay checks).
+    fn state(&self) -> impl Future<Output = Result<State>> + Send;
+}

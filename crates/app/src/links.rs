@@ -1,0 +1,248 @@
+//! Dependencies: adding them (refusing cycles) and classifying them (DESIGN §3).
+
+use std::collections::HashMap;
+
+use landed_core::deps::{self, Supply};
+use landed_core::event::{Entity, EventKind};
+use landed_core::model::{Dependency, Goal, Id, Item, Node, Ref, RefKind};
+use landed_core::plan::{self, PlanPolicy};
+use landed_core::{goal_ref, item_ref};
+use landed_store::{GoalFilter, ItemFilter, Store};
+
+use crate::views::{DepView, Names, node_ref};
+use crate::{AppError, Ctx, Result, resolve};
+
+/// The goals and items at the ends of some dependencies, enough to classify them.
+#[derive(Debug, Default)]
+pub struct Around {
+    pub goals: HashMap<Id, Goal>,
+    pub items: HashMap<Id, Item>,
+    /// Items of every goal in `goals`, for their verdicts.
+    pub goal_items: HashMap<Id, Vec<Item>>,
+}
+
+impl Around {
+    /// Load what is needed to classify `deps`.
+    pub async fn load<S: Store>(store: &S, deps: &[Dependency]) -> Result<Around> {
+        let mut goal_ids = Vec::new();
+        let mut item_ids = Vec::new();
+        for d in deps {
+            for n in [d.from, d.to] {
+                match n {
+                    Node::Item(id) => item_ids.push(id),
+                    Node::Goal(id) => goal_ids.push(id),
+                }
+            }
+        }
+        item_ids.sort_unstable();
+        item_ids.dedup();
+        goal_ids.sort_unstable();
+        goal_ids.dedup();
+        let items = store
+            .items(&ItemFilter {
+                ids: Some(item_ids),
+                ..ItemFilter::default()
+            })
+            .await?;
+        let goals = store
+            .goals(&GoalFilter {
+                ids: Some(goal_ids.clone()),
+                ..GoalFilter::default()
+            })
+            .await?;
+        let mut goal_items: HashMap<Id, Vec<Item>> = HashMap::new();
+        for i in store
+            .items(&ItemFilter {
+                goals: Some(goal_ids),
+                ..ItemFilter::default()
+            })
+            .await?
+        {
+            goal_items
+                .entry(i.goal.unwrap_or_default())
+                .or_default()
+                .push(i);
+        }
+        Ok(Around {
+            goals: goals.into_iter().map(|g| (g.id, g)).collect(),
+            items: items.into_iter().map(|i| (i.id, i)).collect(),
+            goal_items,
+        })
+    }
+
+    /// Everything in the workspace.
+    pub async fn everything<S: Store>(store: &S) -> Result<Around> {
+        let goals = store.goals(&GoalFilter::default()).await?;
+        let items = store.items(&ItemFilter::default()).await?;
+        let mut goal_items: HashMap<Id, Vec<Item>> = HashMap::new();
+        for i in &items {
+            if let Some(g) = i.goal {
+                goal_items.entry(g).or_default().push(i.clone());
+            }
+        }
+        Ok(Around {
+            goals: goals.into_iter().map(|g| (g.id, g)).collect(),
+            items: items.into_iter().map(|i| (i.id, i)).collect(),
+            goal_items,
+        })
+    }
+
+    /// What a node delivers, as the core sees it.
+    pub fn supply(&self, node: Node, policy: &PlanPolicy) -> Supply {
+        match node {
+            Node::Item(id) => self.items.get(&id).map_or(
+                Supply::Phantom(deps::PhantomWhy::Dropped),
+                deps::item_supply,
+            ),
+            Node::Goal(id) => match self.goals.get(&id) {
+                None => Supply::Phantom(deps::PhantomWhy::Dropped),
+                Some(g) => {
+                    let items = self.goal_items.get(&id).map(Vec::as_slice).unwrap_or(&[]);
+                    deps::goal_supply(g, &plan::evaluate_goal(g, items, policy))
+                }
+            },
+        }
+    }
+
+    /// The date a node is due or targeted.
+    pub fn date(&self, node: Node) -> Option<jiff::civil::Date> {
+        match node {
+            Node::Item(id) => self.items.get(&id).and_then(|i| i.due.date),
+            Node::Goal(id) => self.goals.get(&id).and_then(|g| g.target.date),
+        }
+    }
+
+    /// Classify one dependency and describe it.
+    pub fn view(&self, d: &Dependency, policy: &PlanPolicy, names: &Names) -> DepView {
+        let supply = self.supply(d.to, policy);
+        let needed = deps::need_date(d.needed_by, self.date(d.from));
+        let class = deps::classify(needed, supply);
+        let (from, from_title, from_owner) = node_ref(d.from, &self.goals, &self.items);
+        let (to, to_title, to_owner) = node_ref(d.to, &self.goals, &self.items);
+        DepView {
+            from,
+            from_title,
+            from_owner: names.person(from_owner),
+            to,
+            to_title,
+            to_owner: names.person(to_owner),
+            class,
+            why: match supply {
+                Supply::Phantom(why) => Some(why),
+                _ => None,
+            },
+            needed_by: needed,
+            delivers: match supply {
+                Supply::Committed(date) => Some(date),
+                _ => self.date(d.to),
+            },
+        }
+    }
+
+    /// The people named by the nodes here.
+    pub fn owners(&self) -> impl Iterator<Item = Id> + '_ {
+        self.goals
+            .values()
+            .filter_map(|g| g.owner)
+            .chain(self.items.values().filter_map(|i| i.owner))
+    }
+}
+
+/// Resolve `G-3` or `I-12` to a node.
+pub async fn node<S: Store>(store: &S, text: &str) -> Result<(Node, Ref)> {
+    let r: Ref = text.parse()?;
+    match r.kind {
+        RefKind::Item => Ok((Node::Item(resolve::item(store, r).await?.id), r)),
+        RefKind::Goal => Ok((Node::Goal(resolve::goal(store, r).await?.id), r)),
+        RefKind::Milestone => Err(AppError::WrongKind(r, "a goal or an item")),
+    }
+}
+
+/// Record that `from` needs `to` (by `by`, else by `from`'s own date). Refuses cycles, naming
+/// them, and duplicates.
+pub async fn add<S: Store>(
+    ctx: &Ctx<'_, S>,
+    from: &str,
+    to: &str,
+    by: Option<&str>,
+) -> Result<DepView> {
+    let (from_node, from_ref) = node(ctx.store, from).await?;
+    let (to_node, to_ref) = node(ctx.store, to).await?;
+    let needed_by = by.map(|b| ctx.date(b)).transpose()?;
+    let edges = ctx.store.dependency_edges().await?;
+    if edges.contains(&(from_node, to_node)) {
+        return Err(AppError::DuplicateDependency(
+            from_ref.to_string(),
+            to_ref.to_string(),
+        ));
+    }
+    if let Some(cycle) = deps::cycle_if_added(&edges, from_node, to_node) {
+        let around = Around::load(ctx.store, &cycle_as_deps(&cycle.0)).await?;
+        let path: Vec<String> = cycle
+            .0
+            .iter()
+            .map(|n| node_ref(*n, &around.goals, &around.items).0)
+            .collect();
+        return Err(AppError::Cycle(path.join(" → ")));
+    }
+    let dep = Dependency {
+        id: 0,
+        from: from_node,
+        to: to_node,
+        needed_by,
+        created_at: ctx.now,
+        version: 0,
+    };
+    let Entity::Dependency(dep) = ctx
+        .store
+        .create(&ctx.meta(EventKind::Created), Entity::Dependency(dep))
+        .await?
+    else {
+        unreachable!("a dependency went in")
+    };
+    let around = Around::load(ctx.store, std::slice::from_ref(&dep)).await?;
+    let names = Names::load(ctx.store, around.owners().collect::<Vec<_>>()).await?;
+    Ok(around.view(&dep, &ctx.policy(), &names))
+}
+
+/// Stand-in dependencies along a path, only to load the names of its nodes.
+fn cycle_as_deps(path: &[Node]) -> Vec<Dependency> {
+    path.windows(2)
+        .map(|w| Dependency {
+            id: 0,
+            from: w[0],
+            to: w[1],
+            needed_by: None,
+            created_at: jiff::Timestamp::UNIX_EPOCH,
+            version: 0,
+        })
+        .collect()
+}
+
+/// Every dependency of the workspace, classified, worst first.
+pub async fn list<S: Store>(ctx: &Ctx<'_, S>) -> Result<Vec<DepView>> {
+    let deps = ctx.store.dependencies(None).await?;
+    let around = Around::load(ctx.store, &deps).await?;
+    let names = Names::load(ctx.store, around.owners().collect::<Vec<_>>()).await?;
+    let policy = ctx.policy();
+    let mut views: Vec<DepView> = deps
+        .iter()
+        .map(|d| around.view(d, &policy, &names))
+        .collect();
+    views.sort_by(|a, b| a.class.cmp(&b.class).then(a.needed_by.cmp(&b.needed_by)));
+    Ok(views)
+}
+
+/// Human reference of a node in `around`.
+pub fn describe(node: Node, around: &Around) -> String {
+    match node {
+        Node::Item(id) => around
+            .items
+            .get(&id)
+            .map_or_else(|| format!("item #{id}"), |i| item_ref(i.num).to_string()),
+        Node::Goal(id) => around
+            .goals
+            .get(&id)
+            .map_or_else(|| format!("goal #{id}"), |g| goal_ref(g.num).to_string()),
+    }
+}

@@ -1,0 +1,333 @@
+//! The command line: every command, flag and help text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const AFTER_HELP: &str = "\
+Dates: 2026-12-04, today, tomorrow, a weekday (fri = the next Friday, today included),
++3d, +2w, or an ISO week (2026-W50 = its Friday). They follow the acting person's time zone.
+Estimates: 6h, 90m, 1.5h, 2d (a day is 8h), 1w (40h).
+Ids: G-12 for goals, I-345 for items, M-3 for milestones.
+
+Start here:
+  landed demo                  fill a demo workspace and show its goals
+  landed init && landed person add ana --name \"Ana Ruiz\"
+  landed goal add \"Launch SEPA instant\" --outcome \"live for EU customers, < 10 s\" --owner ana --by +6w
+  landed plan G-1              what stands between this goal and a plan";
+
+/// landed tells an aspiration from a plan: every step needs a What, a Who and a When.
+#[derive(Debug, Parser)]
+#[command(name = "landed", version, about, after_help = AFTER_HELP, max_term_width = 100)]
+pub struct Cli {
+    /// The workspace file [default: $XDG_DATA_HOME/landed/landed.db]
+    #[arg(long, global = true, env = "LANDED_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Act as this person [default: the workspace's default person]
+    #[arg(long = "as", global = true, env = "LANDED_USER", value_name = "HANDLE")]
+    pub as_: Option<String>,
+    /// Print JSON instead of tables
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create an empty workspace
+    #[command(after_help = "Example: landed init --name \"Acme\" --tz Europe/Berlin")]
+    Init {
+        /// Name of the organisation
+        #[arg(long, default_value = "My workspace")]
+        name: String,
+        /// Default time zone (IANA name)
+        #[arg(long, default_value = "UTC")]
+        tz: String,
+    },
+    /// People: add and list
+    #[command(subcommand)]
+    Person(PersonCmd),
+    /// Teams: add and list
+    #[command(subcommand)]
+    Team(TeamCmd),
+    /// Milestones: named dates such as sprint ends and releases
+    #[command(subcommand)]
+    Milestone(MilestoneCmd),
+    /// Goals: add, list, show, edit
+    #[command(subcommand)]
+    Goal(GoalCmd),
+    /// Work items: add, list, show, edit
+    #[command(subcommand)]
+    Item(ItemCmd),
+    /// Start working on an item
+    #[command(after_help = "Example: landed start I-12")]
+    Start { id: String },
+    /// Mark an item done, or close a goal as done
+    #[command(after_help = "Example: landed done I-12")]
+    Done {
+        id: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Mark an item blocked (a reason is required)
+    #[command(
+        after_help = "Example: landed block I-12 --reason \"waiting on the vendor's API key\""
+    )]
+    Block {
+        id: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Drop an item or a goal (a reason is required)
+    #[command(after_help = "Example: landed drop I-12 --reason \"superseded by I-40\"")]
+    Drop {
+        id: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Reopen a done or dropped item
+    Reopen { id: String },
+    /// A goal's checklist: each rule with pass/fail and how to fix it, and the verdict
+    #[command(after_help = "Example: landed plan G-3")]
+    Plan { goal: String },
+    /// The one next action for you (or --for someone)
+    Next {
+        /// Whose next action [default: you]
+        #[arg(long = "for", value_name = "HANDLE")]
+        for_: Option<String>,
+    },
+    /// Quick capture: one line becomes an item
+    #[command(after_help = "\
+Example: landed add \"Write rollout doc @ben due:fri est:3h goal:G-12 -- doc reviewed by SRE\"
+Fields: @owner (default: you), due:DATE, est:ESTIMATE, goal:G-N, ms:MILESTONE, kind:reactive;
+everything after ' -- ' is the outcome (what done means); the rest is the title.")]
+    Add { line: String },
+    /// Dependencies between items and goals
+    #[command(subcommand)]
+    Deps(DepsCmd),
+    /// The history of an item, goal or milestone, from the event log
+    #[command(after_help = "Example: landed history I-12")]
+    History { id: String },
+    /// Fill a demo workspace so that every concept is on screen
+    #[command(after_help = "\
+Without --db the demo goes to its own file ($XDG_DATA_HOME/landed/demo.db), made anew each time,
+so it never touches your workspace. Afterwards, use the printed `export LANDED_DB=...` line.")]
+    Demo {
+        #[arg(long, value_enum, default_value_t = DemoSize::Small)]
+        size: DemoSize,
+        /// Replace the file given with --db if it exists
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DemoSize {
+    /// Ten people, three teams, six goals
+    Small,
+    /// 100,000 generated items (the benchmark shape)
+    Large,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PersonCmd {
+    /// Add a person
+    #[command(
+        after_help = "Example: landed person add ben --name \"Ben Okafor\" --tz Europe/London --capacity 32"
+    )]
+    Add {
+        handle: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: Option<String>,
+        /// Time zone (IANA name) [default: the workspace's]
+        #[arg(long)]
+        tz: Option<String>,
+        /// Hours per week [default: 40]
+        #[arg(long, value_name = "HOURS")]
+        capacity: Option<f64>,
+    },
+    /// List people
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TeamCmd {
+    /// Add a team with its lead and members
+    #[command(
+        after_help = "Example: landed team add Platform --lead ana --member ben --member chloe"
+    )]
+    Add {
+        name: String,
+        #[arg(long)]
+        lead: String,
+        #[arg(long = "member", value_name = "HANDLE")]
+        members: Vec<String>,
+    },
+    /// List teams
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MilestoneCmd {
+    /// Add a milestone
+    #[command(after_help = "Example: landed milestone add \"Q1 release\" --date 2027-03-26")]
+    Add {
+        name: String,
+        #[arg(long)]
+        date: String,
+    },
+    /// List milestones
+    List,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum StatusFilter {
+    Plan,
+    Aspiration,
+    Done,
+    Dropped,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GoalCmd {
+    /// Add a goal (it is an aspiration until it has a plan)
+    #[command(
+        after_help = "Example: landed goal add \"Cut checkout latency\" --outcome \"p95 < 300 ms\" --owner farid --by 2027-01-29 --team Payments"
+    )]
+    Add {
+        title: String,
+        /// What will be true when it is done: a number, threshold or done-criterion
+        #[arg(long)]
+        outcome: Option<String>,
+        /// The one accountable owner
+        #[arg(long)]
+        owner: Option<String>,
+        /// Target date
+        #[arg(long, conflicts_with = "milestone")]
+        by: Option<String>,
+        /// Target milestone (instead of --by)
+        #[arg(long)]
+        milestone: Option<String>,
+        #[arg(long)]
+        team: Option<String>,
+    },
+    /// List goals with their verdicts
+    List {
+        #[arg(long)]
+        team: Option<String>,
+        #[arg(long, value_enum)]
+        status: Option<StatusFilter>,
+    },
+    /// Show a goal: verdict, failing rules, items, dependencies
+    Show { id: String },
+    /// Change a goal; give `none` to clear a field. Moving a set target needs --reason.
+    #[command(
+        after_help = "Example: landed goal edit G-3 --by 2027-02-12 --reason \"vendor sandbox late\""
+    )]
+    Edit {
+        id: String,
+        #[arg(long)]
+        title: Option<String>,
+        #[arg(long)]
+        outcome: Option<String>,
+        #[arg(long)]
+        owner: Option<String>,
+        #[arg(long, conflicts_with = "milestone")]
+        by: Option<String>,
+        #[arg(long)]
+        milestone: Option<String>,
+        #[arg(long)]
+        team: Option<String>,
+        /// Why the target moved (required once it is set)
+        #[arg(long)]
+        reason: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ItemFields {
+    /// What done means: a result or done-criterion
+    #[arg(long)]
+    pub outcome: Option<String>,
+    /// The one owner (a person)
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// Due date
+    #[arg(long, conflicts_with = "milestone")]
+    pub due: Option<String>,
+    /// Due at a milestone (instead of --due)
+    #[arg(long)]
+    pub milestone: Option<String>,
+    /// Estimate, e.g. 6h or 2d
+    #[arg(long)]
+    pub estimate: Option<String>,
+    /// The goal it serves
+    #[arg(long)]
+    pub goal: Option<String>,
+    /// strategic (serves a goal) or reactive (daily work, interrupts)
+    #[arg(long)]
+    pub kind: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ItemCmd {
+    /// Add a work item
+    #[command(
+        after_help = "Example: landed item add \"Write the rollback runbook\" --outcome \"runbook reviewed by on-call\" --owner chloe --due fri --estimate 4h --goal G-1"
+    )]
+    Add {
+        title: String,
+        #[command(flatten)]
+        fields: ItemFields,
+    },
+    /// List items (open ones unless --status or --all)
+    List {
+        #[arg(long)]
+        owner: Option<String>,
+        #[arg(long)]
+        goal: Option<String>,
+        #[arg(long)]
+        team: Option<String>,
+        /// todo, doing, blocked, done or dropped (repeatable)
+        #[arg(long)]
+        status: Vec<String>,
+        #[arg(long)]
+        kind: Option<String>,
+        /// Include done and dropped items
+        #[arg(long)]
+        all: bool,
+    },
+    /// Show an item with its missing W's
+    Show { id: String },
+    /// Change an item; give `none` to clear a field. Moving a set due date needs --reason.
+    #[command(after_help = "Example: landed item edit I-7 --due +1w --reason \"on-call week\"")]
+    Edit {
+        id: String,
+        #[arg(long)]
+        title: Option<String>,
+        #[command(flatten)]
+        fields: ItemFields,
+        /// Why the due date moved (required once it is set)
+        #[arg(long)]
+        reason: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DepsCmd {
+    /// Record that ID needs another item or goal
+    #[command(after_help = "Example: landed deps add I-5 --needs I-1 --by 2026-12-11")]
+    Add {
+        id: String,
+        #[arg(long)]
+        needs: String,
+        /// Needed by [default: ID's own due or target date]
+        #[arg(long)]
+        by: Option<String>,
+    },
+    /// Every dependency with its class: phantom, late, ok, met
+    List,
+}

@@ -1,0 +1,819 @@
+//! Running a command against the workspace and showing its result.
+
+use comfy_table::Color;
+use landed_app::goals::{GoalInput, GoalPatch};
+use landed_app::history::HistoryLine;
+use landed_app::items::{Action, Changed, ItemInput, ItemPatch, ListFilter, NextView};
+use landed_app::views::{DepView, GoalSummary, GoalView, ItemView};
+use landed_app::{Ctx, goals, history, items, links, org};
+use landed_core::deps::DepClass;
+use landed_core::model::{ItemKind, ItemStatus};
+use landed_core::plan::GoalStatus;
+use landed_core::when::format_hours;
+use landed_store::{SqlStore, Store};
+
+use crate::args::{
+    Cli, Command, DepsCmd, GoalCmd, ItemCmd, ItemFields, MilestoneCmd, PersonCmd, StatusFilter,
+    TeamCmd,
+};
+use crate::out::{self, colored, opt, paint};
+
+/// `none` clears a field; anything else sets it.
+fn clearable(v: &Option<String>) -> Option<Option<String>> {
+    v.as_ref().map(|s| {
+        if s.trim().eq_ignore_ascii_case("none") {
+            None
+        } else {
+            Some(s.clone())
+        }
+    })
+}
+
+fn kind(text: &Option<String>) -> anyhow::Result<Option<ItemKind>> {
+    Ok(text
+        .as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(landed_app::AppError::from)?)
+}
+
+pub async fn command(ctx: &Ctx<'_, SqlStore>, cli: &Cli) -> anyhow::Result<()> {
+    let json = cli.json;
+    match &cli.command {
+        Command::Init { .. } | Command::Demo { .. } => unreachable!("handled before opening"),
+        Command::Person(PersonCmd::Add {
+            handle,
+            name,
+            email,
+            tz,
+            capacity,
+        }) => {
+            let p = org::add_person(
+                ctx,
+                org::NewPerson {
+                    handle: handle.clone(),
+                    name: name.clone(),
+                    email: email.clone(),
+                    tz: tz.clone(),
+                    capacity_hours: *capacity,
+                },
+            )
+            .await?;
+            if json {
+                return out::json(&p);
+            }
+            out::print(&format!(
+                "Added @{} ({}, {}, {}h a week)",
+                p.handle, p.name, p.tz, p.capacity_hours
+            ))
+        }
+        Command::Person(PersonCmd::List) => {
+            let people = ctx.store.people().await?;
+            if json {
+                return out::json(&people);
+            }
+            if people.is_empty() {
+                return out::print(
+                    "No people yet. Add one: landed person add HANDLE --name \"Full Name\"",
+                );
+            }
+            let mut t = out::table(&["handle", "name", "email", "time zone", "capacity"]);
+            for p in &people {
+                t.add_row(vec![
+                    format!("@{}", p.handle),
+                    p.name.clone(),
+                    opt(p.email.as_ref()),
+                    p.tz.clone(),
+                    format!("{}h", p.capacity_hours),
+                ]);
+            }
+            out::print_table(&t)
+        }
+        Command::Team(TeamCmd::Add {
+            name,
+            lead,
+            members,
+        }) => {
+            let team = org::add_team(ctx, name, lead, members).await?;
+            if json {
+                return out::json(&team);
+            }
+            out::print(&format!(
+                "Added team {} (lead @{}, {} members)",
+                team.name,
+                lead.trim_start_matches('@'),
+                team.members.len() + 1
+            ))
+        }
+        Command::Team(TeamCmd::List) => {
+            let teams = ctx.store.teams().await?;
+            if json {
+                return out::json(&teams);
+            }
+            if teams.is_empty() {
+                return out::print(
+                    "No teams yet. Add one: landed team add NAME --lead HANDLE --member HANDLE",
+                );
+            }
+            let people = ctx.store.people().await?;
+            let handle = |id| {
+                people
+                    .iter()
+                    .find(|p| p.id == id)
+                    .map_or("?".to_string(), |p| format!("@{}", p.handle))
+            };
+            let mut t = out::table(&["team", "lead", "members"]);
+            for team in &teams {
+                let members: Vec<String> = team.members.iter().map(|m| handle(*m)).collect();
+                t.add_row(vec![
+                    team.name.clone(),
+                    handle(team.lead),
+                    members.join(" "),
+                ]);
+            }
+            out::print_table(&t)
+        }
+        Command::Milestone(MilestoneCmd::Add { name, date }) => {
+            let m = org::add_milestone(ctx, name, date).await?;
+            if json {
+                return out::json(&m);
+            }
+            out::print(&format!(
+                "Added M-{} {} on {} ({})",
+                m.num,
+                m.name,
+                m.date,
+                m.date.strftime("%A")
+            ))
+        }
+        Command::Milestone(MilestoneCmd::List) => {
+            let ms = ctx.store.milestones().await?;
+            if json {
+                return out::json(&ms);
+            }
+            if ms.is_empty() {
+                return out::print(
+                    "No milestones yet. Add one: landed milestone add NAME --date DATE",
+                );
+            }
+            let mut t = out::table(&["id", "milestone", "date"]);
+            for m in &ms {
+                t.add_row(vec![
+                    format!("M-{}", m.num),
+                    m.name.clone(),
+                    m.date.to_string(),
+                ]);
+            }
+            out::print_table(&t)
+        }
+        Command::Goal(cmd) => goal(ctx, cmd, json).await,
+        Command::Item(cmd) => item(ctx, cmd, json).await,
+        Command::Start { id } => act(ctx, id, Action::Start, None, json).await,
+        Command::Done { id, reason } => act(ctx, id, Action::Done, reason.as_deref(), json).await,
+        Command::Block { id, reason } => act(ctx, id, Action::Block, reason.as_deref(), json).await,
+        Command::Drop { id, reason } => act(ctx, id, Action::Drop, reason.as_deref(), json).await,
+        Command::Reopen { id } => act(ctx, id, Action::Reopen, None, json).await,
+        Command::Plan { goal } => {
+            let g = goals::show(ctx, goal).await?;
+            if json {
+                return out::json(&serde_json::json!({
+                    "id": g.id, "title": g.title, "status": g.status,
+                    "failing": g.failing, "warnings": g.warnings, "checklist": g.checklist,
+                }));
+            }
+            plan(&g)
+        }
+        Command::Next { for_ } => {
+            let next = items::next(ctx, for_.as_deref()).await?;
+            if json {
+                return out::json(&next);
+            }
+            match next {
+                Some(n) => next_view(&n),
+                None => out::print(
+                    "Nothing open to do. Capture the next step: landed add \"TITLE due:fri est:2h\"",
+                ),
+            }
+        }
+        Command::Add { line } => {
+            let v = items::capture(ctx, line).await?;
+            if json {
+                return out::json(&v);
+            }
+            out::print(&format!("Added {} {}", v.id, v.title))?;
+            item_detail(&v)
+        }
+        Command::Deps(DepsCmd::Add { id, needs, by }) => {
+            let d = links::add(ctx, id, needs, by.as_deref()).await?;
+            if json {
+                return out::json(&d);
+            }
+            out::print(&format!(
+                "{} now needs {}: {}",
+                d.from,
+                d.to,
+                dep_sentence(&d)
+            ))
+        }
+        Command::Deps(DepsCmd::List) => {
+            let deps = links::list(ctx).await?;
+            if json {
+                return out::json(&deps);
+            }
+            deps_table(&deps)
+        }
+        Command::History { id } => {
+            let lines = history::history(ctx, id).await?;
+            if json {
+                return out::json(&lines);
+            }
+            history_view(&lines)
+        }
+    }
+}
+
+async fn goal(ctx: &Ctx<'_, SqlStore>, cmd: &GoalCmd, json: bool) -> anyhow::Result<()> {
+    let view = match cmd {
+        GoalCmd::Add {
+            title,
+            outcome,
+            owner,
+            by,
+            milestone,
+            team,
+        } => {
+            goals::add(
+                ctx,
+                GoalInput {
+                    title: title.clone(),
+                    outcome: outcome.clone(),
+                    owner: owner.clone(),
+                    by: by.clone(),
+                    milestone: milestone.clone(),
+                    team: team.clone(),
+                },
+            )
+            .await?
+        }
+        GoalCmd::List { team, status } => {
+            let status = status.map(|s| match s {
+                StatusFilter::Plan => GoalStatus::Plan,
+                StatusFilter::Aspiration => GoalStatus::Aspiration,
+                StatusFilter::Done => GoalStatus::Done,
+                StatusFilter::Dropped => GoalStatus::Dropped,
+            });
+            let list = goals::list(ctx, team.as_deref(), status).await?;
+            if json {
+                return out::json(&list);
+            }
+            return goal_list(&list);
+        }
+        GoalCmd::Show { id } => goals::show(ctx, id).await?,
+        GoalCmd::Edit {
+            id,
+            title,
+            outcome,
+            owner,
+            by,
+            milestone,
+            team,
+            reason,
+        } => {
+            let patch = GoalPatch {
+                title: title.clone(),
+                outcome: clearable(outcome),
+                owner: clearable(owner),
+                by: clearable(by),
+                milestone: milestone.clone(),
+                team: clearable(team),
+            };
+            goals::edit(ctx, id, patch, reason.as_deref()).await?
+        }
+    };
+    if json {
+        return out::json(&view);
+    }
+    goal_view(&view)
+}
+
+async fn item(ctx: &Ctx<'_, SqlStore>, cmd: &ItemCmd, json: bool) -> anyhow::Result<()> {
+    let view = match cmd {
+        ItemCmd::Add { title, fields } => {
+            let ItemFields {
+                outcome,
+                owner,
+                due,
+                milestone,
+                estimate,
+                goal,
+                kind: k,
+            } = fields;
+            items::add(
+                ctx,
+                ItemInput {
+                    title: title.clone(),
+                    outcome: outcome.clone(),
+                    owner: owner.clone(),
+                    due: due.clone(),
+                    milestone: milestone.clone(),
+                    estimate: estimate.clone(),
+                    goal: goal.clone(),
+                    kind: kind(k)?,
+                },
+            )
+            .await?
+        }
+        ItemCmd::List {
+            owner,
+            goal,
+            team,
+            status,
+            kind: k,
+            all,
+        } => {
+            let statuses = status
+                .iter()
+                .map(|s| s.parse::<ItemStatus>())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(landed_app::AppError::from)?;
+            let filter = ListFilter {
+                owner: owner.clone(),
+                goal: goal.clone(),
+                team: team.clone(),
+                statuses,
+                kind: kind(k)?,
+                open: !all,
+            };
+            let list = items::list(ctx, filter).await?;
+            if json {
+                return out::json(&list);
+            }
+            return item_list(&list);
+        }
+        ItemCmd::Show { id } => items::show(ctx, id).await?,
+        ItemCmd::Edit {
+            id,
+            title,
+            fields,
+            reason,
+        } => {
+            let ItemFields {
+                outcome,
+                owner,
+                due,
+                milestone,
+                estimate,
+                goal,
+                kind: k,
+            } = fields;
+            let patch = ItemPatch {
+                title: title.clone(),
+                outcome: clearable(outcome),
+                owner: clearable(owner),
+                due: clearable(due),
+                milestone: milestone.clone(),
+                estimate: clearable(estimate),
+                goal: clearable(goal),
+                kind: kind(k)?,
+            };
+            items::edit(ctx, id, patch, reason.as_deref()).await?
+        }
+    };
+    if json {
+        return out::json(&view);
+    }
+    out::print(&format!("{} {}", view.id, view.title))?;
+    item_detail(&view)
+}
+
+async fn act<S: Store>(
+    ctx: &Ctx<'_, S>,
+    id: &str,
+    action: Action,
+    reason: Option<&str>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let changed = items::act(ctx, id, action, reason).await?;
+    if json {
+        return out::json(&changed);
+    }
+    match changed {
+        Changed::Item(v) => {
+            out::print(&format!(
+                "{} {} is now {}",
+                v.id,
+                v.title,
+                paint(v.status.as_str(), item_color(v.status))
+            ))?;
+            if action == Action::Start && !v.has_ws {
+                out::print(&format!(
+                    "Note: it still lacks {}",
+                    missing_words(&v.missing)
+                ))?;
+            }
+            Ok(())
+        }
+        Changed::Goal(g) => out::print(&format!(
+            "{} {} is now {}",
+            g.id,
+            g.title,
+            g.status.as_str()
+        )),
+    }
+}
+
+fn status_color(s: GoalStatus) -> Option<Color> {
+    match s {
+        GoalStatus::Plan => Some(Color::Green),
+        GoalStatus::Aspiration => Some(Color::Yellow),
+        GoalStatus::Done => Some(Color::DarkGrey),
+        GoalStatus::Dropped => Some(Color::DarkGrey),
+    }
+}
+
+fn item_color(s: ItemStatus) -> Color {
+    match s {
+        ItemStatus::Todo => Color::Reset,
+        ItemStatus::Doing => Color::Cyan,
+        ItemStatus::Blocked => Color::Red,
+        ItemStatus::Done | ItemStatus::Dropped => Color::DarkGrey,
+    }
+}
+
+fn class_color(c: DepClass) -> Option<Color> {
+    match c {
+        DepClass::Phantom => Some(Color::Red),
+        DepClass::Late => Some(Color::Yellow),
+        DepClass::Ok => Some(Color::Green),
+        DepClass::Met => Some(Color::DarkGrey),
+    }
+}
+
+fn missing_words(missing: &[landed_core::Rule]) -> String {
+    use landed_core::Rule;
+    let words: Vec<&str> = missing
+        .iter()
+        .map(|r| match r {
+            Rule::ItemMissingWhat => "a What (outcome)",
+            Rule::ItemMissingWho => "a Who (owner)",
+            Rule::ItemMissingWhen => "a When (due date)",
+            Rule::ItemAfterTarget => "a date before the goal's target",
+            other => other.as_str(),
+        })
+        .collect();
+    words.join(", ")
+}
+
+fn percent(ratio: f64) -> String {
+    format!("{:.0}%", ratio * 100.0)
+}
+
+pub fn goal_list(list: &[GoalSummary]) -> anyhow::Result<()> {
+    if list.is_empty() {
+        return out::print(
+            "No goals yet. Add one: landed goal add TITLE --outcome \"...\" --owner HANDLE --by DATE",
+        );
+    }
+    let mut t = out::table(&[
+        "id",
+        "goal",
+        "status",
+        "owner",
+        "target",
+        "team",
+        "done",
+        "next step / missing",
+    ]);
+    for g in list {
+        let last = if g.status == GoalStatus::Aspiration {
+            g.failing
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        } else {
+            opt(g.next_step.as_ref())
+        };
+        t.add_row(vec![
+            colored(&g.id, None),
+            colored(&g.title, None),
+            colored(g.status.as_str(), status_color(g.status)),
+            colored(opt(g.owner.as_ref().map(|h| format!("@{h}"))), None),
+            colored(opt(g.target), None),
+            colored(opt(g.team.as_ref()), None),
+            colored(percent(g.progress.ratio()), None),
+            colored(
+                last,
+                if g.status == GoalStatus::Aspiration {
+                    Some(Color::Yellow)
+                } else {
+                    None
+                },
+            ),
+        ]);
+    }
+    out::print_table(&t)?;
+    let aspirations = list
+        .iter()
+        .filter(|g| g.status == GoalStatus::Aspiration)
+        .count();
+    if aspirations > 0 {
+        out::print(&format!(
+            "\n{aspirations} of {} goals are aspirations, not plans: `landed plan ID` shows what is missing.",
+            list.len()
+        ))?;
+    }
+    Ok(())
+}
+
+fn goal_view(g: &GoalView) -> anyhow::Result<()> {
+    let badge = paint(
+        g.status.as_str(),
+        status_color(g.status).unwrap_or(Color::Reset),
+    );
+    let mut text = format!("{} {}  [{badge}]\n", g.id, g.title);
+    text += &format!("  outcome   {}\n", opt(g.outcome.as_ref()));
+    text += &format!(
+        "  owner     {}\n",
+        opt(g.owner.as_ref().map(|h| format!("@{h}")))
+    );
+    let target = match (&g.target, &g.milestone) {
+        (Some(d), Some(m)) => format!("{d} ({m})"),
+        (d, _) => opt(d.as_ref()),
+    };
+    text += &format!("  target    {target}\n");
+    text += &format!("  team      {}\n", opt(g.team.as_ref()));
+    text += &format!(
+        "  progress  {} ({} of {} items, {} of {})\n",
+        percent(g.progress.ratio()),
+        g.progress.done_items,
+        g.progress.total_items,
+        format_hours(g.progress.done_hours),
+        format_hours(g.progress.total_hours)
+    );
+    text += &format!("  next      {}\n", opt(g.next_step.as_ref()));
+    if let Some(r) = &g.close_reason {
+        text += &format!("  closed    {r}\n");
+    }
+    if !g.failing.is_empty() {
+        text += &format!(
+            "\n{} — failing: {}\n",
+            paint("Not a plan yet", Color::Yellow),
+            g.failing
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        text += "Run `landed plan ";
+        text += &g.id;
+        text += "` for how to fix each.\n";
+    }
+    if !g.warnings.is_empty() {
+        text += &format!(
+            "Warnings: {}\n",
+            g.warnings
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    out::print(&text)?;
+    if g.items.is_empty() {
+        out::print(&format!(
+            "\nNo items yet. Add the first step: landed item add TITLE --goal {} --owner HANDLE --due DATE --outcome \"...\"",
+            g.id
+        ))?;
+    } else {
+        out::print("")?;
+        item_list(&g.items)?;
+    }
+    for (title, deps) in [("Needs", &g.needs), ("Needed by", &g.needed_by)] {
+        if !deps.is_empty() {
+            out::print(&format!("\n{title}:"))?;
+            deps_table(deps)?;
+        }
+    }
+    Ok(())
+}
+
+fn item_list(list: &[ItemView]) -> anyhow::Result<()> {
+    if list.is_empty() {
+        return out::print(
+            "No items match. Capture one: landed add \"TITLE @owner due:fri est:2h\"",
+        );
+    }
+    let mut t = out::table(&[
+        "id", "item", "status", "owner", "due", "est", "goal", "missing",
+    ]);
+    for i in list {
+        let mut flags: Vec<&str> = i.missing.iter().map(|r| r.as_str()).collect();
+        flags.extend(i.warnings.iter().map(|r| r.as_str()));
+        t.add_row(vec![
+            colored(&i.id, None),
+            colored(&i.title, None),
+            colored(i.status.as_str(), Some(item_color(i.status))),
+            colored(opt(i.owner.as_ref().map(|h| format!("@{h}"))), None),
+            colored(opt(i.due), None),
+            colored(opt(i.estimate_hours.map(format_hours)), None),
+            colored(opt(i.goal.as_ref()), None),
+            colored(
+                flags.join(" "),
+                if i.missing.is_empty() {
+                    None
+                } else {
+                    Some(Color::Yellow)
+                },
+            ),
+        ]);
+    }
+    out::print_table(&t)
+}
+
+fn item_detail(i: &ItemView) -> anyhow::Result<()> {
+    let mut text = String::new();
+    text += &format!(
+        "  status    {}{}\n",
+        paint(i.status.as_str(), item_color(i.status)),
+        i.status_reason
+            .as_ref()
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default()
+    );
+    text += &format!("  kind      {}\n", i.kind);
+    text += &format!("  outcome   {}\n", opt(i.outcome.as_ref()));
+    text += &format!(
+        "  owner     {}\n",
+        opt(i.owner.as_ref().map(|h| format!("@{h}")))
+    );
+    let due = match (&i.due, &i.milestone) {
+        (Some(d), Some(m)) => format!("{d} ({m})"),
+        (d, _) => opt(d.as_ref()),
+    };
+    text += &format!("  due       {due}\n");
+    text += &format!("  estimate  {}\n", opt(i.estimate_hours.map(format_hours)));
+    text += &format!("  goal      {}\n", opt(i.goal.as_ref()));
+    if i.missing.is_empty() {
+        text += &format!(
+            "  W's       {}\n",
+            paint("what, who and when are set", Color::Green)
+        );
+    } else {
+        text += &format!(
+            "  missing   {}\n",
+            paint(&missing_words(&i.missing), Color::Yellow)
+        );
+    }
+    for w in &i.warnings {
+        text += &format!(
+            "  warning   {w}: {}\n",
+            w.fix().replace("GOAL", i.goal.as_deref().unwrap_or("G-N"))
+        );
+    }
+    out::print(&text)
+}
+
+fn plan(g: &GoalView) -> anyhow::Result<()> {
+    let mut text = format!("{} {}\n\n", g.id, g.title);
+    for line in &g.checklist {
+        let mark = match (line.passed, line.warning) {
+            (true, _) => paint("✓", Color::Green),
+            (false, true) => paint("!", Color::Yellow),
+            (false, false) => paint("✗", Color::Red),
+        };
+        text += &format!("  {mark} {}", line.requirement);
+        if !line.passed {
+            text += &format!("  [{}]", line.rule);
+            if !line.items.is_empty() {
+                text += &format!(" — {}", line.items.join(", "));
+            }
+            if let Some(fix) = line.fix {
+                text += &format!(
+                    "\n      → {}",
+                    fix.replace("GOAL", &g.id)
+                        .replace("ITEM", line.items.first().map_or("ITEM", String::as_str))
+                );
+            }
+        }
+        text += "\n";
+    }
+    let verdict = match g.status {
+        GoalStatus::Plan => {
+            paint("plan", Color::Green) + ": every step has a What, a Who and a When."
+        }
+        GoalStatus::Aspiration => {
+            paint("aspiration", Color::Yellow)
+                + &format!(
+                    ": {} rule(s) fail. It is not planned work until they pass.",
+                    g.failing.len()
+                )
+        }
+        GoalStatus::Done => "done".to_string(),
+        GoalStatus::Dropped => "dropped".to_string(),
+    };
+    text += &format!("\nVerdict: {verdict}");
+    out::print(&text)
+}
+
+fn next_view(n: &NextView) -> anyhow::Result<()> {
+    let i = &n.item;
+    let mut text = format!("Next: {} {}\n", i.id, i.title);
+    text += &format!("  why       {}\n", n.why);
+    text += &format!("  due       {}\n", opt(i.due));
+    text += &format!("  estimate  {}\n", opt(i.estimate_hours.map(format_hours)));
+    text += &format!("  done when {}\n", opt(i.outcome.as_ref()));
+    if i.status == ItemStatus::Doing {
+        text += &format!(
+            "\nAlready in progress. When it is done: landed done {}",
+            i.id
+        );
+    } else {
+        text += &format!("\nBegin it: landed start {}", i.id);
+    }
+    if n.waiting > 0 {
+        text += &format!("   ({} more open item(s) after this one)", n.waiting);
+    }
+    out::print(&text)
+}
+
+fn dep_sentence(d: &DepView) -> String {
+    match d.class {
+        DepClass::Phantom => format!(
+            "{} — {}",
+            paint("phantom", Color::Red),
+            d.why.map_or("nobody committed to it", |w| w.describe())
+        ),
+        DepClass::Late => format!(
+            "{} — it delivers {} but is needed by {}",
+            paint("late", Color::Yellow),
+            opt(d.delivers),
+            opt(d.needed_by)
+        ),
+        DepClass::Ok => format!(
+            "{} — it delivers {} (needed by {})",
+            paint("ok", Color::Green),
+            opt(d.delivers),
+            opt(d.needed_by)
+        ),
+        DepClass::Met => "met — already done".to_string(),
+    }
+}
+
+fn deps_table(deps: &[DepView]) -> anyhow::Result<()> {
+    if deps.is_empty() {
+        return out::print(
+            "No dependencies. Record one: landed deps add I-5 --needs I-1 --by DATE",
+        );
+    }
+    let mut t = out::table(&[
+        "needs",
+        "owner",
+        "delivers",
+        "owner",
+        "class",
+        "needed by",
+        "due",
+    ]);
+    for d in deps {
+        t.add_row(vec![
+            colored(format!("{} {}", d.from, d.from_title), None),
+            colored(opt(d.from_owner.as_ref().map(|h| format!("@{h}"))), None),
+            colored(format!("{} {}", d.to, d.to_title), None),
+            colored(opt(d.to_owner.as_ref().map(|h| format!("@{h}"))), None),
+            colored(d.class.as_str(), class_color(d.class)),
+            colored(opt(d.needed_by), None),
+            colored(opt(d.delivers), None),
+        ]);
+    }
+    out::print_table(&t)
+}
+
+fn history_view(lines: &[HistoryLine]) -> anyhow::Result<()> {
+    let mut text = String::new();
+    for l in lines {
+        let at =
+            l.at.to_zoned(jiff::tz::TimeZone::UTC)
+                .strftime("%Y-%m-%d %H:%M UTC");
+        let kind = match l.kind.as_str() {
+            "slipped" => paint("slipped", Color::Red),
+            "pulled_in" => paint("pulled in", Color::Green),
+            other => other.replace('_', " "),
+        };
+        text += &format!(
+            "{at}  {}  {kind}",
+            opt(l.author.as_ref().map(|h| format!("@{h}")))
+        );
+        if let Some(r) = &l.reason {
+            text += &format!(" — reason: {r}");
+        }
+        text += "\n";
+        for c in &l.changes {
+            text += &format!("    {}: {} → {}\n", c.field, c.before, c.after);
+        }
+    }
+    if text.is_empty() {
+        text = "No history.".into();
+    }
+    out::print(&text)
+}

@@ -1,0 +1,209 @@
+//! Between columns and domain values: dates and timestamps as text, enums by their names,
+//! rows into entities. The same text forms work on SQLite and PostgreSQL.
+
+use jiff::civil::Date;
+use jiff::{Timestamp, Unit};
+use landed_core::event::{Entity, Event, EventKind};
+use landed_core::model::{
+    Closure, Dependency, Goal, Id, Item, ItemKind, ItemStatus, Milestone, Node, Person, Team, When,
+    Workspace,
+};
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+
+use crate::{Result, StoreError};
+
+fn corrupt(what: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(what.to_string())
+}
+
+/// A timestamp as stored: UTC, exactly six fractional digits (microseconds, which both
+/// backends keep), so text order is time order.
+pub fn ts(t: Timestamp) -> String {
+    let t = t.round(Unit::Microsecond).unwrap_or(t);
+    format!("{t:.6}")
+}
+
+/// Round a timestamp the way storing it does, so values compare equal after a round trip.
+pub fn round_ts(t: Timestamp) -> Timestamp {
+    t.round(Unit::Microsecond).unwrap_or(t)
+}
+
+pub fn parse_ts(s: &str) -> Result<Timestamp> {
+    s.parse()
+        .map_err(|e| corrupt(format_args!("timestamp {s}: {e}")))
+}
+
+pub fn date(d: Option<Date>) -> Option<String> {
+    d.map(|d| d.to_string())
+}
+
+pub fn parse_date(s: Option<String>) -> Result<Option<Date>> {
+    s.map(|s| {
+        s.parse()
+            .map_err(|e| corrupt(format_args!("date {s}: {e}")))
+    })
+    .transpose()
+}
+
+pub fn node_kind(n: Node) -> (&'static str, Id) {
+    match n {
+        Node::Item(id) => ("item", id),
+        Node::Goal(id) => ("goal", id),
+    }
+}
+
+pub fn node(kind: &str, id: Id) -> Result<Node> {
+    match kind {
+        "item" => Ok(Node::Item(id)),
+        "goal" => Ok(Node::Goal(id)),
+        _ => Err(corrupt(format_args!("node kind {kind}"))),
+    }
+}
+
+pub fn closure_str(c: Option<Closure>) -> Option<&'static str> {
+    c.map(|c| match c {
+        Closure::Done => "done",
+        Closure::Dropped => "dropped",
+    })
+}
+
+fn closure(s: Option<String>) -> Result<Option<Closure>> {
+    match s.as_deref() {
+        None => Ok(None),
+        Some("done") => Ok(Some(Closure::Done)),
+        Some("dropped") => Ok(Some(Closure::Dropped)),
+        Some(other) => Err(corrupt(format_args!("goal closure {other}"))),
+    }
+}
+
+/// The `When` of a row: its own date, or its milestone's (joined in as `ms_date`).
+fn when(row: &SqliteRow, date_col: &str) -> Result<When> {
+    let milestone: Option<Id> = row.try_get("milestone_id")?;
+    let date = match milestone {
+        Some(_) => parse_date(row.try_get("ms_date")?)?,
+        None => parse_date(row.try_get(date_col)?)?,
+    };
+    Ok(When { date, milestone })
+}
+
+/// The stored own date of a `When`: none when it follows a milestone.
+pub fn own_date(w: &When) -> Option<String> {
+    match w.milestone {
+        Some(_) => None,
+        None => date(w.date),
+    }
+}
+
+pub fn workspace(row: &SqliteRow) -> Result<Workspace> {
+    Ok(Workspace {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        step_limit_hours: row.try_get("step_limit_hours")?,
+        default_person: row.try_get("default_person")?,
+        tz: row.try_get("tz")?,
+        version: row.try_get("version")?,
+    })
+}
+
+pub fn person(row: &SqliteRow) -> Result<Person> {
+    Ok(Person {
+        id: row.try_get("id")?,
+        handle: row.try_get("handle")?,
+        name: row.try_get("name")?,
+        email: row.try_get("email")?,
+        tz: row.try_get("tz")?,
+        capacity_hours: row.try_get("capacity_hours")?,
+        version: row.try_get("version")?,
+    })
+}
+
+/// A team row; members are filled in by the caller.
+pub fn team(row: &SqliteRow) -> Result<Team> {
+    Ok(Team {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        lead: row.try_get("lead")?,
+        members: Vec::new(),
+        version: row.try_get("version")?,
+    })
+}
+
+pub fn milestone(row: &SqliteRow) -> Result<Milestone> {
+    Ok(Milestone {
+        id: row.try_get("id")?,
+        num: row.try_get("num")?,
+        name: row.try_get("name")?,
+        date: parse_date(row.try_get("date")?)?.ok_or_else(|| corrupt("milestone without date"))?,
+        version: row.try_get("version")?,
+    })
+}
+
+pub fn goal(row: &SqliteRow) -> Result<Goal> {
+    Ok(Goal {
+        id: row.try_get("id")?,
+        num: row.try_get("num")?,
+        title: row.try_get("title")?,
+        outcome: row.try_get("outcome")?,
+        owner: row.try_get("owner")?,
+        target: when(row, "target_date")?,
+        team: row.try_get("team_id")?,
+        closed: closure(row.try_get("closed")?)?,
+        close_reason: row.try_get("close_reason")?,
+        created_at: parse_ts(row.try_get("created_at")?)?,
+        updated_at: parse_ts(row.try_get("updated_at")?)?,
+        version: row.try_get("version")?,
+    })
+}
+
+pub fn item(row: &SqliteRow) -> Result<Item> {
+    let status: String = row.try_get("status")?;
+    let kind: String = row.try_get("kind")?;
+    Ok(Item {
+        id: row.try_get("id")?,
+        num: row.try_get("num")?,
+        title: row.try_get("title")?,
+        outcome: row.try_get("outcome")?,
+        owner: row.try_get("owner")?,
+        due: when(row, "due_date")?,
+        estimate_hours: row.try_get("estimate_hours")?,
+        status: status.parse::<ItemStatus>().map_err(corrupt)?,
+        status_reason: row.try_get("status_reason")?,
+        kind: kind.parse::<ItemKind>().map_err(corrupt)?,
+        goal: row.try_get("goal_id")?,
+        created_at: parse_ts(row.try_get("created_at")?)?,
+        updated_at: parse_ts(row.try_get("updated_at")?)?,
+        version: row.try_get("version")?,
+    })
+}
+
+pub fn dependency(row: &SqliteRow) -> Result<Dependency> {
+    let from_kind: String = row.try_get("from_kind")?;
+    let to_kind: String = row.try_get("to_kind")?;
+    Ok(Dependency {
+        id: row.try_get("id")?,
+        from: node(&from_kind, row.try_get("from_id")?)?,
+        to: node(&to_kind, row.try_get("to_id")?)?,
+        needed_by: parse_date(row.try_get("needed_by")?)?,
+        created_at: parse_ts(row.try_get("created_at")?)?,
+        version: row.try_get("version")?,
+    })
+}
+
+fn entity_json(s: Option<String>) -> Result<Option<Entity>> {
+    s.map(|s| serde_json::from_str(&s).map_err(|e| corrupt(format_args!("event body: {e}"))))
+        .transpose()
+}
+
+pub fn event(row: &SqliteRow) -> Result<Event> {
+    let kind: String = row.try_get("kind")?;
+    Ok(Event {
+        seq: row.try_get("seq")?,
+        at: parse_ts(row.try_get("at")?)?,
+        author: row.try_get("author")?,
+        kind: EventKind::parse(&kind).ok_or_else(|| corrupt(format_args!("event kind {kind}")))?,
+        before: entity_json(row.try_get("before")?)?,
+        after: entity_json(row.try_get("after")?)?,
+        reason: row.try_get("reason")?,
+    })
+}

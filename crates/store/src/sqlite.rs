@@ -1,0 +1,941 @@
+//! The SQLite store: one file, WAL, `synchronous=FULL` (acknowledged writes survive power
+//! loss), foreign keys on, migrations applied on open.
+//!
+//! All SQL here sticks to the subset PostgreSQL also runs (`$N` placeholders, `RETURNING`,
+//! `ON CONFLICT`, text dates), so the PostgreSQL store can reuse it.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+use jiff::Timestamp;
+use landed_core::event::{Entity, EntityKind, Event, State};
+use landed_core::model::{Dependency, Goal, Id, Item, Milestone, Node, Person, Team, Workspace};
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
+
+use crate::codec::{self, ts};
+use crate::{GoalFilter, ItemFilter, Meta, Result, Store, StoreError};
+
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
+
+/// Rows per multi-row INSERT: keeps the bound parameters under SQLite's limit of 32,766.
+const ROWS_PER_INSERT: usize = 1_000;
+
+const ITEM_SELECT: &str = "SELECT i.*, m.date AS ms_date FROM items i \
+     LEFT JOIN milestones m ON m.id = i.milestone_id WHERE i.workspace_id = ";
+const GOAL_SELECT: &str = "SELECT g.*, m.date AS ms_date FROM goals g \
+     LEFT JOIN milestones m ON m.id = g.milestone_id WHERE g.workspace_id = ";
+
+/// A workspace kept in a SQLite database.
+pub struct SqlStore {
+    pool: SqlitePool,
+    /// The workspace this store serves; 0 until one exists.
+    ws: AtomicI64,
+    label: String,
+}
+
+impl SqlStore {
+    /// Open the database at `path`, creating the file if `create` (else a missing file is
+    /// [`StoreError::NoWorkspace`]), and apply pending migrations.
+    pub async fn open(path: &Path, create: bool) -> Result<SqlStore> {
+        let label = path.display().to_string();
+        if !create && !path.exists() {
+            return Err(StoreError::NoWorkspace(label));
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(create)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(|source| StoreError::Open {
+                path: label.clone(),
+                source,
+            })?;
+        Self::start(pool, label).await
+    }
+
+    /// A private in-memory database (for tests).
+    pub async fn memory() -> Result<SqlStore> {
+        let options = SqliteConnectOptions::new()
+            .in_memory(true)
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options)
+            .await?;
+        Self::start(pool, "memory".into()).await
+    }
+
+    async fn start(pool: SqlitePool, label: String) -> Result<SqlStore> {
+        MIGRATOR.run(&pool).await?;
+        let ws: Option<i64> = sqlx::query_scalar("SELECT id FROM workspaces ORDER BY id LIMIT 1")
+            .fetch_optional(&pool)
+            .await?;
+        Ok(SqlStore {
+            pool,
+            ws: AtomicI64::new(ws.unwrap_or(0)),
+            label,
+        })
+    }
+
+    /// Close the pool, waiting for connections to finish.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    fn ws_id(&self) -> Result<Id> {
+        match self.ws.load(Ordering::Acquire) {
+            0 => Err(StoreError::NoWorkspace(self.label.clone())),
+            id => Ok(id),
+        }
+    }
+
+    async fn fetch(&self, mut qb: QueryBuilder<Sqlite>) -> Result<Vec<SqliteRow>> {
+        Ok(qb.build().fetch_all(&self.pool).await?)
+    }
+
+    async fn team_members(&self, ws: Id) -> Result<Vec<(Id, Id)>> {
+        let rows = sqlx::query(
+            "SELECT team_id, person_id FROM team_members WHERE workspace_id = $1 \
+             ORDER BY team_id, person_id",
+        )
+        .bind(ws)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+    }
+}
+
+type Tx = Transaction<'static, Sqlite>;
+
+/// Reserve `n` consecutive values of a counter, returning the first.
+async fn allocate(tx: &mut Tx, ws: Id, name: &str, n: usize) -> Result<i64> {
+    sqlx::query(
+        "INSERT INTO counters (workspace_id, name, next) VALUES ($1, $2, 1) \
+         ON CONFLICT (workspace_id, name) DO NOTHING",
+    )
+    .bind(ws)
+    .bind(name)
+    .execute(&mut **tx)
+    .await?;
+    let n = n as i64;
+    let first: i64 = sqlx::query_scalar(
+        "UPDATE counters SET next = next + $3 WHERE workspace_id = $1 AND name = $2 \
+         RETURNING next - $3",
+    )
+    .bind(ws)
+    .bind(name)
+    .bind(n)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(first)
+}
+
+fn unique_to_duplicate(e: sqlx::Error, what: &str) -> StoreError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Duplicate(what.into()),
+        sqlx::Error::Database(d) if d.is_foreign_key_violation() => {
+            StoreError::Missing(format!("something {what} refers to"))
+        }
+        _ => StoreError::Db(e),
+    }
+}
+
+fn label(e: &Entity) -> String {
+    match e {
+        Entity::Workspace(w) => format!("workspace {}", w.name),
+        Entity::Person(p) => format!("person @{}", p.handle),
+        Entity::Team(t) => format!("team {}", t.name),
+        Entity::Milestone(m) => format!("milestone {}", m.name),
+        Entity::Goal(g) => format!("goal G-{}", g.num),
+        Entity::Item(i) => format!("item I-{}", i.num),
+        Entity::Dependency(d) => format!("dependency {:?} → {:?}", d.from, d.to),
+    }
+}
+
+/// Give new entities their ids and numbers, version 1.
+async fn assign_ids(tx: &mut Tx, ws: Id, at: Timestamp, entities: &mut [Entity]) -> Result<()> {
+    let mut start = 0;
+    while start < entities.len() {
+        let kind = entities[start].kind();
+        let end = entities[start..]
+            .iter()
+            .position(|e| e.kind() != kind)
+            .map_or(entities.len(), |p| start + p);
+        let n = end - start;
+        let id0 = allocate(tx, 0, &format!("id:{}", kind.as_str()), n).await?;
+        let num0 = match kind {
+            EntityKind::Goal | EntityKind::Item | EntityKind::Milestone => {
+                allocate(tx, ws, &format!("num:{}", kind.as_str()), n).await?
+            }
+            _ => 0,
+        };
+        let at = codec::round_ts(at);
+        for (k, e) in entities[start..end].iter_mut().enumerate() {
+            let (id, num) = (id0 + k as i64, num0 + k as i64);
+            match e {
+                Entity::Workspace(w) => (w.id, w.version) = (id, 1),
+                Entity::Person(p) => (p.id, p.version) = (id, 1),
+                Entity::Team(t) => {
+                    (t.id, t.version) = (id, 1);
+                    t.members.sort_unstable();
+                    t.members.dedup();
+                }
+                Entity::Milestone(m) => (m.id, m.num, m.version) = (id, num, 1),
+                Entity::Goal(g) => {
+                    (g.id, g.num, g.version) = (id, num, 1);
+                    (g.created_at, g.updated_at) = (at, at);
+                }
+                Entity::Item(i) => {
+                    (i.id, i.num, i.version) = (id, num, 1);
+                    (i.created_at, i.updated_at) = (at, at);
+                }
+                Entity::Dependency(d) => (d.id, d.version, d.created_at) = (id, 1, at),
+            }
+        }
+        start = end;
+    }
+    Ok(())
+}
+
+/// Insert rows of one kind with multi-row INSERTs.
+async fn insert_rows(tx: &mut Tx, ws: Id, rows: &[Entity]) -> Result<()> {
+    let Some(first) = rows.first() else {
+        return Ok(());
+    };
+    let what = label(first);
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(match first {
+            Entity::Workspace(_) => {
+                "INSERT INTO workspaces (id, name, step_limit_hours, default_person, tz, version) "
+            }
+            Entity::Person(_) => {
+                "INSERT INTO people (id, workspace_id, handle, name, email, tz, capacity_hours, version) "
+            }
+            Entity::Team(_) => "INSERT INTO teams (id, workspace_id, name, lead, version) ",
+            Entity::Milestone(_) => {
+                "INSERT INTO milestones (id, workspace_id, num, name, date, version) "
+            }
+            Entity::Goal(_) => {
+                "INSERT INTO goals (id, workspace_id, num, title, outcome, owner, target_date, \
+                 milestone_id, team_id, closed, close_reason, created_at, updated_at, version) "
+            }
+            Entity::Item(_) => {
+                "INSERT INTO items (id, workspace_id, num, title, outcome, owner, due_date, \
+                 milestone_id, estimate_hours, status, status_reason, kind, goal_id, created_at, \
+                 updated_at, version) "
+            }
+            Entity::Dependency(_) => {
+                "INSERT INTO dependencies (id, workspace_id, from_kind, from_id, to_kind, to_id, \
+                 needed_by, created_at, version) "
+            }
+        });
+        qb.push_values(chunk, |mut b, e| match e {
+            Entity::Workspace(w) => {
+                b.push_bind(w.id)
+                    .push_bind(w.name.clone())
+                    .push_bind(w.step_limit_hours)
+                    .push_bind(w.default_person)
+                    .push_bind(w.tz.clone())
+                    .push_bind(w.version);
+            }
+            Entity::Person(p) => {
+                b.push_bind(p.id)
+                    .push_bind(ws)
+                    .push_bind(p.handle.clone())
+                    .push_bind(p.name.clone())
+                    .push_bind(p.email.clone())
+                    .push_bind(p.tz.clone())
+                    .push_bind(p.capacity_hours)
+                    .push_bind(p.version);
+            }
+            Entity::Team(t) => {
+                b.push_bind(t.id)
+                    .push_bind(ws)
+                    .push_bind(t.name.clone())
+                    .push_bind(t.lead)
+                    .push_bind(t.version);
+            }
+            Entity::Milestone(m) => {
+                b.push_bind(m.id)
+                    .push_bind(ws)
+                    .push_bind(m.num)
+                    .push_bind(m.name.clone())
+                    .push_bind(m.date.to_string())
+                    .push_bind(m.version);
+            }
+            Entity::Goal(g) => {
+                b.push_bind(g.id)
+                    .push_bind(ws)
+                    .push_bind(g.num)
+                    .push_bind(g.title.clone())
+                    .push_bind(g.outcome.clone())
+                    .push_bind(g.owner)
+                    .push_bind(codec::own_date(&g.target))
+                    .push_bind(g.target.milestone)
+                    .push_bind(g.team)
+                    .push_bind(codec::closure_str(g.closed))
+                    .push_bind(g.close_reason.clone())
+                    .push_bind(ts(g.created_at))
+                    .push_bind(ts(g.updated_at))
+                    .push_bind(g.version);
+            }
+            Entity::Item(i) => {
+                b.push_bind(i.id)
+                    .push_bind(ws)
+                    .push_bind(i.num)
+                    .push_bind(i.title.clone())
+                    .push_bind(i.outcome.clone())
+                    .push_bind(i.owner)
+                    .push_bind(codec::own_date(&i.due))
+                    .push_bind(i.due.milestone)
+                    .push_bind(i.estimate_hours)
+                    .push_bind(i.status.as_str())
+                    .push_bind(i.status_reason.clone())
+                    .push_bind(i.kind.as_str())
+                    .push_bind(i.goal)
+                    .push_bind(ts(i.created_at))
+                    .push_bind(ts(i.updated_at))
+                    .push_bind(i.version);
+            }
+            Entity::Dependency(d) => {
+                let (fk, fid) = codec::node_kind(d.from);
+                let (tk, tid) = codec::node_kind(d.to);
+                b.push_bind(d.id)
+                    .push_bind(ws)
+                    .push_bind(fk)
+                    .push_bind(fid)
+                    .push_bind(tk)
+                    .push_bind(tid)
+                    .push_bind(codec::date(d.needed_by))
+                    .push_bind(ts(d.created_at))
+                    .push_bind(d.version);
+            }
+        });
+        qb.build()
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| unique_to_duplicate(e, &what))?;
+    }
+    let members: Vec<(Id, Id)> = rows
+        .iter()
+        .filter_map(|e| match e {
+            Entity::Team(t) => Some(t.members.iter().map(move |m| (t.id, *m))),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    insert_members(tx, ws, &members).await
+}
+
+async fn insert_members(tx: &mut Tx, ws: Id, members: &[(Id, Id)]) -> Result<()> {
+    for chunk in members.chunks(ROWS_PER_INSERT) {
+        let mut qb: QueryBuilder<Sqlite> =
+            QueryBuilder::new("INSERT INTO team_members (workspace_id, team_id, person_id) ");
+        qb.push_values(chunk, |mut b, (team, person)| {
+            b.push_bind(ws).push_bind(*team).push_bind(*person);
+        });
+        qb.build()
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| unique_to_duplicate(e, "team member"))?;
+    }
+    Ok(())
+}
+
+/// An event row to append.
+struct NewEvent<'a> {
+    meta: &'a Meta,
+    before: Option<&'a Entity>,
+    after: Option<&'a Entity>,
+}
+
+fn json(e: Option<&Entity>) -> Result<Option<String>> {
+    e.map(|e| serde_json::to_string(e).map_err(|e| StoreError::Corrupt(e.to_string())))
+        .transpose()
+}
+
+async fn append_events(tx: &mut Tx, ws: Id, events: &[NewEvent<'_>]) -> Result<()> {
+    for chunk in events.chunks(ROWS_PER_INSERT) {
+        let rows = chunk
+            .iter()
+            .map(|e| {
+                let subject = e.after.or(e.before).expect("an event is about an entity");
+                Ok((
+                    e,
+                    subject.kind(),
+                    subject.id(),
+                    json(e.before)?,
+                    json(e.after)?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO events (workspace_id, at, author, kind, entity_kind, entity_id, before, \
+             after, reason) ",
+        );
+        qb.push_values(rows, |mut b, (e, kind, id, before, after)| {
+            b.push_bind(ws)
+                .push_bind(ts(e.meta.at))
+                .push_bind(e.meta.author)
+                .push_bind(e.meta.kind.as_str())
+                .push_bind(kind.as_str())
+                .push_bind(id)
+                .push_bind(before)
+                .push_bind(after)
+                .push_bind(e.meta.reason.clone());
+        });
+        qb.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Overwrite one row with `after` if its version is still `expected`.
+async fn update_row(tx: &mut Tx, ws: Id, expected: i64, after: &Entity) -> Result<u64> {
+    let q = match after {
+        Entity::Workspace(w) => sqlx::query(
+            "UPDATE workspaces SET name = $3, step_limit_hours = $4, default_person = $5, tz = $6, \
+             version = version + 1 WHERE id = $1 AND version = $2",
+        )
+        .bind(w.id)
+        .bind(expected)
+        .bind(w.name.clone())
+        .bind(w.step_limit_hours)
+        .bind(w.default_person)
+        .bind(w.tz.clone()),
+        Entity::Person(p) => sqlx::query(
+            "UPDATE people SET handle = $4, name = $5, email = $6, tz = $7, capacity_hours = $8, \
+             version = version + 1 WHERE id = $1 AND version = $2 AND workspace_id = $3",
+        )
+        .bind(p.id)
+        .bind(expected)
+        .bind(ws)
+        .bind(p.handle.clone())
+        .bind(p.name.clone())
+        .bind(p.email.clone())
+        .bind(p.tz.clone())
+        .bind(p.capacity_hours),
+        Entity::Team(t) => sqlx::query(
+            "UPDATE teams SET name = $4, lead = $5, version = version + 1 \
+             WHERE id = $1 AND version = $2 AND workspace_id = $3",
+        )
+        .bind(t.id)
+        .bind(expected)
+        .bind(ws)
+        .bind(t.name.clone())
+        .bind(t.lead),
+        Entity::Milestone(m) => sqlx::query(
+            "UPDATE milestones SET name = $4, date = $5, version = version + 1 \
+             WHERE id = $1 AND version = $2 AND workspace_id = $3",
+        )
+        .bind(m.id)
+        .bind(expected)
+        .bind(ws)
+        .bind(m.name.clone())
+        .bind(m.date.to_string()),
+        Entity::Goal(g) => sqlx::query(
+            "UPDATE goals SET title = $4, outcome = $5, owner = $6, target_date = $7, \
+             milestone_id = $8, team_id = $9, closed = $10, close_reason = $11, updated_at = $12, \
+             version = version + 1 WHERE id = $1 AND version = $2 AND workspace_id = $3",
+        )
+        .bind(g.id)
+        .bind(expected)
+        .bind(ws)
+        .bind(g.title.clone())
+        .bind(g.outcome.clone())
+        .bind(g.owner)
+        .bind(codec::own_date(&g.target))
+        .bind(g.target.milestone)
+        .bind(g.team)
+        .bind(codec::closure_str(g.closed))
+        .bind(g.close_reason.clone())
+        .bind(ts(g.updated_at)),
+        Entity::Item(i) => sqlx::query(
+            "UPDATE items SET title = $4, outcome = $5, owner = $6, due_date = $7, \
+             milestone_id = $8, estimate_hours = $9, status = $10, status_reason = $11, kind = $12, \
+             goal_id = $13, updated_at = $14, version = version + 1 \
+             WHERE id = $1 AND version = $2 AND workspace_id = $3",
+        )
+        .bind(i.id)
+        .bind(expected)
+        .bind(ws)
+        .bind(i.title.clone())
+        .bind(i.outcome.clone())
+        .bind(i.owner)
+        .bind(codec::own_date(&i.due))
+        .bind(i.due.milestone)
+        .bind(i.estimate_hours)
+        .bind(i.status.as_str())
+        .bind(i.status_reason.clone())
+        .bind(i.kind.as_str())
+        .bind(i.goal)
+        .bind(ts(i.updated_at)),
+        Entity::Dependency(d) => sqlx::query(
+            "UPDATE dependencies SET needed_by = $4, version = version + 1 \
+             WHERE id = $1 AND version = $2 AND workspace_id = $3",
+        )
+        .bind(d.id)
+        .bind(expected)
+        .bind(ws)
+        .bind(codec::date(d.needed_by)),
+    };
+    let done = q
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| unique_to_duplicate(e, &label(after)))?;
+    if done.rows_affected() == 1
+        && let Entity::Team(t) = after
+    {
+        sqlx::query("DELETE FROM team_members WHERE workspace_id = $1 AND team_id = $2")
+            .bind(ws)
+            .bind(t.id)
+            .execute(&mut **tx)
+            .await?;
+        let members: Vec<(Id, Id)> = t.members.iter().map(|m| (t.id, *m)).collect();
+        insert_members(tx, ws, &members).await?;
+    }
+    Ok(done.rows_affected())
+}
+
+fn version_of(e: &Entity) -> i64 {
+    match e {
+        Entity::Workspace(x) => x.version,
+        Entity::Person(x) => x.version,
+        Entity::Team(x) => x.version,
+        Entity::Milestone(x) => x.version,
+        Entity::Goal(x) => x.version,
+        Entity::Item(x) => x.version,
+        Entity::Dependency(x) => x.version,
+    }
+}
+
+/// The entity as it will be after an update: next version, `updated_at` = the change time.
+fn bumped(mut after: Entity, version: i64, at: Timestamp) -> Entity {
+    let at = codec::round_ts(at);
+    match &mut after {
+        Entity::Workspace(x) => x.version = version,
+        Entity::Person(x) => x.version = version,
+        Entity::Team(x) => {
+            x.version = version;
+            x.members.sort_unstable();
+            x.members.dedup();
+        }
+        Entity::Milestone(x) => x.version = version,
+        Entity::Goal(x) => (x.version, x.updated_at) = (version, at),
+        Entity::Item(x) => (x.version, x.updated_at) = (version, at),
+        Entity::Dependency(x) => x.version = version,
+    }
+    after
+}
+
+fn push_in(qb: &mut QueryBuilder<Sqlite>, col: &str, values: &[i64]) {
+    qb.push(format_args!(" AND {col} IN ("));
+    let mut sep = qb.separated(", ");
+    for v in values {
+        sep.push_bind(*v);
+    }
+    sep.push_unseparated(")");
+}
+
+impl Store for SqlStore {
+    async fn init(&self, workspace: Workspace, at: Timestamp) -> Result<Workspace> {
+        let mut tx: Tx = self.pool.begin().await?;
+        if let Some(name) =
+            sqlx::query_scalar::<_, String>("SELECT name FROM workspaces ORDER BY id LIMIT 1")
+                .fetch_optional(&mut *tx)
+                .await?
+        {
+            return Err(StoreError::AlreadyInitialised(name));
+        }
+        let mut entities = vec![Entity::Workspace(workspace)];
+        assign_ids(&mut tx, 0, at, &mut entities).await?;
+        insert_rows(&mut tx, 0, &entities).await?;
+        let meta = Meta::new(None, at, landed_core::event::EventKind::Created);
+        let ws = entities[0].id();
+        append_events(
+            &mut tx,
+            ws,
+            &[NewEvent {
+                meta: &meta,
+                before: None,
+                after: Some(&entities[0]),
+            }],
+        )
+        .await?;
+        tx.commit().await?;
+        self.ws.store(ws, Ordering::Release);
+        match entities.pop() {
+            Some(Entity::Workspace(w)) => Ok(w),
+            _ => unreachable!("one workspace went in"),
+        }
+    }
+
+    async fn workspace(&self) -> Result<Workspace> {
+        let ws = self.ws_id()?;
+        let row = sqlx::query("SELECT * FROM workspaces WHERE id = $1")
+            .bind(ws)
+            .fetch_one(&self.pool)
+            .await?;
+        codec::workspace(&row)
+    }
+
+    async fn create(&self, meta: &Meta, entity: Entity) -> Result<Entity> {
+        let mut created = self.create_batch(meta, vec![entity]).await?;
+        Ok(created.pop().expect("one entity went in"))
+    }
+
+    async fn create_batch(&self, meta: &Meta, mut entities: Vec<Entity>) -> Result<Vec<Entity>> {
+        let ws = self.ws_id()?;
+        if entities.iter().any(|e| matches!(e, Entity::Workspace(_))) {
+            return Err(StoreError::AlreadyInitialised(
+                "(one workspace per database)".into(),
+            ));
+        }
+        let mut tx: Tx = self.pool.begin().await?;
+        assign_ids(&mut tx, ws, meta.at, &mut entities).await?;
+        let mut start = 0;
+        while start < entities.len() {
+            let kind = entities[start].kind();
+            let end = entities[start..]
+                .iter()
+                .position(|e| e.kind() != kind)
+                .map_or(entities.len(), |p| start + p);
+            insert_rows(&mut tx, ws, &entities[start..end]).await?;
+            start = end;
+        }
+        let events: Vec<NewEvent<'_>> = entities
+            .iter()
+            .map(|e| NewEvent {
+                meta,
+                before: None,
+                after: Some(e),
+            })
+            .collect();
+        append_events(&mut tx, ws, &events).await?;
+        tx.commit().await?;
+        Ok(entities)
+    }
+
+    async fn update(&self, meta: &Meta, before: &Entity, after: Entity) -> Result<Entity> {
+        let ws = self.ws_id()?;
+        if before.kind() != after.kind() || before.id() != after.id() {
+            return Err(StoreError::Corrupt(format!(
+                "update of {} into a different entity",
+                label(before)
+            )));
+        }
+        let expected = version_of(before);
+        let after = bumped(after, expected + 1, meta.at);
+        let mut tx: Tx = self.pool.begin().await?;
+        if update_row(&mut tx, ws, expected, &after).await? != 1 {
+            return Err(StoreError::Conflict {
+                entity: label(before),
+                expected,
+            });
+        }
+        append_events(
+            &mut tx,
+            ws,
+            &[NewEvent {
+                meta,
+                before: Some(before),
+                after: Some(&after),
+            }],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    async fn delete(&self, meta: &Meta, before: &Entity) -> Result<()> {
+        let ws = self.ws_id()?;
+        let Entity::Dependency(d) = before else {
+            return Err(StoreError::Corrupt(format!(
+                "{} cannot be deleted, only closed",
+                label(before)
+            )));
+        };
+        let mut tx: Tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "DELETE FROM dependencies WHERE id = $1 AND version = $2 AND workspace_id = $3",
+        )
+        .bind(d.id)
+        .bind(d.version)
+        .bind(ws)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Conflict {
+                entity: label(before),
+                expected: d.version,
+            });
+        }
+        append_events(
+            &mut tx,
+            ws,
+            &[NewEvent {
+                meta,
+                before: Some(before),
+                after: None,
+            }],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn people(&self) -> Result<Vec<Person>> {
+        let rows = sqlx::query("SELECT * FROM people WHERE workspace_id = $1 ORDER BY handle")
+            .bind(self.ws_id()?)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(codec::person).collect()
+    }
+
+    async fn person(&self, id: Id) -> Result<Option<Person>> {
+        let row = sqlx::query("SELECT * FROM people WHERE workspace_id = $1 AND id = $2")
+            .bind(self.ws_id()?)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(codec::person).transpose()
+    }
+
+    async fn person_by_handle(&self, handle: &str) -> Result<Option<Person>> {
+        let row = sqlx::query("SELECT * FROM people WHERE workspace_id = $1 AND handle = $2")
+            .bind(self.ws_id()?)
+            .bind(handle)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(codec::person).transpose()
+    }
+
+    async fn teams(&self) -> Result<Vec<Team>> {
+        let ws = self.ws_id()?;
+        let rows = sqlx::query("SELECT * FROM teams WHERE workspace_id = $1 ORDER BY id")
+            .bind(ws)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut teams: Vec<Team> = rows.iter().map(codec::team).collect::<Result<_>>()?;
+        for (team, person) in self.team_members(ws).await? {
+            if let Ok(i) = teams.binary_search_by_key(&team, |t| t.id) {
+                teams[i].members.push(person);
+            }
+        }
+        teams.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(teams)
+    }
+
+    async fn milestones(&self) -> Result<Vec<Milestone>> {
+        let rows =
+            sqlx::query("SELECT * FROM milestones WHERE workspace_id = $1 ORDER BY date, num")
+                .bind(self.ws_id()?)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter().map(codec::milestone).collect()
+    }
+
+    async fn goal(&self, num: i64) -> Result<Option<Goal>> {
+        let mut qb = QueryBuilder::new(GOAL_SELECT);
+        qb.push_bind(self.ws_id()?)
+            .push(" AND g.num = ")
+            .push_bind(num);
+        let rows = self.fetch(qb).await?;
+        rows.first().map(codec::goal).transpose()
+    }
+
+    async fn goals(&self, filter: &GoalFilter) -> Result<Vec<Goal>> {
+        let mut qb = QueryBuilder::new(GOAL_SELECT);
+        qb.push_bind(self.ws_id()?);
+        if let Some(team) = filter.team {
+            qb.push(" AND g.team_id = ").push_bind(team);
+        }
+        if let Some(owner) = filter.owner {
+            qb.push(" AND g.owner = ").push_bind(owner);
+        }
+        if filter.open_only {
+            qb.push(" AND g.closed IS NULL");
+        }
+        if let Some(ids) = &filter.ids {
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            push_in(&mut qb, "g.id", ids);
+        }
+        qb.push(" ORDER BY g.num");
+        self.fetch(qb).await?.iter().map(codec::goal).collect()
+    }
+
+    async fn item(&self, num: i64) -> Result<Option<Item>> {
+        let mut qb = QueryBuilder::new(ITEM_SELECT);
+        qb.push_bind(self.ws_id()?)
+            .push(" AND i.num = ")
+            .push_bind(num);
+        let rows = self.fetch(qb).await?;
+        rows.first().map(codec::item).transpose()
+    }
+
+    async fn items(&self, filter: &ItemFilter) -> Result<Vec<Item>> {
+        let ws = self.ws_id()?;
+        let mut qb = QueryBuilder::new(ITEM_SELECT);
+        qb.push_bind(ws);
+        if let Some(owner) = filter.owner {
+            qb.push(" AND i.owner = ").push_bind(owner);
+        }
+        if let Some(goals) = &filter.goals {
+            if goals.is_empty() {
+                return Ok(Vec::new());
+            }
+            push_in(&mut qb, "i.goal_id", goals);
+        }
+        if let Some(nums) = &filter.nums {
+            if nums.is_empty() {
+                return Ok(Vec::new());
+            }
+            push_in(&mut qb, "i.num", nums);
+        }
+        if let Some(ids) = &filter.ids {
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            push_in(&mut qb, "i.id", ids);
+        }
+        if let Some(team) = filter.team {
+            qb.push(" AND (i.goal_id IN (SELECT id FROM goals WHERE workspace_id = ")
+                .push_bind(ws)
+                .push(" AND team_id = ")
+                .push_bind(team)
+                .push(") OR i.owner IN (SELECT person_id FROM team_members WHERE workspace_id = ")
+                .push_bind(ws)
+                .push(" AND team_id = ")
+                .push_bind(team)
+                .push(") OR i.owner = (SELECT lead FROM teams WHERE id = ")
+                .push_bind(team)
+                .push("))");
+        }
+        if !filter.statuses.is_empty() {
+            qb.push(" AND i.status IN (");
+            let mut sep = qb.separated(", ");
+            for s in &filter.statuses {
+                sep.push_bind(s.as_str());
+            }
+            sep.push_unseparated(")");
+        }
+        if let Some(kind) = filter.kind {
+            qb.push(" AND i.kind = ").push_bind(kind.as_str());
+        }
+        qb.push(" ORDER BY i.num");
+        self.fetch(qb).await?.iter().map(codec::item).collect()
+    }
+
+    async fn dependencies(&self, touching: Option<&[Node]>) -> Result<Vec<Dependency>> {
+        let mut qb = QueryBuilder::new("SELECT * FROM dependencies WHERE workspace_id = ");
+        qb.push_bind(self.ws_id()?);
+        if let Some(nodes) = touching {
+            if nodes.is_empty() {
+                return Ok(Vec::new());
+            }
+            qb.push(" AND (");
+            for (k, n) in nodes.iter().enumerate() {
+                let (kind, id) = codec::node_kind(*n);
+                if k > 0 {
+                    qb.push(" OR ");
+                }
+                qb.push("(from_kind = ")
+                    .push_bind(kind)
+                    .push(" AND from_id = ")
+                    .push_bind(id)
+                    .push(") OR (to_kind = ")
+                    .push_bind(kind)
+                    .push(" AND to_id = ")
+                    .push_bind(id)
+                    .push(")");
+            }
+            qb.push(")");
+        }
+        qb.push(" ORDER BY id");
+        self.fetch(qb)
+            .await?
+            .iter()
+            .map(codec::dependency)
+            .collect()
+    }
+
+    async fn dependency_edges(&self) -> Result<Vec<(Node, Node)>> {
+        let rows = sqlx::query(
+            "SELECT from_kind, from_id, to_kind, to_id FROM dependencies WHERE workspace_id = $1",
+        )
+        .bind(self.ws_id()?)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    codec::node(r.try_get(0)?, r.try_get(1)?)?,
+                    codec::node(r.try_get(2)?, r.try_get(3)?)?,
+                ))
+            })
+            .collect()
+    }
+
+    async fn history(&self, kind: EntityKind, id: Id) -> Result<Vec<Event>> {
+        let rows = sqlx::query(
+            "SELECT * FROM events WHERE workspace_id = $1 AND entity_kind = $2 AND entity_id = $3 \
+             ORDER BY seq",
+        )
+        .bind(self.ws_id()?)
+        .bind(kind.as_str())
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(codec::event).collect()
+    }
+
+    async fn events(&self) -> Result<Vec<Event>> {
+        let rows = sqlx::query("SELECT * FROM events WHERE workspace_id = $1 ORDER BY seq")
+            .bind(self.ws_id()?)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(codec::event).collect()
+    }
+
+    async fn state(&self) -> Result<State> {
+        let mut state = State::default();
+        state.put(Entity::Workspace(self.workspace().await?));
+        for p in self.people().await? {
+            state.put(Entity::Person(p));
+        }
+        for t in self.teams().await? {
+            state.put(Entity::Team(t));
+        }
+        for m in self.milestones().await? {
+            state.put(Entity::Milestone(m));
+        }
+        for g in self.goals(&GoalFilter::default()).await? {
+            state.put(Entity::Goal(g));
+        }
+        for i in self.items(&ItemFilter::default()).await? {
+            state.put(Entity::Item(i));
+        }
+        for d in self.dependencies(None).await? {
+            state.put(Entity::Dependency(d));
+        }
+        Ok(state)
+    }
+}
