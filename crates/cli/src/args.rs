@@ -146,7 +146,7 @@ pub enum PersonCmd {
         #[arg(long)]
         tz: Option<String>,
         /// Hours per week [default: 40]
-        #[arg(long, value_name = "HOURS")]
+        #[arg(long, value_name = "HOURS", allow_negative_numbers = true)]
         capacity: Option<f64>,
     },
     /// List people

@@ -116,24 +116,34 @@ const VAGUE_PAIRS: [(&str, &str); 6] = [
     ("clean", "up"),
     ("look", "into"),
 ];
-/// Words that make an outcome concrete: a delivered artefact or an explicit done-criterion.
-const CONCRETE_STEMS: [&str; 16] = [
-    "ship",
-    "launch",
-    "releas",
-    "publish",
-    "merg",
-    "deploy",
-    "sign",
-    "approv",
-    "migrat",
-    "remov",
-    "delet",
-    "retir",
-    "decommission",
+/// Words that make an outcome concrete: a delivered artefact, an explicit done-criterion, or a
+/// quantity. Whole words only, so "deployment" in "improve deployment reliability" stays a theme.
+const CONCRETE_WORDS: [&str; 25] = [
+    "shipped",
+    "launched",
+    "released",
+    "published",
+    "merged",
+    "deployed",
+    "signed",
+    "approved",
+    "migrated",
+    "removed",
+    "deleted",
+    "retired",
+    "decommissioned",
+    "live",
     "zero",
     "none",
     "done",
+    "half",
+    "halved",
+    "halve",
+    "double",
+    "doubled",
+    "twice",
+    "third",
+    "quarter",
 ];
 
 /// Whether an outcome is a theme rather than a measurable result: it uses a vague verb
@@ -151,18 +161,16 @@ pub fn outcome_is_vague(outcome: &str) -> bool {
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .collect();
-    let concrete = words
-        .iter()
-        .any(|w| CONCRETE_STEMS.iter().any(|s| w.starts_with(s)));
-    if concrete {
+    if words.iter().any(|w| CONCRETE_WORDS.contains(w)) {
         return false;
     }
     let vague_word = words
         .iter()
         .any(|w| VAGUE_STEMS.iter().any(|s| w.starts_with(s)));
+    // "close the security gap": the second word of a pair may follow within three words.
     let vague_pair = VAGUE_PAIRS.iter().any(|(a, b)| {
         words.iter().enumerate().any(|(i, w)| {
-            w.starts_with(a) && words[i + 1..].iter().take(2).any(|n| n.starts_with(b))
+            w.starts_with(a) && words[i + 1..].iter().take(3).any(|n| n.starts_with(b))
         })
     });
     vague_word || vague_pair

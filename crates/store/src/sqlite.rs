@@ -92,6 +92,18 @@ impl SqlStore {
         })
     }
 
+    /// The journal mode and `synchronous` level a connection runs with (`wal`, 2 = FULL).
+    pub async fn durability(&self) -> Result<(String, i64)> {
+        let mut conn = self.pool.acquire().await?;
+        let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&mut *conn)
+            .await?;
+        let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(&mut *conn)
+            .await?;
+        Ok((journal, synchronous))
+    }
+
     /// Close the pool, waiting for connections to finish.
     pub async fn close(&self) {
         self.pool.close().await;

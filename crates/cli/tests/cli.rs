@@ -1,0 +1,602 @@
+//! The `landed` binary as a user runs it: a real process against a temporary workspace.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+struct Workspace {
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+}
+
+impl Workspace {
+    /// An initialised workspace with @ana and @ben.
+    fn new() -> Workspace {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("w.db");
+        let w = Workspace { _dir: dir, db };
+        w.ok(&["init", "--name", "Test", "--tz", "Europe/Berlin"]);
+        w.ok(&["person", "add", "ana", "--name", "Ana Ruiz"]);
+        w.ok(&[
+            "person",
+            "add",
+            "ben",
+            "--name",
+            "Ben Okafor",
+            "--tz",
+            "America/Los_Angeles",
+        ]);
+        w
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_landed"))
+            .arg("--db")
+            .arg(&self.db)
+            .args(args)
+            .env_remove("LANDED_USER")
+            .env_remove("CLICOLOR_FORCE")
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    }
+
+    /// Run a command that must succeed; returns stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "landed {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Run a command that must fail with exit code 1; returns its one-line error.
+    fn fails(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "landed {args:?} should fail: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(err.trim().lines().count(), 1, "errors are one line: {err}");
+        err
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = args.to_vec();
+        all.push("--json");
+        serde_json::from_str(&self.ok(&all)).unwrap()
+    }
+
+    fn events(&self, id: &str) -> Vec<Value> {
+        self.json(&["history", id]).as_array().unwrap().clone()
+    }
+}
+
+fn codes(v: &Value) -> Vec<&str> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn a_goal_becomes_a_plan_and_back() {
+    let w = Workspace::new();
+    w.ok(&[
+        "goal",
+        "add",
+        "Launch SEPA instant",
+        "--outcome",
+        "live for EU customers, < 10 s",
+        "--owner",
+        "ana",
+        "--by",
+        "2027-03-01",
+    ]);
+    let g = w.json(&["goal", "show", "G-1"]);
+    assert_eq!(g["id"], "G-1");
+    assert_eq!(g["status"], "aspiration");
+    assert_eq!(codes(&g["failing"]), ["goal_no_items"]);
+
+    w.ok(&[
+        "item",
+        "add",
+        "Integrate the API",
+        "--goal",
+        "G-1",
+        "--outcome",
+        "sandbox transfer succeeds",
+        "--owner",
+        "ben",
+        "--due",
+        "2027-02-01",
+        "--estimate",
+        "6h",
+    ]);
+    let g = w.json(&["goal", "show", "G-1"]);
+    assert_eq!(g["status"], "plan");
+    assert_eq!(codes(&g["failing"]), Vec::<&str>::new());
+    assert_eq!(g["items"].as_array().unwrap().len(), 1);
+
+    let item = w.json(&["item", "show", "I-1"]);
+    assert_eq!(item["id"], "I-1");
+    assert_eq!(item["status"], "todo");
+    assert_eq!(item["owner"], "ben");
+    assert_eq!(item["due"], "2027-02-01");
+    assert_eq!(item["estimate_hours"], 6.0);
+    assert_eq!(item["has_ws"], true);
+    assert_eq!(codes(&item["missing"]), Vec::<&str>::new());
+
+    w.ok(&[
+        "item",
+        "edit",
+        "I-1",
+        "--due",
+        "2027-03-15",
+        "--reason",
+        "vendor sandbox late",
+    ]);
+    let g = w.json(&["goal", "show", "G-1"]);
+    assert_eq!(g["status"], "aspiration");
+    assert_eq!(codes(&g["failing"]), ["item_after_target"]);
+    assert_eq!(
+        codes(&w.json(&["item", "show", "I-1"])["missing"]),
+        ["item_after_target"]
+    );
+}
+
+#[test]
+fn every_failing_rule_is_listed_and_plan_explains_each() {
+    let w = Workspace::new();
+    w.ok(&["goal", "add", "Improve reliability"]);
+    w.ok(&["item", "add", "Look into flaky tests", "--goal", "G-1"]);
+    let g = w.json(&["goal", "show", "G-1"]);
+    assert_eq!(
+        codes(&g["failing"]),
+        [
+            "goal_missing_owner",
+            "goal_missing_date",
+            "goal_missing_outcome",
+            "item_missing_what",
+            "item_missing_who",
+            "item_missing_when"
+        ]
+    );
+    let plan = w.ok(&["plan", "G-1"]);
+    assert!(
+        plan.contains("landed goal edit G-1 --owner HANDLE"),
+        "{plan}"
+    );
+    assert!(plan.contains("[item_missing_who] — I-1"), "{plan}");
+    assert!(plan.contains("Verdict: aspiration"), "{plan}");
+}
+
+#[test]
+fn a_slip_needs_a_reason_and_is_kept_in_history() {
+    let w = Workspace::new();
+    w.ok(&[
+        "item",
+        "add",
+        "Write runbook",
+        "--owner",
+        "ana",
+        "--due",
+        "2026-12-04",
+    ]);
+    let err = w.fails(&["item", "edit", "I-1", "--due", "2026-12-11"]);
+    assert!(
+        err.contains("slipped 7d") && err.contains("--reason"),
+        "{err}"
+    );
+    assert_eq!(
+        w.json(&["item", "show", "I-1"])["due"],
+        "2026-12-04",
+        "a refused slip changes nothing"
+    );
+    assert_eq!(w.events("I-1").len(), 1, "a refused slip writes no event");
+
+    w.ok(&[
+        "item",
+        "edit",
+        "I-1",
+        "--due",
+        "2026-12-11",
+        "--reason",
+        "on-call week",
+    ]);
+    let events = w.events("I-1");
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[1]["kind"], "slipped");
+    assert_eq!(events[1]["reason"], "on-call week");
+    assert_eq!(events[1]["changes"][0]["field"], "due");
+    let text = w.ok(&["history", "I-1"]);
+    assert!(
+        text.contains("slipped — reason: on-call week") && text.contains("2026-12-04 → 2026-12-11"),
+        "{text}"
+    );
+
+    // Setting a first date is planning, not slipping.
+    w.ok(&["item", "add", "Undated"]);
+    w.ok(&["item", "edit", "I-2", "--due", "2026-12-20"]);
+    assert_eq!(w.events("I-2")[1]["kind"], "updated");
+}
+
+#[test]
+fn a_dependency_cycle_is_refused_with_the_cycle_named() {
+    let w = Workspace::new();
+    for t in ["A", "B", "C"] {
+        w.ok(&["item", "add", t, "--owner", "ana"]);
+    }
+    w.ok(&["deps", "add", "I-1", "--needs", "I-2"]);
+    w.ok(&["deps", "add", "I-2", "--needs", "I-3"]);
+    let err = w.fails(&["deps", "add", "I-3", "--needs", "I-1"]);
+    assert!(err.contains("I-3 → I-1 → I-2 → I-3"), "{err}");
+    let err = w.fails(&["deps", "add", "I-2", "--needs", "I-2"]);
+    assert!(err.contains("I-2 → I-2"), "{err}");
+    assert_eq!(
+        w.json(&["deps", "list"]).as_array().unwrap().len(),
+        2,
+        "nothing was added"
+    );
+}
+
+#[test]
+fn a_dependency_on_an_aspiration_is_phantom_and_late_when_due_after_need() {
+    let w = Workspace::new();
+    w.ok(&["goal", "add", "Improve reliability", "--owner", "ben"]);
+    w.ok(&[
+        "item",
+        "add",
+        "Ship feature",
+        "--owner",
+        "ana",
+        "--due",
+        "2026-12-10",
+        "--outcome",
+        "live",
+    ]);
+    w.ok(&[
+        "item",
+        "add",
+        "Provide API",
+        "--owner",
+        "ben",
+        "--due",
+        "2026-12-20",
+        "--outcome",
+        "API deployed",
+    ]);
+    w.ok(&["deps", "add", "I-1", "--needs", "G-1"]);
+    w.ok(&["deps", "add", "I-1", "--needs", "I-2"]);
+    let deps = w.json(&["deps", "list"]);
+    let class = |to: &str| {
+        deps.as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["to"] == to)
+            .unwrap()["class"]
+            .clone()
+    };
+    assert_eq!(class("G-1"), "phantom");
+    assert_eq!(class("I-2"), "late");
+    w.ok(&[
+        "item",
+        "edit",
+        "I-2",
+        "--due",
+        "2026-12-08",
+        "--reason",
+        "pulled in",
+    ]);
+    w.ok(&["done", "I-2"]);
+    let deps = w.json(&["deps", "list"]);
+    assert_eq!(
+        deps.as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["to"] == "I-2")
+            .unwrap()["class"],
+        "met"
+    );
+    let err = w.fails(&["deps", "add", "I-1", "--needs", "I-2"]);
+    assert!(err.contains("already needs"), "{err}");
+}
+
+#[test]
+fn unknown_people_get_a_suggestion_and_change_nothing() {
+    let w = Workspace::new();
+    let err = w.fails(&["item", "add", "X", "--owner", "bem"]);
+    assert!(
+        err.contains("unknown person @bem (did you mean @ben?)"),
+        "{err}"
+    );
+    let err = w.fails(&["goal", "add", "X", "--owner", "zed"]);
+    assert!(
+        err.contains("unknown person @zed;") && !err.contains("did you mean"),
+        "{err}"
+    );
+    assert_eq!(
+        w.json(&["item", "list", "--all"]).as_array().unwrap().len(),
+        0
+    );
+    assert_eq!(w.json(&["goal", "list"]).as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn bad_input_is_named_with_the_fix() {
+    let w = Workspace::new();
+    let cases: [(&[&str], &str); 9] = [
+        (
+            &["person", "add", "cy", "--name", "Cy", "--capacity", "500"],
+            "500 hours a week is not possible",
+        ),
+        (
+            &["item", "add", "X", "--due", "someday"],
+            "cannot read date `someday`",
+        ),
+        (
+            &["item", "add", "X", "--due", "2026-02-30"],
+            "does not exist",
+        ),
+        (
+            &["item", "add", "X", "--estimate", "lots"],
+            "cannot read estimate",
+        ),
+        (&["item", "add", "  "], "title: must not be empty"),
+        (
+            &["person", "add", "Bad Handle", "--name", "X"],
+            "is not a handle",
+        ),
+        (
+            &["person", "add", "cy", "--name", "Cy", "--capacity", "-5"],
+            "capacity",
+        ),
+        (
+            &["person", "add", "cy", "--name", "Cy", "--tz", "Mars/Base"],
+            "unknown time zone",
+        ),
+        (&["goal", "show", "I-3"], "is not a goal"),
+    ];
+    for (args, expected) in cases {
+        let err = w.fails(args);
+        assert!(err.contains(expected), "landed {args:?}: {err}");
+    }
+    assert!(
+        w.fails(&["item", "show", "I-99"])
+            .contains("I-99 does not exist")
+    );
+    assert!(
+        w.fails(&["person", "add", "ana", "--name", "Again"])
+            .contains("already exists")
+    );
+    w.ok(&["item", "add", "X", "--owner", "ana"]);
+    assert!(w.fails(&["block", "I-1"]).contains("needs a reason"));
+    assert!(w.fails(&["drop", "I-1"]).contains("needs a reason"));
+    assert_eq!(w.events("I-1").len(), 1, "refused changes write no event");
+    let out = w.run(&["item", "add"]);
+    assert_eq!(out.status.code(), Some(2), "usage errors exit 2");
+}
+
+#[test]
+fn status_changes_follow_the_life_of_an_item() {
+    let w = Workspace::new();
+    w.ok(&["item", "add", "X", "--owner", "ana"]);
+    w.ok(&["start", "I-1"]);
+    w.ok(&["block", "I-1", "--reason", "waiting on vendor"]);
+    let item = w.json(&["item", "show", "I-1"]);
+    assert_eq!(item["status"], "blocked");
+    assert_eq!(item["status_reason"], "waiting on vendor");
+    w.ok(&["done", "I-1"]);
+    assert!(w.fails(&["start", "I-1"]).contains("reopen it first"));
+    w.ok(&["reopen", "I-1"]);
+    let kinds: Vec<String> = w
+        .events("I-1")
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(kinds, ["created", "started", "blocked", "done", "reopened"]);
+}
+
+#[test]
+fn quick_capture_and_next() {
+    let w = Workspace::new();
+    w.ok(&[
+        "goal",
+        "add",
+        "Ship v2",
+        "--outcome",
+        "v2 released to all users",
+        "--owner",
+        "ana",
+        "--by",
+        "2027-06-30",
+    ]);
+    let v = w.json(&[
+        "add",
+        "Write rollout doc @ben due:2027-01-08 est:3h goal:G-1 -- doc reviewed by SRE",
+    ]);
+    assert_eq!(v["title"], "Write rollout doc");
+    assert_eq!(v["owner"], "ben");
+    assert_eq!(v["due"], "2027-01-08");
+    assert_eq!(v["estimate_hours"], 3.0);
+    assert_eq!(v["goal"], "G-1");
+    assert_eq!(v["outcome"], "doc reviewed by SRE");
+    // Without @, the item is the actor's (ana, the first person).
+    assert_eq!(w.json(&["add", "Loose end due:2027-01-01"])["owner"], "ana");
+
+    // Ben: an earlier loose item loses to the item that serves a plan.
+    w.ok(&["add", "Tidy wiki @ben due:2027-01-02"]);
+    let next = w.json(&["next", "--for", "ben"]);
+    assert_eq!(next["item"]["id"], "I-1");
+    assert_eq!(next["serves_plan"], true);
+    let next = w.json(&["--as", "ana", "next"]);
+    assert_eq!(next["item"]["id"], "I-2");
+    w.ok(&["done", "I-2"]);
+    assert_eq!(w.json(&["--as", "ana", "next"]), Value::Null);
+    assert!(
+        w.fails(&["add", "x dew:fri"])
+            .contains("unknown field `dew:`")
+    );
+}
+
+#[test]
+fn relative_dates_follow_the_actor() {
+    let w = Workspace::new();
+    let v = w.json(&["--as", "ben", "add", "X due:+2w"]);
+    let today_la = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::get("America/Los_Angeles").unwrap())
+        .date();
+    assert_eq!(
+        v["due"],
+        today_la
+            .checked_add(jiff::Span::new().weeks(2))
+            .unwrap()
+            .to_string()
+    );
+    let v = w.json(&["item", "add", "Y", "--due", "2026-W53"]);
+    assert_eq!(v["due"], "2027-01-01", "an ISO week means its Friday");
+}
+
+#[test]
+fn teams_milestones_and_listings() {
+    let w = Workspace::new();
+    w.ok(&[
+        "team", "add", "Platform", "--lead", "ana", "--member", "ben",
+    ]);
+    assert!(
+        w.fails(&["team", "add", "platform", "--lead", "ben"])
+            .contains("already exists")
+    );
+    w.ok(&["milestone", "add", "Q1 release", "--date", "2027-03-26"]);
+    w.ok(&[
+        "goal",
+        "add",
+        "G",
+        "--outcome",
+        "5 customers live",
+        "--owner",
+        "ana",
+        "--milestone",
+        "Q1 release",
+        "--team",
+        "Platform",
+    ]);
+    let g = w.json(&["goal", "show", "G-1"]);
+    assert_eq!(g["target"], "2027-03-26");
+    assert_eq!(g["milestone"], "Q1 release");
+    assert_eq!(g["team"], "Platform");
+    assert!(
+        w.fails(&["goal", "list", "--team", "Platfrom"])
+            .contains("did you mean Platform?")
+    );
+    assert_eq!(
+        w.json(&[
+            "goal",
+            "list",
+            "--team",
+            "Platform",
+            "--status",
+            "aspiration"
+        ])
+        .as_array()
+        .unwrap()
+        .len(),
+        1
+    );
+    assert_eq!(
+        w.json(&["goal", "list", "--status", "plan"])
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    assert_eq!(w.json(&["team", "list"])[0]["name"], "Platform");
+    assert_eq!(w.json(&["person", "list"]).as_array().unwrap().len(), 2);
+    let table = w.ok(&["person", "list"]);
+    assert!(
+        table.starts_with(" HANDLE") && table.contains("@ben"),
+        "{table}"
+    );
+    assert!(!table.contains('\u{1b}'), "no colour without a terminal");
+}
+
+#[test]
+fn a_missing_workspace_says_how_to_make_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_landed"))
+        .args([
+            "--db",
+            dir.path().join("none.db").to_str().unwrap(),
+            "goal",
+            "list",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("landed init") && err.contains("landed demo"),
+        "{err}"
+    );
+    assert!(
+        !dir.path().join("none.db").exists(),
+        "reading never creates a file"
+    );
+}
+
+#[test]
+fn the_demo_shows_plans_aspirations_and_phantom_dependencies() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_landed"))
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    };
+    assert!(run(&["demo"]).status.success());
+    let out = run(&["demo"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "an explicit --db is never overwritten silently"
+    );
+    assert!(run(&["demo", "--force"]).status.success());
+    let goals: Value = serde_json::from_slice(&run(&["goal", "list", "--json"]).stdout).unwrap();
+    let statuses: Vec<&str> = goals
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["status"].as_str().unwrap())
+        .collect();
+    assert!(
+        statuses.contains(&"plan") && statuses.contains(&"aspiration"),
+        "{statuses:?}"
+    );
+    let deps: Value = serde_json::from_slice(&run(&["deps", "list", "--json"]).stdout).unwrap();
+    let classes: Vec<&str> = deps
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["class"].as_str().unwrap())
+        .collect();
+    assert!(
+        classes.contains(&"phantom") && classes.contains(&"late") && classes.contains(&"ok"),
+        "{classes:?}"
+    );
+    let reactive: Value = serde_json::from_slice(
+        &run(&["item", "list", "--kind", "reactive", "--all", "--json"]).stdout,
+    )
+    .unwrap();
+    assert!(reactive.as_array().unwrap().len() >= 3);
+}
