@@ -55,7 +55,7 @@ pub enum AppError {
     Word(#[from] UnknownWord),
     #[error("{0}")]
     Invalid(#[from] Invalid),
-    #[error("{what}'s date is committed: this change {} needs a reason, e.g. --reason \"waiting on vendor\"", change.describe())]
+    #[error("{what}'s date is committed, so {} needs a reason: add --reason \"what happened\"", change.describe())]
     SlipNeedsReason { what: Ref, change: DateChange },
     #[error("{what} needs a reason to become {status}: add --reason TEXT")]
     ReasonRequired { what: Ref, status: &'static str },

@@ -225,10 +225,13 @@ pub async fn list<S: Store>(
             ..GoalFilter::default()
         })
         .await?;
+    // All goals' items are simply all items; a team's goals name theirs.
+    let goal_ids = team.map(|_| goals.iter().map(|g| g.id).collect());
     let items = ctx
         .store
         .items(&ItemFilter {
-            goals: Some(goals.iter().map(|g| g.id).collect()),
+            goals: goal_ids,
+            by_goal: true,
             ..ItemFilter::default()
         })
         .await?;

@@ -225,7 +225,7 @@ pub enum Action {
 #[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
 pub enum Changed {
-    Item(ItemView),
+    Item(Box<ItemView>),
     Goal(Box<GoalView>),
 }
 
@@ -305,7 +305,7 @@ pub async fn act<S: Store>(
     else {
         unreachable!("an item came out")
     };
-    Ok(Changed::Item(view(ctx, &item).await?))
+    Ok(Changed::Item(Box::new(view(ctx, &item).await?)))
 }
 
 /// Filters of `landed item list`, as typed.

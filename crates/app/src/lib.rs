@@ -47,7 +47,7 @@ impl<'s, S: Store> Ctx<'s, S> {
         };
         let actor = match actor {
             Some(p) => Some(p),
-            None => store.people().await?.into_iter().min_by_key(|p| p.id),
+            None => store.first_person().await?,
         };
         Ok(Ctx {
             store,

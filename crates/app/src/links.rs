@@ -70,23 +70,6 @@ impl Around {
         })
     }
 
-    /// Everything in the workspace.
-    pub async fn everything<S: Store>(store: &S) -> Result<Around> {
-        let goals = store.goals(&GoalFilter::default()).await?;
-        let items = store.items(&ItemFilter::default()).await?;
-        let mut goal_items: HashMap<Id, Vec<Item>> = HashMap::new();
-        for i in &items {
-            if let Some(g) = i.goal {
-                goal_items.entry(g).or_default().push(i.clone());
-            }
-        }
-        Ok(Around {
-            goals: goals.into_iter().map(|g| (g.id, g)).collect(),
-            items: items.into_iter().map(|i| (i.id, i)).collect(),
-            goal_items,
-        })
-    }
-
     /// What a node delivers, as the core sees it.
     pub fn supply(&self, node: Node, policy: &PlanPolicy) -> Supply {
         match node {

@@ -192,7 +192,7 @@ fn a_slip_needs_a_reason_and_is_kept_in_history() {
     ]);
     let err = w.fails(&["item", "edit", "I-1", "--due", "2026-12-11"]);
     assert!(
-        err.contains("slipped 7d") && err.contains("--reason"),
+        err.contains("slipping it 7 days (2026-12-04 → 2026-12-11)") && err.contains("--reason"),
         "{err}"
     );
     assert_eq!(

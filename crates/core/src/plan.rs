@@ -146,34 +146,81 @@ const CONCRETE_WORDS: [&str; 25] = [
     "quarter",
 ];
 
+/// Whether `word` starts with the lower-case ASCII `stem`, ignoring ASCII case.
+fn starts_with_ci(word: &str, stem: &str) -> bool {
+    word.len() >= stem.len() && word.as_bytes()[..stem.len()].eq_ignore_ascii_case(stem.as_bytes())
+}
+
+/// The word lists indexed by first letter, so each word is compared with a handful of
+/// candidates rather than all of them (this runs for every open item of every goal).
+struct WordIndex {
+    concrete: [Vec<&'static str>; 26],
+    vague: [Vec<&'static str>; 26],
+}
+
+fn letter(word: &str) -> Option<usize> {
+    let b = word.as_bytes().first()?.to_ascii_lowercase();
+    b.is_ascii_lowercase().then(|| usize::from(b - b'a'))
+}
+
+fn word_index() -> &'static WordIndex {
+    static INDEX: std::sync::OnceLock<WordIndex> = std::sync::OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut index = WordIndex {
+            concrete: Default::default(),
+            vague: Default::default(),
+        };
+        for w in CONCRETE_WORDS {
+            index.concrete[letter(w).expect("lower-case word")].push(w);
+        }
+        for w in VAGUE_STEMS {
+            index.vague[letter(w).expect("lower-case stem")].push(w);
+        }
+        index
+    })
+}
+
 /// Whether an outcome is a theme rather than a measurable result: it uses a vague verb
 /// (improve, reduce, simplify, optimize, pay down, close gaps, …) and has no number, no
 /// threshold and no concrete deliverable (DESIGN §2, §7).
 pub fn outcome_is_vague(outcome: &str) -> bool {
-    let lower = outcome.to_lowercase();
-    if lower
-        .chars()
-        .any(|c| c.is_ascii_digit() || matches!(c, '<' | '>' | '%' | '≤' | '≥' | '='))
-    {
+    let measured = outcome
+        .bytes()
+        .any(|b| b.is_ascii_digit() || matches!(b, b'<' | b'>' | b'%' | b'='));
+    if measured || (!outcome.is_ascii() && (outcome.contains('≤') || outcome.contains('≥'))) {
         return false;
     }
-    let words: Vec<&str> = lower
+    let index = word_index();
+    let mut vague = false;
+    // Per pair: how many more words may complete it ("close the security gap").
+    let mut open_pairs = [0u8; VAGUE_PAIRS.len()];
+    for word in outcome
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .collect();
-    if words.iter().any(|w| CONCRETE_WORDS.contains(w)) {
-        return false;
+    {
+        let Some(l) = letter(word) else {
+            open_pairs.iter_mut().for_each(|p| *p = p.saturating_sub(1));
+            continue;
+        };
+        if index.concrete[l]
+            .iter()
+            .any(|c| word.eq_ignore_ascii_case(c))
+        {
+            return false;
+        }
+        vague = vague || index.vague[l].iter().any(|s| starts_with_ci(word, s));
+        for (pending, (first, second)) in open_pairs.iter_mut().zip(VAGUE_PAIRS) {
+            if *pending > 0 && starts_with_ci(word, second) {
+                vague = true;
+            }
+            *pending = if starts_with_ci(word, first) {
+                3
+            } else {
+                pending.saturating_sub(1)
+            };
+        }
     }
-    let vague_word = words
-        .iter()
-        .any(|w| VAGUE_STEMS.iter().any(|s| w.starts_with(s)));
-    // "close the security gap": the second word of a pair may follow within three words.
-    let vague_pair = VAGUE_PAIRS.iter().any(|(a, b)| {
-        words.iter().enumerate().any(|(i, w)| {
-            w.starts_with(a) && words[i + 1..].iter().take(3).any(|n| n.starts_with(b))
-        })
-    });
-    vague_word || vague_pair
+    vague
 }
 
 /// The rules one item breaks inside a goal, and its warnings.

@@ -19,11 +19,23 @@ pub enum DateChange {
 }
 
 impl DateChange {
+    /// The change in words, to follow "so": "slipping it 7 days (2026-12-04 → 2026-12-11)".
     pub fn describe(&self) -> String {
+        let days = |n: i64| {
+            if n == 1 {
+                "1 day".to_string()
+            } else {
+                format!("{n} days")
+            }
+        };
         match self {
-            DateChange::Slip { from, to, days } => format!("slipped {days}d: {from} → {to}"),
-            DateChange::PullIn { from, to, days } => format!("pulled in {days}d: {from} → {to}"),
-            DateChange::Uncommitted { from } => format!("date {from} removed"),
+            DateChange::Slip { from, to, days: n } => {
+                format!("slipping it {} ({from} → {to})", days(*n))
+            }
+            DateChange::PullIn { from, to, days: n } => {
+                format!("pulling it in {} ({from} → {to})", days(*n))
+            }
+            DateChange::Uncommitted { from } => format!("removing its date ({from})"),
         }
     }
 }

@@ -80,6 +80,9 @@ pub struct ItemFilter {
     pub kind: Option<ItemKind>,
     pub nums: Option<Vec<i64>>,
     pub ids: Option<Vec<Id>>,
+    /// Return items goal by goal (then by number) instead of by number: each goal's items
+    /// then sit together in memory, which keeps workspace-wide verdicts fast.
+    pub by_goal: bool,
 }
 
 /// Which goals to load.
@@ -127,7 +130,11 @@ pub trait Store: Send + Sync {
     fn person(&self, id: Id) -> impl Future<Output = Result<Option<Person>>> + Send;
     fn person_by_handle(&self, handle: &str)
     -> impl Future<Output = Result<Option<Person>>> + Send;
+    /// The person created first: the acting person when nobody is named.
+    fn first_person(&self) -> impl Future<Output = Result<Option<Person>>> + Send;
     fn teams(&self) -> impl Future<Output = Result<Vec<Team>>> + Send;
+    /// Team ids and names, without members (for labels).
+    fn team_names(&self) -> impl Future<Output = Result<Vec<(Id, String)>>> + Send;
     fn milestones(&self) -> impl Future<Output = Result<Vec<Milestone>>> + Send;
     fn goal(&self, num: i64) -> impl Future<Output = Result<Option<Goal>>> + Send;
     fn goals(&self, filter: &GoalFilter) -> impl Future<Output = Result<Vec<Goal>>> + Send;

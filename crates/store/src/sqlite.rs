@@ -4,6 +4,7 @@
 //! All SQL here sticks to the subset PostgreSQL also runs (`$N` placeholders, `RETURNING`,
 //! `ON CONFLICT`, text dates), so the PostgreSQL store can reuse it.
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
@@ -556,13 +557,23 @@ fn bumped(mut after: Entity, version: i64, at: Timestamp) -> Entity {
     after
 }
 
-fn push_in(qb: &mut QueryBuilder<Sqlite>, col: &str, values: &[i64]) {
+/// Lists longer than this are filtered after reading rather than bound as parameters, which
+/// both backends limit.
+const MAX_IN: usize = 5_000;
+
+/// Filter on `col IN values`; returns the values to filter by after reading instead, when the
+/// list is too long to bind.
+fn push_in(qb: &mut QueryBuilder<Sqlite>, col: &str, values: &[i64]) -> Option<HashSet<i64>> {
+    if values.len() > MAX_IN {
+        return Some(values.iter().copied().collect());
+    }
     qb.push(format_args!(" AND {col} IN ("));
     let mut sep = qb.separated(", ");
     for v in values {
         sep.push_bind(*v);
     }
     sep.push_unseparated(")");
+    None
 }
 
 impl Store for SqlStore {
@@ -738,6 +749,24 @@ impl Store for SqlStore {
         row.as_ref().map(codec::person).transpose()
     }
 
+    async fn first_person(&self) -> Result<Option<Person>> {
+        let row = sqlx::query("SELECT * FROM people WHERE workspace_id = $1 ORDER BY id LIMIT 1")
+            .bind(self.ws_id()?)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(codec::person).transpose()
+    }
+
+    async fn team_names(&self) -> Result<Vec<(Id, String)>> {
+        let rows = sqlx::query("SELECT id, name FROM teams WHERE workspace_id = $1 ORDER BY name")
+            .bind(self.ws_id()?)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+    }
+
     async fn teams(&self) -> Result<Vec<Team>> {
         let ws = self.ws_id()?;
         let rows = sqlx::query("SELECT * FROM teams WHERE workspace_id = $1 ORDER BY id")
@@ -784,14 +813,24 @@ impl Store for SqlStore {
         if filter.open_only {
             qb.push(" AND g.closed IS NULL");
         }
+        let mut keep = None;
         if let Some(ids) = &filter.ids {
             if ids.is_empty() {
                 return Ok(Vec::new());
             }
-            push_in(&mut qb, "g.id", ids);
+            keep = push_in(&mut qb, "g.id", ids);
         }
         qb.push(" ORDER BY g.num");
-        self.fetch(qb).await?.iter().map(codec::goal).collect()
+        let goals = self
+            .fetch(qb)
+            .await?
+            .iter()
+            .map(codec::goal)
+            .collect::<Result<Vec<_>>>()?;
+        Ok(match keep {
+            Some(ids) => goals.into_iter().filter(|g| ids.contains(&g.id)).collect(),
+            None => goals,
+        })
     }
 
     async fn item(&self, num: i64) -> Result<Option<Item>> {
@@ -807,6 +846,7 @@ impl Store for SqlStore {
         let ws = self.ws_id()?;
         let mut qb = QueryBuilder::new(ITEM_SELECT);
         qb.push_bind(ws);
+        let (mut keep_goals, mut keep_nums, mut keep_ids) = (None, None, None);
         if let Some(owner) = filter.owner {
             qb.push(" AND i.owner = ").push_bind(owner);
         }
@@ -814,19 +854,19 @@ impl Store for SqlStore {
             if goals.is_empty() {
                 return Ok(Vec::new());
             }
-            push_in(&mut qb, "i.goal_id", goals);
+            keep_goals = push_in(&mut qb, "i.goal_id", goals);
         }
         if let Some(nums) = &filter.nums {
             if nums.is_empty() {
                 return Ok(Vec::new());
             }
-            push_in(&mut qb, "i.num", nums);
+            keep_nums = push_in(&mut qb, "i.num", nums);
         }
         if let Some(ids) = &filter.ids {
             if ids.is_empty() {
                 return Ok(Vec::new());
             }
-            push_in(&mut qb, "i.id", ids);
+            keep_ids = push_in(&mut qb, "i.id", ids);
         }
         if let Some(team) = filter.team {
             qb.push(" AND (i.goal_id IN (SELECT id FROM goals WHERE workspace_id = ")
@@ -852,8 +892,29 @@ impl Store for SqlStore {
         if let Some(kind) = filter.kind {
             qb.push(" AND i.kind = ").push_bind(kind.as_str());
         }
-        qb.push(" ORDER BY i.num");
-        self.fetch(qb).await?.iter().map(codec::item).collect()
+        qb.push(if filter.by_goal {
+            " ORDER BY i.goal_id, i.num"
+        } else {
+            " ORDER BY i.num"
+        });
+        let mut items = self
+            .fetch(qb)
+            .await?
+            .iter()
+            .map(codec::item)
+            .collect::<Result<Vec<_>>>()?;
+        if keep_goals.is_some() || keep_nums.is_some() || keep_ids.is_some() {
+            let inside = |set: &Option<HashSet<i64>>, v: Option<i64>| {
+                set.as_ref()
+                    .is_none_or(|s| v.is_some_and(|v| s.contains(&v)))
+            };
+            items.retain(|i| {
+                inside(&keep_goals, i.goal)
+                    && inside(&keep_nums, Some(i.num))
+                    && inside(&keep_ids, Some(i.id))
+            });
+        }
+        Ok(items)
     }
 
     async fn dependencies(&self, touching: Option<&[Node]>) -> Result<Vec<Dependency>> {
