@@ -29,11 +29,12 @@ impl Names {
         let mut ids: Vec<Id> = people.into_iter().collect();
         ids.sort_unstable();
         ids.dedup();
-        for id in ids {
-            if let Some(p) = store.person(id).await? {
-                names.people.insert(id, p.handle);
-            }
-        }
+        names.people = store
+            .people_by_ids(&ids)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.handle))
+            .collect();
         names.teams = store
             .teams()
             .await?

@@ -156,25 +156,58 @@ pub fn goal(row: &SqliteRow) -> Result<Goal> {
     })
 }
 
-pub fn item(row: &SqliteRow) -> Result<Item> {
-    let status: String = row.try_get("status")?;
-    let kind: String = row.try_get("kind")?;
-    Ok(Item {
-        id: row.try_get("id")?,
-        num: row.try_get("num")?,
-        title: row.try_get("title")?,
-        outcome: row.try_get("outcome")?,
-        owner: row.try_get("owner")?,
-        due: when(row, "due_date")?,
-        estimate_hours: row.try_get("estimate_hours")?,
-        status: status.parse::<ItemStatus>().map_err(corrupt)?,
-        status_reason: row.try_get("status_reason")?,
-        kind: kind.parse::<ItemKind>().map_err(corrupt)?,
-        goal: row.try_get("goal_id")?,
-        created_at: parse_ts(row.try_get("created_at")?)?,
-        updated_at: parse_ts(row.try_get("updated_at")?)?,
-        version: row.try_get("version")?,
-    })
+/// An item as `ITEM_SELECT` returns it inside its JSON array.
+#[derive(serde::Deserialize)]
+struct ItemRow {
+    id: Id,
+    num: i64,
+    title: String,
+    outcome: Option<String>,
+    owner: Option<Id>,
+    due_date: Option<String>,
+    milestone_id: Option<Id>,
+    ms_date: Option<String>,
+    estimate_hours: Option<f64>,
+    status: String,
+    status_reason: Option<String>,
+    kind: String,
+    goal_id: Option<Id>,
+    created_at: String,
+    updated_at: String,
+    version: i64,
+}
+
+/// Items from the JSON array of `ITEM_SELECT`.
+pub fn items_json(json: &str) -> Result<Vec<Item>> {
+    let rows: Vec<ItemRow> =
+        serde_json::from_str(json).map_err(|e| corrupt(format_args!("items: {e}")))?;
+    rows.into_iter()
+        .map(|r| {
+            let date = match r.milestone_id {
+                Some(_) => r.ms_date,
+                None => r.due_date,
+            };
+            Ok(Item {
+                id: r.id,
+                num: r.num,
+                title: r.title,
+                outcome: r.outcome,
+                owner: r.owner,
+                due: When {
+                    date: parse_date(date)?,
+                    milestone: r.milestone_id,
+                },
+                estimate_hours: r.estimate_hours,
+                status: r.status.parse::<ItemStatus>().map_err(corrupt)?,
+                status_reason: r.status_reason,
+                kind: r.kind.parse::<ItemKind>().map_err(corrupt)?,
+                goal: r.goal_id,
+                created_at: parse_ts(&r.created_at)?,
+                updated_at: parse_ts(&r.updated_at)?,
+                version: r.version,
+            })
+        })
+        .collect()
 }
 
 pub fn dependency(row: &SqliteRow) -> Result<Dependency> {

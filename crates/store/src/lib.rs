@@ -128,6 +128,8 @@ pub trait Store: Send + Sync {
 
     fn people(&self) -> impl Future<Output = Result<Vec<Person>>> + Send;
     fn person(&self, id: Id) -> impl Future<Output = Result<Option<Person>>> + Send;
+    /// The people with these ids (unknown ids are skipped), by id.
+    fn people_by_ids(&self, ids: &[Id]) -> impl Future<Output = Result<Vec<Person>>> + Send;
     fn person_by_handle(&self, handle: &str)
     -> impl Future<Output = Result<Option<Person>>> + Send;
     /// The person created first: the acting person when nobody is named.
