@@ -2,11 +2,11 @@
 
 use std::collections::HashMap;
 
-use landed_core::event::{Entity, EventKind};
+use landed_core::event::EventKind;
+use landed_core::goal_ref;
 use landed_core::model::{Closure, Goal, Item, Node, RefKind, When};
 use landed_core::plan::{self, GoalStatus};
 use landed_core::validate::{self, MAX_TEXT, MAX_TITLE};
-use landed_core::{goal_ref, slip};
 use landed_store::{GoalFilter, ItemFilter, Store};
 
 use crate::links::Around;
@@ -106,13 +106,7 @@ pub async fn add<S: Store>(ctx: &Ctx<'_, S>, input: GoalInput) -> Result<GoalVie
         updated_at: ctx.now,
         version: 0,
     };
-    let Entity::Goal(goal) = ctx
-        .store
-        .create(&ctx.meta(EventKind::Created), Entity::Goal(goal))
-        .await?
-    else {
-        unreachable!("a goal went in")
-    };
+    let goal = ctx.create(goal).await?;
     show_goal(ctx, goal).await
 }
 
@@ -150,19 +144,10 @@ pub async fn edit<S: Store>(
     )
     .await?;
     let reason = validate::optional("reason", reason.unwrap_or(""), MAX_TEXT)?;
-    let change = slip::date_change(before.target.date, after.target.date);
-    let kind = crate::items::change_kind(change);
-    if let (Some(change), None) = (change, &reason) {
-        return Err(AppError::SlipNeedsReason { what: r, change });
-    }
+    let kind =
+        crate::items::dated_change(r, before.target.date, after.target.date, reason.as_ref())?;
     let meta = ctx.meta(kind).with_reason(reason);
-    let Entity::Goal(goal) = ctx
-        .store
-        .update(&meta, &Entity::Goal(before), Entity::Goal(after))
-        .await?
-    else {
-        unreachable!("a goal came out")
-    };
+    let goal = ctx.update(&meta, before, after).await?;
     show_goal(ctx, goal).await
 }
 
@@ -201,13 +186,7 @@ pub async fn close<S: Store>(
         EventKind::Dropped
     };
     let meta = ctx.meta(kind).with_reason(reason);
-    let Entity::Goal(goal) = ctx
-        .store
-        .update(&meta, &Entity::Goal(before), Entity::Goal(after))
-        .await?
-    else {
-        unreachable!("a goal came out")
-    };
+    let goal = ctx.update(&meta, before, after).await?;
     show_goal(ctx, goal).await
 }
 

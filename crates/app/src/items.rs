@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use landed_core::capture::parse_capture;
-use landed_core::event::{Entity, EventKind};
+use landed_core::event::EventKind;
 use landed_core::model::{Closure, Goal, Id, Item, ItemKind, ItemStatus, Ref, RefKind, When};
 use landed_core::next::{Candidate, next_action};
 use landed_core::plan::{self, GoalStatus};
@@ -56,14 +56,24 @@ impl ItemPatch {
     }
 }
 
-/// The event kind of a change to a committed date.
-pub(crate) fn change_kind(change: Option<DateChange>) -> EventKind {
-    match change {
+/// The event kind of a change from one date to another, refusing to move a committed date
+/// without a reason (DESIGN §4: once committed, every change is a slip or a pull-in).
+pub(crate) fn dated_change(
+    what: Ref,
+    before: Option<jiff::civil::Date>,
+    after: Option<jiff::civil::Date>,
+    reason: Option<&String>,
+) -> Result<EventKind> {
+    let change = slip::date_change(before, after);
+    if let (Some(change), None) = (change, reason) {
+        return Err(AppError::SlipNeedsReason { what, change });
+    }
+    Ok(match change {
         Some(DateChange::Slip { .. }) => EventKind::Slipped,
         Some(DateChange::PullIn { .. }) => EventKind::PulledIn,
         Some(DateChange::Uncommitted { .. }) => EventKind::Uncommitted,
         None => EventKind::Updated,
-    }
+    })
 }
 
 async fn goal_of<S: Store>(ctx: &Ctx<'_, S>, text: &str) -> Result<Goal> {
@@ -107,13 +117,7 @@ pub async fn add<S: Store>(ctx: &Ctx<'_, S>, input: ItemInput) -> Result<ItemVie
         updated_at: ctx.now,
         version: 0,
     };
-    let Entity::Item(item) = ctx
-        .store
-        .create(&ctx.meta(EventKind::Created), Entity::Item(item))
-        .await?
-    else {
-        unreachable!("an item went in")
-    };
+    let item = ctx.create(item).await?;
     view_with_goal(ctx, &item, goal.as_ref()).await
 }
 
@@ -196,18 +200,9 @@ pub async fn edit<S: Store>(
     )
     .await?;
     let reason = validate::optional("reason", reason.unwrap_or(""), MAX_TEXT)?;
-    let change = slip::date_change(before.due.date, after.due.date);
-    if let (Some(change), None) = (change, &reason) {
-        return Err(AppError::SlipNeedsReason { what: r, change });
-    }
-    let meta = ctx.meta(change_kind(change)).with_reason(reason);
-    let Entity::Item(item) = ctx
-        .store
-        .update(&meta, &Entity::Item(before), Entity::Item(after))
-        .await?
-    else {
-        unreachable!("an item came out")
-    };
+    let kind = dated_change(r, before.due.date, after.due.date, reason.as_ref())?;
+    let meta = ctx.meta(kind).with_reason(reason);
+    let item = ctx.update(&meta, before, after).await?;
     view_with_goal(ctx, &item, goal.as_ref()).await
 }
 
@@ -298,13 +293,7 @@ pub async fn act<S: Store>(
         None
     };
     let meta = ctx.meta(kind).with_reason(reason);
-    let Entity::Item(item) = ctx
-        .store
-        .update(&meta, &Entity::Item(before), Entity::Item(after))
-        .await?
-    else {
-        unreachable!("an item came out")
-    };
+    let item = ctx.update(&meta, before, after).await?;
     Ok(Changed::Item(Box::new(view(ctx, &item).await?)))
 }
 

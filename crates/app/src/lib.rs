@@ -6,6 +6,7 @@
 
 use jiff::Timestamp;
 use jiff::civil::Date;
+use landed_core::event::{Entity, EntityKind};
 use landed_core::model::{Id, Person, Workspace};
 use landed_core::when;
 use landed_store::Store;
@@ -90,6 +91,33 @@ impl<'s, S: Store> Ctx<'s, S> {
 
     pub(crate) fn meta(&self, kind: landed_core::event::EventKind) -> landed_store::Meta {
         landed_store::Meta::new(self.author(), self.now, kind)
+    }
+
+    /// Create an entity, authored by the actor, and get it back with its id and number.
+    pub(crate) async fn create<T>(&self, value: T) -> Result<T>
+    where
+        T: Into<Entity> + TryFrom<Entity, Error = EntityKind>,
+    {
+        let meta = self.meta(landed_core::event::EventKind::Created);
+        let stored = self.store.create(&meta, value.into()).await?;
+        Ok(T::try_from(stored).expect("the store returns the kind it was given"))
+    }
+
+    /// Replace `before` by `after` (refused if someone changed it meanwhile).
+    pub(crate) async fn update<T>(
+        &self,
+        meta: &landed_store::Meta,
+        before: T,
+        after: T,
+    ) -> Result<T>
+    where
+        T: Into<Entity> + TryFrom<Entity, Error = EntityKind>,
+    {
+        let stored = self
+            .store
+            .update(meta, &before.into(), after.into())
+            .await?;
+        Ok(T::try_from(stored).expect("the store returns the kind it was given"))
     }
 }
 

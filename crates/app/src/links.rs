@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use landed_core::deps::{self, Supply};
-use landed_core::event::{Entity, EventKind};
 use landed_core::model::{Dependency, Goal, Id, Item, Node, Ref, RefKind};
 use landed_core::plan::{self, PlanPolicy};
 use landed_core::{goal_ref, item_ref};
@@ -176,13 +175,7 @@ pub async fn add<S: Store>(
         created_at: ctx.now,
         version: 0,
     };
-    let Entity::Dependency(dep) = ctx
-        .store
-        .create(&ctx.meta(EventKind::Created), Entity::Dependency(dep))
-        .await?
-    else {
-        unreachable!("a dependency went in")
-    };
+    let dep = ctx.create(dep).await?;
     let around = Around::load(ctx.store, std::slice::from_ref(&dep)).await?;
     let names = Names::load(ctx.store, around.owners().collect::<Vec<_>>()).await?;
     Ok(around.view(&dep, &ctx.policy(), &names))

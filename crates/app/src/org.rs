@@ -1,6 +1,5 @@
 //! People, teams and milestones.
 
-use landed_core::event::{Entity, EventKind};
 use landed_core::model::{Milestone, Person, Team};
 use landed_core::validate;
 use landed_core::when;
@@ -53,14 +52,7 @@ pub async fn add_person<S: Store>(ctx: &Ctx<'_, S>, input: NewPerson) -> Result<
         capacity_hours,
         version: 0,
     };
-    match ctx
-        .store
-        .create(&ctx.meta(EventKind::Created), Entity::Person(person))
-        .await?
-    {
-        Entity::Person(p) => Ok(p),
-        _ => unreachable!("a person went in"),
-    }
+    ctx.create(person).await
 }
 
 pub async fn add_team<S: Store>(
@@ -94,14 +86,7 @@ pub async fn add_team<S: Store>(
         members: ids,
         version: 0,
     };
-    match ctx
-        .store
-        .create(&ctx.meta(EventKind::Created), Entity::Team(team))
-        .await?
-    {
-        Entity::Team(t) => Ok(t),
-        _ => unreachable!("a team went in"),
-    }
+    ctx.create(team).await
 }
 
 pub async fn add_milestone<S: Store>(
@@ -127,12 +112,5 @@ pub async fn add_milestone<S: Store>(
         date,
         version: 0,
     };
-    match ctx
-        .store
-        .create(&ctx.meta(EventKind::Created), Entity::Milestone(m))
-        .await?
-    {
-        Entity::Milestone(m) => Ok(m),
-        _ => unreachable!("a milestone went in"),
-    }
+    ctx.create(m).await
 }

@@ -225,18 +225,6 @@ async fn apply(ctx: &Ctx<'_, SqlStore>, cmd: &Cmd) -> landed_app::Result<()> {
     Ok(())
 }
 
-fn version(e: &Entity) -> i64 {
-    match e {
-        Entity::Workspace(x) => x.version,
-        Entity::Person(x) => x.version,
-        Entity::Team(x) => x.version,
-        Entity::Milestone(x) => x.version,
-        Entity::Goal(x) => x.version,
-        Entity::Item(x) => x.version,
-        Entity::Dependency(x) => x.version,
-    }
-}
-
 async fn check(cmds: Vec<Cmd>) -> Result<(), TestCaseError> {
     let store = SqlStore::memory().await.unwrap();
     let start: Timestamp = "2026-11-23T09:00:00Z".parse().unwrap();
@@ -286,7 +274,7 @@ async fn check(cmds: Vec<Cmd>) -> Result<(), TestCaseError> {
         *per_entity.entry((s.kind().as_str(), s.id())).or_default() += 1;
         if let Some(after) = &e.after {
             prop_assert_eq!(
-                version(after),
+                after.version(),
                 per_entity[&(s.kind().as_str(), s.id())],
                 "versions count events"
             );

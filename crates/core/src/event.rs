@@ -64,6 +64,19 @@ impl Entity {
         }
     }
 
+    /// The entity's version: how many changes it has had.
+    pub fn version(&self) -> i64 {
+        match self {
+            Entity::Workspace(e) => e.version,
+            Entity::Person(e) => e.version,
+            Entity::Team(e) => e.version,
+            Entity::Milestone(e) => e.version,
+            Entity::Goal(e) => e.version,
+            Entity::Item(e) => e.version,
+            Entity::Dependency(e) => e.version,
+        }
+    }
+
     pub fn id(&self) -> Id {
         match self {
             Entity::Workspace(e) => e.id,
@@ -76,6 +89,31 @@ impl Entity {
         }
     }
 }
+
+/// Conversions between each entity type and [`Entity`], so that code can store a `Goal` and
+/// get a `Goal` back.
+macro_rules! entity_conversions {
+    ($($variant:ident),*) => {$(
+        impl From<$variant> for Entity {
+            fn from(e: $variant) -> Entity {
+                Entity::$variant(e)
+            }
+        }
+
+        impl TryFrom<Entity> for $variant {
+            type Error = EntityKind;
+            /// Fails with the kind the entity really is.
+            fn try_from(e: Entity) -> Result<$variant, EntityKind> {
+                match e {
+                    Entity::$variant(x) => Ok(x),
+                    other => Err(other.kind()),
+                }
+            }
+        }
+    )*};
+}
+
+entity_conversions!(Workspace, Person, Team, Milestone, Goal, Item, Dependency);
 
 /// What a change did, in the words history shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -156,26 +156,26 @@ pub fn goal(row: &SqliteRow) -> Result<Goal> {
     })
 }
 
-/// An item as `ITEM_SELECT` returns it inside its JSON array.
+/// An item as `ITEM_SELECT` returns it: an array of its columns, in this order.
 #[derive(serde::Deserialize)]
-struct ItemRow {
-    id: Id,
-    num: i64,
-    title: String,
-    outcome: Option<String>,
-    owner: Option<Id>,
-    due_date: Option<String>,
-    milestone_id: Option<Id>,
-    ms_date: Option<String>,
-    estimate_hours: Option<f64>,
-    status: String,
-    status_reason: Option<String>,
-    kind: String,
-    goal_id: Option<Id>,
-    created_at: String,
-    updated_at: String,
-    version: i64,
-}
+struct ItemRow(
+    Id,             // id
+    i64,            // num
+    String,         // title
+    Option<String>, // outcome
+    Option<Id>,     // owner
+    Option<String>, // due_date
+    Option<Id>,     // milestone_id
+    Option<String>, // the milestone's date
+    Option<f64>,    // estimate_hours
+    String,         // status
+    Option<String>, // status_reason
+    String,         // kind
+    Option<Id>,     // goal_id
+    String,         // created_at
+    String,         // updated_at
+    i64,            // version
+);
 
 /// Items from the JSON array of `ITEM_SELECT`.
 pub fn items_json(json: &str) -> Result<Vec<Item>> {
@@ -183,28 +183,47 @@ pub fn items_json(json: &str) -> Result<Vec<Item>> {
         serde_json::from_str(json).map_err(|e| corrupt(format_args!("items: {e}")))?;
     rows.into_iter()
         .map(|r| {
-            let date = match r.milestone_id {
-                Some(_) => r.ms_date,
-                None => r.due_date,
+            let ItemRow(
+                id,
+                num,
+                title,
+                outcome,
+                owner,
+                due_date,
+                milestone,
+                ms_date,
+                estimate_hours,
+                status,
+                status_reason,
+                kind,
+                goal,
+                created_at,
+                updated_at,
+                version,
+            ) = r;
+            let date = if milestone.is_some() {
+                ms_date
+            } else {
+                due_date
             };
             Ok(Item {
-                id: r.id,
-                num: r.num,
-                title: r.title,
-                outcome: r.outcome,
-                owner: r.owner,
+                id,
+                num,
+                title,
+                outcome,
+                owner,
                 due: When {
                     date: parse_date(date)?,
-                    milestone: r.milestone_id,
+                    milestone,
                 },
-                estimate_hours: r.estimate_hours,
-                status: r.status.parse::<ItemStatus>().map_err(corrupt)?,
-                status_reason: r.status_reason,
-                kind: r.kind.parse::<ItemKind>().map_err(corrupt)?,
-                goal: r.goal_id,
-                created_at: parse_ts(&r.created_at)?,
-                updated_at: parse_ts(&r.updated_at)?,
-                version: r.version,
+                estimate_hours,
+                status: status.parse::<ItemStatus>().map_err(corrupt)?,
+                status_reason,
+                kind: kind.parse::<ItemKind>().map_err(corrupt)?,
+                goal,
+                created_at: parse_ts(&created_at)?,
+                updated_at: parse_ts(&updated_at)?,
+                version,
             })
         })
         .collect()
