@@ -222,3 +222,174 @@ pub fn describe(node: Node, around: &Around) -> String {
             .map_or_else(|| format!("goal #{id}"), |g| goal_ref(g.num).to_string()),
     }
 }
+
+/// One dependent reached by a slip, as shown.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AffectedView {
+    pub id: String,
+    pub title: String,
+    pub owner: Option<String>,
+    /// Steps from the slipping item or goal.
+    pub depth: usize,
+    pub own_date: Option<jiff::civil::Date>,
+    /// The earliest it can finish given what it needs.
+    pub finish: Option<jiff::civil::Date>,
+    pub late_days: i64,
+}
+
+/// The dependents of one team.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TeamImpact {
+    pub team: Option<String>,
+    pub affected: Vec<AffectedView>,
+}
+
+/// What a slip puts at risk (DESIGN §3).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ImpactView {
+    pub id: String,
+    pub title: String,
+    /// Its date now, and the date the question is about (the same without `--if-due`).
+    pub date: Option<jiff::civil::Date>,
+    pub if_due: Option<jiff::civil::Date>,
+    pub teams: usize,
+    pub items: usize,
+    pub goals: usize,
+    /// The largest lateness among the dependents, in days.
+    pub worst_late_days: i64,
+    pub by_team: Vec<TeamImpact>,
+}
+
+/// Every transitive dependent of an item or goal if it finished on `if_due` (default: its
+/// current date), grouped by team, with counts and the worst lateness. Writes nothing.
+pub async fn impact<S: Store>(
+    ctx: &Ctx<'_, S>,
+    id: &str,
+    if_due: Option<&str>,
+) -> Result<ImpactView> {
+    use landed_core::impact::{self, Edge};
+    let (start, r) = node(ctx.store, id).await?;
+    let if_due = if_due.map(|d| ctx.date(d)).transpose()?;
+    let deps = ctx.store.dependencies(None).await?;
+    let goals: HashMap<Id, Goal> = ctx
+        .store
+        .goals(&GoalFilter::default())
+        .await?
+        .into_iter()
+        .map(|g| (g.id, g))
+        .collect();
+    let items: HashMap<Id, Item> = ctx
+        .store
+        .items(&ItemFilter::default())
+        .await?
+        .into_iter()
+        .map(|i| (i.id, i))
+        .collect();
+    let around = Around {
+        goals,
+        items,
+        goal_items: HashMap::new(),
+    };
+    let (goals, items) = (&around.goals, &around.items);
+    let mut edges: Vec<Edge> = deps
+        .iter()
+        .map(|d| Edge {
+            from: d.from,
+            to: d.to,
+            needed_by: d.needed_by,
+        })
+        .collect();
+    // A goal cannot land before its open items.
+    edges.extend(
+        items
+            .values()
+            .filter(|i| i.status.is_open())
+            .filter_map(|i| {
+                i.goal.map(|g| Edge {
+                    from: Node::Goal(g),
+                    to: Node::Item(i.id),
+                    needed_by: None,
+                })
+            }),
+    );
+    let own_date = |n: Node| match n {
+        Node::Item(id) => items.get(&id).and_then(|i| i.due.date),
+        Node::Goal(id) => goals.get(&id).and_then(|g| g.target.date),
+    };
+    let date = own_date(start);
+    let hit = impact::impact(&edges, start, if_due.or(date), own_date);
+
+    // A node's team: a goal's own, an item's goal's, else its owner's first team.
+    let teams = ctx.store.teams().await?;
+    let team_of_person = |p: Id| {
+        teams
+            .iter()
+            .find(|t| t.lead == p || t.members.contains(&p))
+            .map(|t| t.id)
+    };
+    let team_of = |n: Node| match n {
+        Node::Goal(id) => goals.get(&id).and_then(|g| g.team),
+        Node::Item(id) => items.get(&id).and_then(|i| {
+            i.goal
+                .and_then(|g| goals.get(&g))
+                .and_then(|g| g.team)
+                .or_else(|| i.owner.and_then(team_of_person))
+        }),
+    };
+    let names = Names::load(
+        ctx.store,
+        hit.iter()
+            .filter_map(|a| match a.node {
+                Node::Item(id) => items.get(&id).and_then(|i| i.owner),
+                Node::Goal(id) => goals.get(&id).and_then(|g| g.owner),
+            })
+            .collect::<Vec<_>>(),
+    )
+    .await?;
+    let mut by_team: Vec<TeamImpact> = Vec::new();
+    for a in &hit {
+        let team = team_of(a.node).and_then(|t| names.teams.get(&t).cloned());
+        let (id, title, owner) = node_ref(a.node, &around.goals, &around.items);
+        let view = AffectedView {
+            id,
+            title,
+            owner: names.person(owner),
+            depth: a.depth,
+            own_date: a.own_date,
+            finish: a.finish,
+            late_days: a.late_days,
+        };
+        match by_team.iter_mut().find(|g| g.team == team) {
+            Some(g) => g.affected.push(view),
+            None => by_team.push(TeamImpact {
+                team,
+                affected: vec![view],
+            }),
+        }
+    }
+    by_team.sort_by(|a, b| {
+        a.team
+            .is_none()
+            .cmp(&b.team.is_none())
+            .then(a.team.cmp(&b.team))
+    });
+    let (subject, title, _) = node_ref(start, &around.goals, &around.items);
+    debug_assert_eq!(subject, r.to_string());
+    Ok(ImpactView {
+        id: subject,
+        title,
+        date,
+        if_due,
+        teams: by_team.iter().filter(|g| g.team.is_some()).count(),
+        items: hit
+            .iter()
+            .filter(|a| matches!(a.node, Node::Item(_)))
+            .count(),
+        goals: hit
+            .iter()
+            .filter(|a| matches!(a.node, Node::Goal(_)))
+            .count(),
+        worst_late_days: hit.iter().map(|a| a.late_days).max().unwrap_or(0),
+        by_team,
+    })
+}

@@ -106,6 +106,17 @@ everything after ' -- ' is the outcome (what done means); the rest is the title.
     /// Dependencies between items and goals
     #[command(subcommand)]
     Deps(DepsCmd),
+    /// What a slip of an item or goal puts at risk: every dependent, by team
+    #[command(after_help = "\
+Example: landed impact I-12 --if-due 2027-01-15   (what if I-12 slips to Jan 15? writes nothing)
+Dependents are reached through dependencies and through goals, which cannot land before their
+open items. Lateness is counted against each dependency's needed-by date.")]
+    Impact {
+        id: String,
+        /// Ask about this date instead of the current one
+        #[arg(long, value_name = "DATE")]
+        if_due: Option<String>,
+    },
     /// The history of an item, goal or milestone, from the event log
     #[command(after_help = "Example: landed history I-12")]
     History { id: String },

@@ -222,6 +222,13 @@ pub async fn command(ctx: &Ctx<'_, SqlStore>, cli: &Cli) -> anyhow::Result<()> {
             }
             deps_table(&deps)
         }
+        Command::Impact { id, if_due } => {
+            let view = links::impact(ctx, id, if_due.as_deref()).await?;
+            if json {
+                return out::json(&view);
+            }
+            impact_view(&view)
+        }
         Command::History { id } => {
             let lines = history::history(ctx, id).await?;
             if json {
@@ -816,4 +823,57 @@ fn history_view(lines: &[HistoryLine]) -> anyhow::Result<()> {
         text = "No history.".into();
     }
     out::print(&text)
+}
+
+fn impact_view(v: &links::ImpactView) -> anyhow::Result<()> {
+    let when = match (v.if_due, v.date) {
+        (Some(new), Some(old)) => format!("if it slips from {old} to {new}"),
+        (Some(new), None) => format!("if it lands on {new}"),
+        (None, Some(old)) => format!("at its current date {old}"),
+        (None, None) => "(it has no date)".to_string(),
+    };
+    let mut text = format!("{} {} — {when}\n", v.id, v.title);
+    if v.by_team.is_empty() {
+        text += "Nothing depends on it.";
+        return out::print(&text);
+    }
+    let worst = if v.worst_late_days > 0 {
+        paint(
+            &format!("worst lateness {} days", v.worst_late_days),
+            Color::Red,
+        )
+    } else {
+        paint("nothing becomes late", Color::Green)
+    };
+    text += &format!(
+        "Puts {} team(s), {} item(s) and {} goal(s) at risk; {worst}.",
+        v.teams, v.items, v.goals
+    );
+    out::print(&text)?;
+    for group in &v.by_team {
+        out::print(&format!(
+            "\n{}:",
+            group.team.as_deref().unwrap_or("(no team)")
+        ))?;
+        let mut t = out::table(&["id", "title", "owner", "due", "can finish", "late"]);
+        for a in &group.affected {
+            t.add_row(vec![
+                colored(&a.id, None),
+                colored(&a.title, None),
+                colored(opt(a.owner.as_ref().map(|h| format!("@{h}"))), None),
+                colored(opt(a.own_date), None),
+                colored(opt(a.finish), None),
+                colored(
+                    if a.late_days > 0 {
+                        format!("{}d", a.late_days)
+                    } else {
+                        "-".into()
+                    },
+                    (a.late_days > 0).then_some(Color::Red),
+                ),
+            ]);
+        }
+        out::print_table(&t)?;
+    }
+    Ok(())
 }

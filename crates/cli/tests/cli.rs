@@ -600,3 +600,132 @@ fn the_demo_shows_plans_aspirations_and_phantom_dependencies() {
     .unwrap();
     assert!(reactive.as_array().unwrap().len() >= 3);
 }
+
+#[test]
+fn impact_names_every_team_of_a_chain_with_hand_counted_figures() {
+    let w = Workspace::new();
+    w.ok(&["person", "add", "cy", "--name", "Cy"]);
+    w.ok(&["team", "add", "Platform", "--lead", "ana"]);
+    w.ok(&["team", "add", "Payments", "--lead", "ben"]);
+    w.ok(&["team", "add", "Mobile", "--lead", "cy"]);
+    // Platform's item I-1 feeds Payments' I-2 (goal G-1); Mobile's goal G-2 needs G-1, and
+    // Mobile's item I-3 (in G-2) needs I-2.
+    w.ok(&[
+        "goal",
+        "add",
+        "Payments goal",
+        "--owner",
+        "ben",
+        "--by",
+        "2026-12-20",
+        "--team",
+        "Payments",
+        "--outcome",
+        "3 banks live",
+    ]);
+    w.ok(&[
+        "goal",
+        "add",
+        "Mobile goal",
+        "--owner",
+        "cy",
+        "--by",
+        "2027-01-15",
+        "--team",
+        "Mobile",
+        "--outcome",
+        "app released",
+    ]);
+    w.ok(&[
+        "item",
+        "add",
+        "Platform API",
+        "--owner",
+        "ana",
+        "--due",
+        "2026-12-04",
+    ]);
+    w.ok(&[
+        "item",
+        "add",
+        "Payments integration",
+        "--owner",
+        "ben",
+        "--due",
+        "2026-12-15",
+        "--goal",
+        "G-1",
+    ]);
+    w.ok(&[
+        "item",
+        "add",
+        "Mobile screen",
+        "--owner",
+        "cy",
+        "--due",
+        "2027-01-05",
+        "--goal",
+        "G-2",
+    ]);
+    w.ok(&["deps", "add", "I-2", "--needs", "I-1", "--by", "2026-12-10"]);
+    w.ok(&["deps", "add", "G-2", "--needs", "G-1", "--by", "2026-12-31"]);
+    w.ok(&["deps", "add", "I-3", "--needs", "I-2"]);
+
+    let v = w.json(&["impact", "I-1", "--if-due", "2027-01-08"]);
+    assert_eq!(
+        (
+            v["teams"].as_i64(),
+            v["items"].as_i64(),
+            v["goals"].as_i64()
+        ),
+        (Some(2), Some(2), Some(2))
+    );
+    // I-2 needed I-1 by Dec 10: 29 days late; everything after it can finish no earlier than Jan 8.
+    assert_eq!(v["worst_late_days"], 29);
+    let teams: Vec<&str> = v["by_team"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["team"].as_str().unwrap())
+        .collect();
+    assert_eq!(teams, ["Mobile", "Payments"]);
+    let text = w.ok(&["impact", "I-1", "--if-due", "2027-01-08"]);
+    assert!(
+        text.contains("Puts 2 team(s), 2 item(s) and 2 goal(s) at risk; worst lateness 29 days"),
+        "{text}"
+    );
+    assert_eq!(
+        w.json(&["item", "show", "I-1"])["due"],
+        "2026-12-04",
+        "asking changes nothing"
+    );
+
+    // Platform's own goal joins when I-1 belongs to it: three teams.
+    w.ok(&[
+        "goal",
+        "add",
+        "Platform goal",
+        "--owner",
+        "ana",
+        "--by",
+        "2026-12-31",
+        "--team",
+        "Platform",
+        "--outcome",
+        "API v2 live",
+    ]);
+    w.ok(&["item", "edit", "I-1", "--goal", "G-3"]);
+    let v = w.json(&["impact", "I-1"]);
+    assert_eq!(
+        (
+            v["teams"].as_i64(),
+            v["items"].as_i64(),
+            v["goals"].as_i64()
+        ),
+        (Some(3), Some(2), Some(3))
+    );
+    assert_eq!(
+        v["worst_late_days"], 0,
+        "at its current date nothing is late"
+    );
+}
