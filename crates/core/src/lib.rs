@@ -6,6 +6,7 @@
 pub mod capture;
 pub mod deps;
 pub mod event;
+pub mod impact;
 pub mod model;
 pub mod next;
 pub mod plan;
