@@ -11,6 +11,7 @@ use landed_core::model::{Id, Person, Workspace};
 use landed_core::when;
 use landed_store::Store;
 
+pub mod capacity;
 pub mod demo;
 mod error;
 pub mod goals;

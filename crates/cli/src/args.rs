@@ -106,6 +106,19 @@ everything after ' -- ' is the outcome (what done means); the rest is the title.
     /// Dependencies between items and goals
     #[command(subcommand)]
     Deps(DepsCmd),
+    /// Load against capacity per person and ISO week; overcommitted weeks name their items
+    #[command(after_help = "\
+Example: landed capacity --team Payments --weeks 6
+Available hours = capacity − reactive load (the mean of reactive work done over the last 4
+weeks, else half the capacity). Each open strategic item's estimate is spread over the working
+days from today to its due date.")]
+    Capacity {
+        #[arg(long)]
+        team: Option<String>,
+        /// How many weeks, starting with this one (at most 26)
+        #[arg(long, default_value_t = 6)]
+        weeks: u32,
+    },
     /// What a slip of an item or goal puts at risk: every dependent, by team
     #[command(after_help = "\
 Example: landed impact I-12 --if-due 2027-01-15   (what if I-12 slips to Jan 15? writes nothing)

@@ -222,6 +222,13 @@ pub async fn command(ctx: &Ctx<'_, SqlStore>, cli: &Cli) -> anyhow::Result<()> {
             }
             deps_table(&deps)
         }
+        Command::Capacity { team, weeks } => {
+            let view = landed_app::capacity::grid(ctx, team.as_deref(), *weeks).await?;
+            if json {
+                return out::json(&view);
+            }
+            capacity_view(&view)
+        }
         Command::Impact { id, if_due } => {
             let view = links::impact(ctx, id, if_due.as_deref()).await?;
             if json {
@@ -876,4 +883,60 @@ fn impact_view(v: &links::ImpactView) -> anyhow::Result<()> {
         out::print_table(&t)?;
     }
     Ok(())
+}
+
+fn capacity_view(v: &landed_app::capacity::CapacityView) -> anyhow::Result<()> {
+    if v.people.is_empty() {
+        return out::print("No people yet. Add one: landed person add HANDLE --name \"Full Name\"");
+    }
+    let mut header: Vec<String> = vec!["person".into(), "available/wk".into()];
+    header.extend(v.weeks.iter().map(|w| w.to_string()));
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let mut t = out::table(&header);
+    let mut over = String::new();
+    for p in &v.people {
+        let measured = if p.reactive.measured { "" } else { "*" };
+        let mut row = vec![
+            colored(format!("@{}", p.handle), None),
+            colored(format!("{}h{measured}", p.available_hours), None),
+        ];
+        for week in &v.weeks {
+            let cell = p.weeks.iter().find(|w| w.week == *week);
+            row.push(match cell {
+                Some(w) if w.overcommitted => {
+                    colored(format!("{}h !", w.load_hours), Some(Color::Red))
+                }
+                Some(w) => colored(format!("{}h", w.load_hours), None),
+                None => colored("-", None),
+            });
+            if let Some(w) = cell.filter(|w| w.overcommitted) {
+                let items: Vec<String> =
+                    w.items.iter().map(|(id, h)| format!("{id} {h}h")).collect();
+                over += &format!(
+                    "  @{} {}: {}h planned, {}h available — {}\n",
+                    p.handle,
+                    w.week,
+                    w.load_hours,
+                    w.available_hours,
+                    items.join(", ")
+                );
+            }
+        }
+        t.add_row(row);
+    }
+    out::print_table(&t)?;
+    let mut text =
+        String::from("\n* reactive load not measured yet: half the capacity is assumed\n");
+    if over.is_empty() {
+        text += "No overcommitted weeks.";
+    } else {
+        text += &format!("{}\n{over}", paint("Overcommitted (!):", Color::Red));
+    }
+    let unplanned: usize = v.people.iter().map(|p| p.unplanned.len()).sum();
+    if unplanned > 0 {
+        text += &format!(
+            "\n{unplanned} open item(s) have no estimate or due date, so their load is not shown (landed item list --json shows them)."
+        );
+    }
+    out::print(&text)
 }

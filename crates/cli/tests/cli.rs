@@ -729,3 +729,92 @@ fn impact_names_every_team_of_a_chain_with_hand_counted_figures() {
         "at its current date nothing is late"
     );
 }
+
+#[test]
+fn capacity_names_the_items_of_an_overcommitted_week() {
+    let w = Workspace::new();
+    w.ok(&["team", "add", "Core", "--lead", "ana", "--member", "ben"]);
+    // No reactive history: half of 40h is assumed, so 20h a week are available. 30h of work due
+    // at the end of next week cannot fit into the working days left.
+    let today = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::get("Europe/Berlin").unwrap())
+        .date();
+    let friday = today.iso_week_date();
+    let due =
+        jiff::civil::ISOWeekDate::new(friday.year(), friday.week(), jiff::civil::Weekday::Friday)
+            .unwrap()
+            .date()
+            .checked_add(jiff::Span::new().weeks(1))
+            .unwrap()
+            .to_string();
+    w.ok(&[
+        "item",
+        "add",
+        "Big",
+        "--owner",
+        "ana",
+        "--due",
+        &due,
+        "--estimate",
+        "30h",
+    ]);
+    w.ok(&[
+        "item",
+        "add",
+        "Small",
+        "--owner",
+        "ana",
+        "--due",
+        &due,
+        "--estimate",
+        "20h",
+    ]);
+    w.ok(&["item", "add", "Unplanned", "--owner", "ben"]);
+    let v = w.json(&["capacity", "--team", "Core", "--weeks", "3"]);
+    assert_eq!(v["weeks"].as_array().unwrap().len(), 3);
+    let ana = v["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["handle"] == "ana")
+        .unwrap();
+    assert_eq!(ana["available_hours"], 20.0);
+    assert_eq!(ana["reactive"]["measured"], false);
+    let loaded: f64 = ana["weeks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["load_hours"].as_f64().unwrap())
+        .sum();
+    assert!(
+        (loaded - 50.0).abs() < 0.05,
+        "all 50h land within the grid: {loaded}"
+    );
+    let over: Vec<&Value> = ana["weeks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["overcommitted"] == true)
+        .collect();
+    assert!(!over.is_empty(), "50h over at most two weeks of 20h: {v}");
+    assert_eq!(
+        over[0]["items"][0][0], "I-1",
+        "the largest item is named first"
+    );
+    let ben = v["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["handle"] == "ben")
+        .unwrap();
+    assert_eq!(ben["unplanned"][0], "I-3");
+    let text = w.ok(&["capacity", "--team", "Core"]);
+    assert!(
+        text.contains("Overcommitted (!):") && text.contains("@ana") && text.contains("I-1 "),
+        "{text}"
+    );
+    assert!(
+        w.fails(&["capacity", "--team", "Kore"])
+            .contains("did you mean Core?")
+    );
+}
