@@ -75,6 +75,8 @@ pub enum AppError {
     DateAndMilestone,
     #[error("nothing to change: give at least one field to edit (see --help)")]
     NothingToChange,
+    #[error("{0}")]
+    NotAllowed(String),
     #[error(
         "no acting person: add one with `landed person add HANDLE --name NAME`, or pass --as HANDLE"
     )]

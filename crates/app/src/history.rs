@@ -38,6 +38,14 @@ pub async fn history<S: Store>(ctx: &Ctx<'_, S>, id: &str) -> Result<Vec<History
     let (kind, entity_id) = match r.kind {
         RefKind::Item => (EntityKind::Item, resolve::item(ctx.store, r).await?.id),
         RefKind::Goal => (EntityKind::Goal, resolve::goal(ctx.store, r).await?.id),
+        RefKind::Request => (
+            EntityKind::Request,
+            ctx.store
+                .request(r.num)
+                .await?
+                .ok_or(AppError::NotFound(r))?
+                .id,
+        ),
         RefKind::Milestone => {
             let m = ctx
                 .store

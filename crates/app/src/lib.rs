@@ -19,6 +19,7 @@ pub mod history;
 pub mod items;
 pub mod links;
 pub mod org;
+pub mod requests;
 mod resolve;
 pub mod views;
 

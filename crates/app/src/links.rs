@@ -136,7 +136,7 @@ pub async fn node<S: Store>(store: &S, text: &str) -> Result<(Node, Ref)> {
     match r.kind {
         RefKind::Item => Ok((Node::Item(resolve::item(store, r).await?.id), r)),
         RefKind::Goal => Ok((Node::Goal(resolve::goal(store, r).await?.id), r)),
-        RefKind::Milestone => Err(AppError::WrongKind(r, "a goal or an item")),
+        RefKind::Milestone | RefKind::Request => Err(AppError::WrongKind(r, "a goal or an item")),
     }
 }
 
@@ -151,7 +151,7 @@ pub async fn add<S: Store>(
     let (from_node, from_ref) = node(ctx.store, from).await?;
     let (to_node, to_ref) = node(ctx.store, to).await?;
     let needed_by = by.map(|b| ctx.date(b)).transpose()?;
-    let edges = ctx.store.dependency_edges().await?;
+    let edges = all_edges(ctx.store).await?;
     if edges.contains(&(from_node, to_node)) {
         return Err(AppError::DuplicateDependency(
             from_ref.to_string(),
@@ -181,6 +181,20 @@ pub async fn add<S: Store>(
     Ok(around.view(&dep, &ctx.policy(), &names))
 }
 
+/// Every "needs" edge: the dependencies, and committed requests from the asking item or goal
+/// to the delivering item.
+pub async fn all_edges<S: Store>(store: &S) -> Result<Vec<(Node, Node)>> {
+    let mut edges = store.dependency_edges().await?;
+    edges.extend(
+        store
+            .requests()
+            .await?
+            .iter()
+            .filter_map(|r| Some((r.for_node?, Node::Item(r.item?)))),
+    );
+    Ok(edges)
+}
+
 /// Stand-in dependencies along a path, only to load the names of its nodes.
 fn cycle_as_deps(path: &[Node]) -> Vec<Dependency> {
     path.windows(2)
@@ -195,16 +209,70 @@ fn cycle_as_deps(path: &[Node]) -> Vec<Dependency> {
         .collect()
 }
 
-/// Every dependency of the workspace, classified, worst first.
+/// Every dependency of the workspace, classified, worst first. Requests made for an item or
+/// goal count as its dependencies: phantom until committed, then as their delivering item.
 pub async fn list<S: Store>(ctx: &Ctx<'_, S>) -> Result<Vec<DepView>> {
-    let deps = ctx.store.dependencies(None).await?;
+    let mut deps = ctx.store.dependencies(None).await?;
+    let requests: Vec<_> = ctx
+        .store
+        .requests()
+        .await?
+        .into_iter()
+        .filter(|r| r.for_node.is_some())
+        .collect();
+    // Stand-ins so that the ends of requests are loaded with the rest.
+    let stand_ins: Vec<Dependency> = requests
+        .iter()
+        .filter_map(|r| {
+            let from = r.for_node?;
+            Some(Dependency {
+                id: 0,
+                from,
+                to: r.item.map_or(from, Node::Item),
+                needed_by: Some(r.needed_by),
+                created_at: r.created_at,
+                version: 0,
+            })
+        })
+        .collect();
+    let n = deps.len();
+    deps.extend(stand_ins);
     let around = Around::load(ctx.store, &deps).await?;
     let names = Names::load(ctx.store, around.owners().collect::<Vec<_>>()).await?;
     let policy = ctx.policy();
-    let mut views: Vec<DepView> = deps
+    let mut views: Vec<DepView> = deps[..n]
         .iter()
         .map(|d| around.view(d, &policy, &names))
         .collect();
+    for (r, d) in requests.iter().zip(&deps[n..]) {
+        let label = landed_core::request_ref(r.num).to_string();
+        let item = r.item.and_then(|id| around.items.get(&id));
+        let supply = deps::request_supply(r, item);
+        let (from, from_title, from_owner) = node_ref(d.from, &around.goals, &around.items);
+        let (to, to_title, to_owner) = match item {
+            Some(i) => (
+                item_ref(i.num).to_string(),
+                format!("{} ({label})", i.title),
+                i.owner,
+            ),
+            None => (label, r.deliverable.clone(), None),
+        };
+        views.push(DepView {
+            from,
+            from_title,
+            from_owner: names.person(from_owner),
+            to,
+            to_title,
+            to_owner: names.person(to_owner),
+            class: deps::classify(Some(r.needed_by), supply),
+            why: match supply {
+                Supply::Phantom(why) => Some(why),
+                _ => None,
+            },
+            needed_by: Some(r.needed_by),
+            delivers: item.and_then(|i| i.due.date),
+        });
+    }
     views.sort_by(|a, b| a.class.cmp(&b.class).then(a.needed_by.cmp(&b.needed_by)));
     Ok(views)
 }

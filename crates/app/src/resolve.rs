@@ -60,6 +60,7 @@ pub fn parse_ref(text: &str, kind: RefKind) -> Result<Ref> {
                 RefKind::Goal => "a goal (G-…)",
                 RefKind::Item => "an item (I-…)",
                 RefKind::Milestone => "a milestone (M-…)",
+                RefKind::Request => "a request (R-…)",
             },
         ));
     }

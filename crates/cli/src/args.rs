@@ -106,6 +106,32 @@ everything after ' -- ' is the outcome (what done means); the rest is the title.
     /// Dependencies between items and goals
     #[command(subcommand)]
     Deps(DepsCmd),
+    /// Ask another team for a deliverable by a date (a commitment request)
+    #[command(after_help = "\
+Example: landed ask Payments \"refund API\" --by 2027-01-15 --for I-12
+Until Payments commits, I-12's dependency on the request is phantom. Payments answers with
+`landed answer R-1 commit ...` or `landed answer R-1 not-yet`.")]
+    Ask {
+        /// The team asked
+        team: String,
+        deliverable: String,
+        #[arg(long)]
+        by: String,
+        /// The item or goal that needs it
+        #[arg(long = "for", value_name = "ID")]
+        for_: Option<String>,
+    },
+    /// Answer a request: commit (owner, item, date) or not-yet; there is no third answer
+    #[command(subcommand)]
+    Answer(AnswerCmd),
+    /// Commitment requests to and from teams; open ones older than 5 days are overdue
+    Requests {
+        #[arg(long)]
+        team: Option<String>,
+        /// Only requests still waiting for an answer
+        #[arg(long)]
+        open: bool,
+    },
     /// Load against capacity per person and ISO week; overcommitted weeks name their items
     #[command(after_help = "\
 Example: landed capacity --team Payments --weeks 6
@@ -354,4 +380,35 @@ pub enum DepsCmd {
     },
     /// Every dependency with its class: phantom, late, ok, met
     List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AnswerCmd {
+    /// Commit: name the owner, the delivering item (existing or new) and its date
+    #[command(after_help = "\
+Examples:
+  landed answer R-1 commit --owner farid --create \"Refund endpoint\" --due 2027-01-08
+  landed answer R-1 commit --owner farid --item I-40")]
+    Commit {
+        id: String,
+        #[arg(long)]
+        owner: String,
+        /// An existing item that delivers it (keeps its own date)
+        #[arg(long, conflicts_with = "create", required_unless_present = "create")]
+        item: Option<String>,
+        /// Create the delivering item with this title
+        #[arg(long)]
+        create: Option<String>,
+        #[arg(long, conflicts_with = "milestone")]
+        due: Option<String>,
+        #[arg(long)]
+        milestone: Option<String>,
+    },
+    /// Not yet: it matters, but it is not planned work
+    #[command(name = "not-yet")]
+    NotYet {
+        id: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
 }

@@ -818,3 +818,180 @@ fn capacity_names_the_items_of_an_overcommitted_week() {
             .contains("did you mean Core?")
     );
 }
+
+#[test]
+fn a_commitment_request_is_phantom_until_committed_and_its_slips_reach_the_asker() {
+    let w = Workspace::new();
+    w.ok(&["person", "add", "cy", "--name", "Cy"]);
+    w.ok(&["team", "add", "Mobile", "--lead", "ana"]);
+    w.ok(&["team", "add", "Payments", "--lead", "ben", "--member", "cy"]);
+    w.ok(&[
+        "goal",
+        "add",
+        "Offline payments",
+        "--owner",
+        "ana",
+        "--by",
+        "2027-02-26",
+        "--team",
+        "Mobile",
+        "--outcome",
+        "queued payments replay, none lost",
+    ]);
+    w.ok(&[
+        "item",
+        "add",
+        "Queue UI",
+        "--goal",
+        "G-1",
+        "--owner",
+        "ana",
+        "--due",
+        "2027-02-10",
+        "--outcome",
+        "UI shipped",
+    ]);
+    let r = w.json(&[
+        "--as",
+        "ana",
+        "ask",
+        "Payments",
+        "refund API",
+        "--by",
+        "2027-01-15",
+        "--for",
+        "I-1",
+    ]);
+    assert_eq!(r["id"], "R-1");
+    assert_eq!(r["from_team"], "Mobile");
+    assert_eq!(r["class"], "phantom");
+    let class_of_request = |w: &Workspace| {
+        let deps = w.json(&["deps", "list"]);
+        deps.as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["from"] == "I-1")
+            .unwrap()["class"]
+            .clone()
+    };
+    assert_eq!(class_of_request(&w), "phantom");
+
+    // Only the asked team answers, and only once, with one of two answers.
+    let err = w.fails(&[
+        "--as",
+        "ana",
+        "answer",
+        "commit",
+        "R-1",
+        "--owner",
+        "ben",
+        "--create",
+        "Refund endpoint",
+        "--due",
+        "2027-01-08",
+    ]);
+    assert!(
+        err.contains("only the lead or members of Payments can answer R-1"),
+        "{err}"
+    );
+    let out = w.run(&["--as", "ben", "answer", "maybe", "R-1"]);
+    assert_eq!(out.status.code(), Some(2), "there is no third answer");
+    w.ok(&[
+        "--as",
+        "ben",
+        "answer",
+        "not-yet",
+        "R-1",
+        "--note",
+        "after the PSD3 work",
+    ]);
+    assert_eq!(class_of_request(&w), "phantom", "not yet leaves it phantom");
+    let err = w.fails(&[
+        "--as",
+        "cy",
+        "answer",
+        "commit",
+        "R-1",
+        "--owner",
+        "cy",
+        "--create",
+        "x",
+        "--due",
+        "2027-01-08",
+    ]);
+    assert!(err.contains("already answered"), "{err}");
+
+    // A second request, committed in time: ok; its slip past the need: late, with the reason.
+    w.ok(&[
+        "--as",
+        "ana",
+        "ask",
+        "Payments",
+        "refund status webhook",
+        "--by",
+        "2027-01-20",
+        "--for",
+        "G-1",
+    ]);
+    let r2 = w.json(&[
+        "--as",
+        "cy",
+        "answer",
+        "commit",
+        "R-2",
+        "--owner",
+        "cy",
+        "--create",
+        "Refund webhook",
+        "--due",
+        "2027-01-13",
+    ]);
+    assert_eq!(r2["state"], "committed");
+    assert_eq!(r2["item"], "I-2");
+    assert_eq!(r2["class"], "ok");
+    let goal_dep = |w: &Workspace| {
+        let deps = w.json(&["deps", "list"]);
+        deps.as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["from"] == "G-1")
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(goal_dep(&w)["class"], "ok");
+    w.ok(&[
+        "--as",
+        "cy",
+        "item",
+        "edit",
+        "I-2",
+        "--due",
+        "2027-01-27",
+        "--reason",
+        "bank sandbox down",
+    ]);
+    assert_eq!(goal_dep(&w)["class"], "late");
+    let seen = w.json(&["requests", "--team", "Mobile"]);
+    let r2 = seen
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "R-2")
+        .unwrap();
+    assert_eq!(r2["class"], "late");
+    assert_eq!(
+        r2["last_slip"],
+        "slipped 2027-01-13 → 2027-01-27: bank sandbox down"
+    );
+    assert_eq!(w.json(&["requests", "--open"]).as_array().unwrap().len(), 0);
+    let kinds: Vec<String> = w
+        .events("R-2")
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(kinds, ["created", "committed"]);
+    assert!(
+        w.fails(&["ask", "Nowhere", "x", "--by", "fri"])
+            .contains("unknown team")
+    );
+}

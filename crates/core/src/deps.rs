@@ -43,6 +43,8 @@ pub enum PhantomWhy {
     MissingWs,
     /// The supplier was dropped.
     Dropped,
+    /// A commitment request that nobody committed to (yet).
+    Uncommitted,
 }
 
 impl PhantomWhy {
@@ -51,6 +53,7 @@ impl PhantomWhy {
             PhantomWhy::Aspiration => "the goal it needs is an aspiration, not a plan",
             PhantomWhy::MissingWs => "the item it needs lacks a What, Who or When",
             PhantomWhy::Dropped => "what it needs was dropped",
+            PhantomWhy::Uncommitted => "it is a request nobody has committed to",
         }
     }
 }
@@ -83,6 +86,15 @@ pub fn goal_supply(goal: &Goal, verdict: &GoalVerdict) -> Supply {
         (Some(Closure::Dropped), _, _) => Supply::Phantom(PhantomWhy::Dropped),
         (None, GoalStatus::Plan, Some(target)) => Supply::Committed(target),
         _ => Supply::Phantom(PhantomWhy::Aspiration),
+    }
+}
+
+/// The supply a commitment request represents: its delivering item once committed, else
+/// nothing (DESIGN §3: "B is a request nobody committed to" is phantom).
+pub fn request_supply(request: &crate::model::Request, item: Option<&Item>) -> Supply {
+    match (request.state, item) {
+        (crate::model::RequestState::Committed, Some(item)) => item_supply(item),
+        _ => Supply::Phantom(PhantomWhy::Uncommitted),
     }
 }
 

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Dependency, Goal, Id, Item, Milestone, Person, Team, Workspace};
+use crate::model::{Dependency, Goal, Id, Item, Milestone, Person, Request, Team, Workspace};
 
 /// Any entity, as stored in an event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,6 +22,7 @@ pub enum Entity {
     Goal(Goal),
     Item(Item),
     Dependency(Dependency),
+    Request(Request),
 }
 
 /// The kind of an entity, as stored beside an event for lookups.
@@ -35,6 +36,7 @@ pub enum EntityKind {
     Goal,
     Item,
     Dependency,
+    Request,
 }
 
 impl EntityKind {
@@ -47,6 +49,7 @@ impl EntityKind {
             EntityKind::Goal => "goal",
             EntityKind::Item => "item",
             EntityKind::Dependency => "dependency",
+            EntityKind::Request => "request",
         }
     }
 }
@@ -61,6 +64,7 @@ impl Entity {
             Entity::Goal(_) => EntityKind::Goal,
             Entity::Item(_) => EntityKind::Item,
             Entity::Dependency(_) => EntityKind::Dependency,
+            Entity::Request(_) => EntityKind::Request,
         }
     }
 
@@ -74,6 +78,7 @@ impl Entity {
             Entity::Goal(e) => e.version,
             Entity::Item(e) => e.version,
             Entity::Dependency(e) => e.version,
+            Entity::Request(e) => e.version,
         }
     }
 
@@ -86,6 +91,7 @@ impl Entity {
             Entity::Goal(e) => e.id,
             Entity::Item(e) => e.id,
             Entity::Dependency(e) => e.id,
+            Entity::Request(e) => e.id,
         }
     }
 }
@@ -113,7 +119,9 @@ macro_rules! entity_conversions {
     )*};
 }
 
-entity_conversions!(Workspace, Person, Team, Milestone, Goal, Item, Dependency);
+entity_conversions!(
+    Workspace, Person, Team, Milestone, Goal, Item, Dependency, Request
+);
 
 /// What a change did, in the words history shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -132,10 +140,14 @@ pub enum EventKind {
     Done,
     Dropped,
     Reopened,
+    /// A request was answered: committed.
+    Committed,
+    /// A request was answered: not yet.
+    NotYet,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 10] = [
+    pub const ALL: [EventKind; 12] = [
         EventKind::Created,
         EventKind::Updated,
         EventKind::Slipped,
@@ -146,6 +158,8 @@ impl EventKind {
         EventKind::Done,
         EventKind::Dropped,
         EventKind::Reopened,
+        EventKind::Committed,
+        EventKind::NotYet,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -160,6 +174,8 @@ impl EventKind {
             EventKind::Done => "done",
             EventKind::Dropped => "dropped",
             EventKind::Reopened => "reopened",
+            EventKind::Committed => "committed",
+            EventKind::NotYet => "not_yet",
         }
     }
 
@@ -199,6 +215,7 @@ pub struct State {
     pub goals: BTreeMap<Id, Goal>,
     pub items: BTreeMap<Id, Item>,
     pub dependencies: BTreeMap<Id, Dependency>,
+    pub requests: BTreeMap<Id, Request>,
 }
 
 impl State {
@@ -212,6 +229,7 @@ impl State {
             Entity::Goal(e) => _ = self.goals.insert(e.id, e),
             Entity::Item(e) => _ = self.items.insert(e.id, e),
             Entity::Dependency(e) => _ = self.dependencies.insert(e.id, e),
+            Entity::Request(e) => _ = self.requests.insert(e.id, e),
         }
     }
 
@@ -225,6 +243,7 @@ impl State {
             EntityKind::Goal => _ = self.goals.remove(&id),
             EntityKind::Item => _ = self.items.remove(&id),
             EntityKind::Dependency => _ = self.dependencies.remove(&id),
+            EntityKind::Request => _ = self.requests.remove(&id),
         }
     }
 

@@ -276,12 +276,74 @@ pub struct Dependency {
     pub version: i64,
 }
 
+/// Where a commitment request stands (DESIGN §3): asked, or answered with one of exactly
+/// two answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestState {
+    Open,
+    /// "Yes": an owner, the item that delivers it, and its date.
+    Committed,
+    /// "Not yet": it matters, but it is not planned work.
+    NotYet,
+}
+
+impl RequestState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestState::Open => "open",
+            RequestState::Committed => "committed",
+            RequestState::NotYet => "not_yet",
+        }
+    }
+}
+
+impl FromStr for RequestState {
+    type Err = UnknownWord;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "open" => Ok(RequestState::Open),
+            "committed" => Ok(RequestState::Committed),
+            "not_yet" => Ok(RequestState::NotYet),
+            _ => Err(UnknownWord {
+                what: "request state",
+                given: s.to_string(),
+                expected: "open, committed, not_yet",
+            }),
+        }
+    }
+}
+
+/// Team `from_team` asks team `to_team` for a deliverable by a date (DESIGN §3). The request
+/// stands as a dependency of `for_node` (the asking item or goal) until it is answered; a
+/// commitment points it at the delivering `item`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Request {
+    pub id: Id,
+    pub num: i64,
+    pub from_team: Option<Id>,
+    pub to_team: Id,
+    pub deliverable: String,
+    pub needed_by: Date,
+    pub for_node: Option<Node>,
+    pub asked_by: Option<Id>,
+    pub state: RequestState,
+    pub answered_by: Option<Id>,
+    pub note: Option<String>,
+    /// The delivering item, once committed.
+    pub item: Option<Id>,
+    pub created_at: Timestamp,
+    pub answered_at: Option<Timestamp>,
+    pub version: i64,
+}
+
 /// The kind of thing a human reference (`G-12`) points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum RefKind {
     Goal,
     Item,
     Milestone,
+    Request,
 }
 
 impl RefKind {
@@ -290,6 +352,7 @@ impl RefKind {
             RefKind::Goal => 'G',
             RefKind::Item => 'I',
             RefKind::Milestone => 'M',
+            RefKind::Request => 'R',
         }
     }
 }
@@ -324,6 +387,7 @@ impl FromStr for Ref {
             "G" => RefKind::Goal,
             "I" => RefKind::Item,
             "M" => RefKind::Milestone,
+            "R" => RefKind::Request,
             _ => return Err(bad()),
         };
         let digits = rest.strip_prefix('-').unwrap_or(rest);
@@ -348,6 +412,13 @@ pub fn goal_ref(num: i64) -> Ref {
 pub fn item_ref(num: i64) -> Ref {
     Ref {
         kind: RefKind::Item,
+        num,
+    }
+}
+
+pub fn request_ref(num: i64) -> Ref {
+    Ref {
+        kind: RefKind::Request,
         num,
     }
 }

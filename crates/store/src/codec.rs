@@ -5,8 +5,8 @@ use jiff::civil::Date;
 use jiff::{Timestamp, Unit};
 use landed_core::event::{Entity, Event, EventKind};
 use landed_core::model::{
-    Closure, Dependency, Goal, Id, Item, ItemKind, ItemStatus, Milestone, Node, Person, Team, When,
-    Workspace,
+    Closure, Dependency, Goal, Id, Item, ItemKind, ItemStatus, Milestone, Node, Person, Request,
+    RequestState, Team, When, Workspace,
 };
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
@@ -227,6 +227,34 @@ pub fn items_json(json: &str) -> Result<Vec<Item>> {
             })
         })
         .collect()
+}
+
+pub fn request(row: &SqliteRow) -> Result<Request> {
+    let for_kind: Option<String> = row.try_get("for_kind")?;
+    let for_id: Option<Id> = row.try_get("for_id")?;
+    let state: String = row.try_get("state")?;
+    let answered_at: Option<String> = row.try_get("answered_at")?;
+    Ok(Request {
+        id: row.try_get("id")?,
+        num: row.try_get("num")?,
+        from_team: row.try_get("from_team")?,
+        to_team: row.try_get("to_team")?,
+        deliverable: row.try_get("deliverable")?,
+        needed_by: parse_date(row.try_get("needed_by")?)?
+            .ok_or_else(|| corrupt("request without a needed-by date"))?,
+        for_node: match (for_kind, for_id) {
+            (Some(k), Some(id)) => Some(node(&k, id)?),
+            _ => None,
+        },
+        asked_by: row.try_get("asked_by")?,
+        state: state.parse::<RequestState>().map_err(corrupt)?,
+        answered_by: row.try_get("answered_by")?,
+        note: row.try_get("note")?,
+        item: row.try_get("item_id")?,
+        created_at: parse_ts(row.try_get("created_at")?)?,
+        answered_at: answered_at.as_deref().map(parse_ts).transpose()?,
+        version: row.try_get("version")?,
+    })
 }
 
 pub fn dependency(row: &SqliteRow) -> Result<Dependency> {

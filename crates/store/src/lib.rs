@@ -9,7 +9,8 @@ use std::future::Future;
 use jiff::Timestamp;
 use landed_core::event::{Entity, EntityKind, Event, EventKind, State};
 use landed_core::model::{
-    Dependency, Goal, Id, Item, ItemKind, ItemStatus, Milestone, Node, Person, Team, Workspace,
+    Dependency, Goal, Id, Item, ItemKind, ItemStatus, Milestone, Node, Person, Request, Team,
+    Workspace,
 };
 
 mod codec;
@@ -147,6 +148,9 @@ pub trait Store: Send + Sync {
         &self,
         touching: Option<&[Node]>,
     ) -> impl Future<Output = Result<Vec<Dependency>>> + Send;
+    /// Every commitment request, by number.
+    fn requests(&self) -> impl Future<Output = Result<Vec<Request>>> + Send;
+    fn request(&self, num: i64) -> impl Future<Output = Result<Option<Request>>> + Send;
     /// Every "needs" edge, for cycle checks.
     fn dependency_edges(&self) -> impl Future<Output = Result<Vec<(Node, Node)>>> + Send;
 

@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use landed_core::event::{Entity, EntityKind, Event, State};
-use landed_core::model::{Dependency, Goal, Id, Item, Milestone, Node, Person, Team, Workspace};
+use landed_core::model::{
+    Dependency, Goal, Id, Item, Milestone, Node, Person, Request, Team, Workspace,
+};
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
@@ -193,6 +195,7 @@ fn label(e: &Entity) -> String {
         Entity::Goal(g) => format!("goal G-{}", g.num),
         Entity::Item(i) => format!("item I-{}", i.num),
         Entity::Dependency(d) => format!("dependency {:?} → {:?}", d.from, d.to),
+        Entity::Request(r) => format!("request R-{}", r.num),
     }
 }
 
@@ -208,7 +211,7 @@ async fn assign_ids(tx: &mut Tx, ws: Id, at: Timestamp, entities: &mut [Entity])
         let n = end - start;
         let id0 = allocate(tx, 0, &format!("id:{}", kind.as_str()), n).await?;
         let num0 = match kind {
-            EntityKind::Goal | EntityKind::Item | EntityKind::Milestone => {
+            EntityKind::Goal | EntityKind::Item | EntityKind::Milestone | EntityKind::Request => {
                 allocate(tx, ws, &format!("num:{}", kind.as_str()), n).await?
             }
             _ => 0,
@@ -234,6 +237,7 @@ async fn assign_ids(tx: &mut Tx, ws: Id, at: Timestamp, entities: &mut [Entity])
                     (i.created_at, i.updated_at) = (at, at);
                 }
                 Entity::Dependency(d) => (d.id, d.version, d.created_at) = (id, 1, at),
+                Entity::Request(r) => (r.id, r.num, r.version, r.created_at) = (id, num, 1, at),
             }
         }
         start = end;
@@ -271,6 +275,11 @@ async fn insert_rows(tx: &mut Tx, ws: Id, rows: &[Entity]) -> Result<()> {
             Entity::Dependency(_) => {
                 "INSERT INTO dependencies (id, workspace_id, from_kind, from_id, to_kind, to_id, \
                  needed_by, created_at, version) "
+            }
+            Entity::Request(_) => {
+                "INSERT INTO requests (id, workspace_id, num, from_team, to_team, deliverable, \
+                 needed_by, for_kind, for_id, asked_by, state, answered_by, note, item_id, \
+                 created_at, answered_at, version) "
             }
         });
         qb.push_values(chunk, |mut b, e| match e {
@@ -353,6 +362,26 @@ async fn insert_rows(tx: &mut Tx, ws: Id, rows: &[Entity]) -> Result<()> {
                     .push_bind(codec::date(d.needed_by))
                     .push_bind(ts(d.created_at))
                     .push_bind(d.version);
+            }
+            Entity::Request(r) => {
+                let (fk, fid) = r.for_node.map(codec::node_kind).unzip();
+                b.push_bind(r.id)
+                    .push_bind(ws)
+                    .push_bind(r.num)
+                    .push_bind(r.from_team)
+                    .push_bind(r.to_team)
+                    .push_bind(r.deliverable.clone())
+                    .push_bind(r.needed_by.to_string())
+                    .push_bind(fk)
+                    .push_bind(fid)
+                    .push_bind(r.asked_by)
+                    .push_bind(r.state.as_str())
+                    .push_bind(r.answered_by)
+                    .push_bind(r.note.clone())
+                    .push_bind(r.item)
+                    .push_bind(ts(r.created_at))
+                    .push_bind(r.answered_at.map(ts))
+                    .push_bind(r.version);
             }
         });
         qb.build()
@@ -513,6 +542,21 @@ async fn update_row(tx: &mut Tx, ws: Id, expected: i64, after: &Entity) -> Resul
         .bind(i.kind.as_str())
         .bind(i.goal)
         .bind(ts(i.updated_at)),
+        Entity::Request(r) => sqlx::query(
+            "UPDATE requests SET deliverable = $4, needed_by = $5, state = $6, answered_by = $7, \
+             note = $8, item_id = $9, answered_at = $10, version = version + 1 \
+             WHERE id = $1 AND version = $2 AND workspace_id = $3",
+        )
+        .bind(r.id)
+        .bind(expected)
+        .bind(ws)
+        .bind(r.deliverable.clone())
+        .bind(r.needed_by.to_string())
+        .bind(r.state.as_str())
+        .bind(r.answered_by)
+        .bind(r.note.clone())
+        .bind(r.item)
+        .bind(r.answered_at.map(ts)),
         Entity::Dependency(d) => sqlx::query(
             "UPDATE dependencies SET needed_by = $4, version = version + 1 \
              WHERE id = $1 AND version = $2 AND workspace_id = $3",
@@ -555,6 +599,7 @@ fn bumped(mut after: Entity, version: i64, at: Timestamp) -> Entity {
         Entity::Goal(x) => (x.version, x.updated_at) = (version, at),
         Entity::Item(x) => (x.version, x.updated_at) = (version, at),
         Entity::Dependency(x) => x.version = version,
+        Entity::Request(x) => x.version = version,
     }
     after
 }
@@ -1000,6 +1045,23 @@ impl Store for SqlStore {
         Ok(deps)
     }
 
+    async fn requests(&self) -> Result<Vec<Request>> {
+        let rows = sqlx::query("SELECT * FROM requests WHERE workspace_id = $1 ORDER BY num")
+            .bind(self.ws_id()?)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(codec::request).collect()
+    }
+
+    async fn request(&self, num: i64) -> Result<Option<Request>> {
+        let row = sqlx::query("SELECT * FROM requests WHERE workspace_id = $1 AND num = $2")
+            .bind(self.ws_id()?)
+            .bind(num)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(codec::request).transpose()
+    }
+
     async fn dependency_edges(&self) -> Result<Vec<(Node, Node)>> {
         let rows = sqlx::query(
             "SELECT from_kind, from_id, to_kind, to_id FROM dependencies WHERE workspace_id = $1",
@@ -1058,6 +1120,9 @@ impl Store for SqlStore {
         }
         for d in self.dependencies(None).await? {
             state.put(Entity::Dependency(d));
+        }
+        for r in self.requests().await? {
+            state.put(Entity::Request(r));
         }
         Ok(state)
     }
