@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use landed_app::goals::{GoalInput, GoalPatch};
 use landed_app::items::{Action, ItemInput, ItemPatch};
 use landed_app::org::NewPerson;
-use landed_app::{Ctx, goals, items, links, org};
+use landed_app::{Ctx, goals, items, links, org, requests};
 use landed_core::event::{Entity, State};
 use landed_store::{SqlStore, Store};
 use proptest::prelude::*;
@@ -54,6 +54,19 @@ enum Cmd {
         owner: usize,
         due: u8,
     },
+    Team {
+        lead: usize,
+        member: usize,
+    },
+    Ask {
+        team: u8,
+        item: u8,
+        due: u8,
+    },
+    Answer {
+        request: u8,
+        commit: Option<u8>,
+    },
 }
 
 fn cmd() -> impl Strategy<Value = Cmd> {
@@ -95,7 +108,11 @@ fn cmd() -> impl Strategy<Value = Cmd> {
                 to_goal
             }
         ),
-        (handle, 0u8..30).prop_map(|(owner, due)| Cmd::Capture { owner, due }),
+        (handle.clone(), 0u8..30).prop_map(|(owner, due)| Cmd::Capture { owner, due }),
+        (handle.clone(), handle).prop_map(|(lead, member)| Cmd::Team { lead, member }),
+        (1u8..4, 1u8..10, 0u8..60).prop_map(|(team, item, due)| Cmd::Ask { team, item, due }),
+        (1u8..5, proptest::option::of(1u8..10))
+            .prop_map(|(request, commit)| Cmd::Answer { request, commit }),
     ]
 }
 
@@ -220,6 +237,37 @@ async fn apply(ctx: &Ctx<'_, SqlStore>, cmd: &Cmd) -> landed_app::Result<()> {
                 &format!("Captured @{} due:{}", handle(*owner), date(*due)),
             )
             .await?;
+        }
+        Cmd::Team { lead, member } => {
+            let n = ctx.store.teams().await?.len() + 1;
+            org::add_team(ctx, &format!("T{n}"), &handle(*lead), &[handle(*member)]).await?;
+        }
+        Cmd::Ask { team, item, due } => {
+            let for_ = format!("I-{item}");
+            requests::ask(
+                ctx,
+                &format!("T{team}"),
+                "a deliverable",
+                &date(*due),
+                Some(&for_),
+            )
+            .await?;
+        }
+        Cmd::Answer { request, commit } => {
+            let id = format!("R-{request}");
+            match commit {
+                Some(item) => {
+                    let owner = ctx
+                        .actor
+                        .as_ref()
+                        .map_or("nobody".to_string(), |p| p.handle.clone());
+                    let delivery = requests::Delivery::Item(format!("I-{item}"));
+                    requests::commit(ctx, &id, &owner, delivery, None, None).await?;
+                }
+                None => {
+                    requests::not_yet(ctx, &id, Some("later")).await?;
+                }
+            }
         }
     }
     Ok(())
