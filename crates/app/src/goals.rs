@@ -269,7 +269,7 @@ async fn show_goal<S: Store>(ctx: &Ctx<'_, S>, goal: Goal) -> Result<GoalView> {
     let nums: HashMap<i64, i64> = items.iter().map(|i| (i.id, i.num)).collect();
     let (mut needs, mut needed_by) = (Vec::new(), Vec::new());
     for d in &deps {
-        let view = around.view(d, &policy, &names);
+        let view = around.view(d, &policy, &names, ctx.today());
         if nodes.contains(&d.from) {
             needs.push(view);
         } else {

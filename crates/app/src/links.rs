@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 
+use jiff::civil::Date;
+
 use landed_core::deps::{self, Supply};
 use landed_core::model::{Dependency, Goal, Id, Item, Node, Ref, RefKind};
 use landed_core::plan::{self, PlanPolicy};
@@ -86,6 +88,31 @@ impl Around {
         }
     }
 
+    /// Whether a delivering node is at risk: a blocked or overdue item; a goal past its target
+    /// or with a blocked item.
+    pub fn risk(&self, node: Node, today: Date, needed: Option<Date>) -> Option<deps::RiskWhy> {
+        match node {
+            Node::Item(id) => self
+                .items
+                .get(&id)
+                .and_then(|i| deps::item_risk(i, today, needed, None)),
+            Node::Goal(id) => {
+                let goal = self.goals.get(&id)?;
+                let items = self.goal_items.get(&id).map(Vec::as_slice).unwrap_or(&[]);
+                if goal.closed.is_none() && goal.target.date.is_some_and(|t| t < today) {
+                    Some(deps::RiskWhy::Overdue)
+                } else if items
+                    .iter()
+                    .any(|i| i.status == landed_core::model::ItemStatus::Blocked)
+                {
+                    Some(deps::RiskWhy::Blocked)
+                } else {
+                    None
+                }
+            }
+        }
+    }
+
     /// The date a node is due or targeted.
     pub fn date(&self, node: Node) -> Option<jiff::civil::Date> {
         match node {
@@ -95,10 +122,10 @@ impl Around {
     }
 
     /// Classify one dependency and describe it.
-    pub fn view(&self, d: &Dependency, policy: &PlanPolicy, names: &Names) -> DepView {
+    pub fn view(&self, d: &Dependency, policy: &PlanPolicy, names: &Names, today: Date) -> DepView {
         let supply = self.supply(d.to, policy);
         let needed = deps::need_date(d.needed_by, self.date(d.from));
-        let class = deps::classify(needed, supply);
+        let class = deps::classify_with_risk(needed, supply, self.risk(d.to, today, needed));
         let (from, from_title, from_owner) = node_ref(d.from, &self.goals, &self.items);
         let (to, to_title, to_owner) = node_ref(d.to, &self.goals, &self.items);
         DepView {
@@ -178,7 +205,7 @@ pub async fn add<S: Store>(
     let dep = ctx.create(dep).await?;
     let around = Around::load(ctx.store, std::slice::from_ref(&dep)).await?;
     let names = Names::load(ctx.store, around.owners().collect::<Vec<_>>()).await?;
-    Ok(around.view(&dep, &ctx.policy(), &names))
+    Ok(around.view(&dep, &ctx.policy(), &names, ctx.today()))
 }
 
 /// Every "needs" edge: the dependencies, and committed requests from the asking item or goal
@@ -242,7 +269,7 @@ pub async fn list<S: Store>(ctx: &Ctx<'_, S>) -> Result<Vec<DepView>> {
     let policy = ctx.policy();
     let mut views: Vec<DepView> = deps[..n]
         .iter()
-        .map(|d| around.view(d, &policy, &names))
+        .map(|d| around.view(d, &policy, &names, ctx.today()))
         .collect();
     for (r, d) in requests.iter().zip(&deps[n..]) {
         let label = landed_core::request_ref(r.num).to_string();
@@ -264,7 +291,11 @@ pub async fn list<S: Store>(ctx: &Ctx<'_, S>) -> Result<Vec<DepView>> {
             to,
             to_title,
             to_owner: names.person(to_owner),
-            class: deps::classify(Some(r.needed_by), supply),
+            class: deps::classify_with_risk(
+                Some(r.needed_by),
+                supply,
+                item.and_then(|i| deps::item_risk(i, ctx.today(), Some(r.needed_by), None)),
+            ),
             why: match supply {
                 Supply::Phantom(why) => Some(why),
                 _ => None,

@@ -390,7 +390,12 @@ async fn view<S: Store>(ctx: &Ctx<'_, S>, r: &Request) -> Result<RequestView> {
         note: r.note.clone(),
         item: item.as_ref().map(|i| item_ref(i.num).to_string()),
         item_due: item.as_ref().and_then(|i| i.due.date),
-        class: deps::classify(Some(r.needed_by), deps::request_supply(r, item.as_ref())),
+        class: deps::classify_with_risk(
+            Some(r.needed_by),
+            deps::request_supply(r, item.as_ref()),
+            item.as_ref()
+                .and_then(|i| deps::item_risk(i, today, Some(r.needed_by), None)),
+        ),
         last_slip,
         version: r.version,
     })

@@ -52,6 +52,17 @@ fn message(e: &anyhow::Error) -> String {
     }
 }
 
+/// The current time: `$LANDED_NOW` (an RFC 3339 instant, for reproducible demos and tests)
+/// or the system clock.
+fn clock() -> anyhow::Result<Timestamp> {
+    match std::env::var("LANDED_NOW") {
+        Ok(text) if !text.is_empty() => text.parse().with_context(|| {
+            format!("LANDED_NOW=`{text}` is not an instant like 2026-11-23T09:00:00Z")
+        }),
+        _ => Ok(Timestamp::now()),
+    }
+}
+
 /// The workspace file: `--db`, `$LANDED_DB`, else the XDG data directory.
 fn db_path(given: Option<&Path>, file: &str) -> anyhow::Result<PathBuf> {
     if let Some(p) = given {
@@ -71,7 +82,7 @@ async fn open(path: &Path, create: bool) -> anyhow::Result<SqlStore> {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let now = Timestamp::now();
+    let now = clock()?;
     match &cli.command {
         Command::Init { name, tz } => {
             let path = db_path(cli.db.as_deref(), "landed.db")?;

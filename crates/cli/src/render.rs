@@ -566,6 +566,7 @@ fn class_color(c: DepClass) -> Option<Color> {
     match c {
         DepClass::Phantom => Some(Color::Red),
         DepClass::Late => Some(Color::Yellow),
+        DepClass::AtRisk => Some(Color::Yellow),
         DepClass::Ok => Some(Color::Green),
         DepClass::Met => Some(Color::DarkGrey),
     }
@@ -875,6 +876,12 @@ fn dep_sentence(d: &DepView) -> String {
         DepClass::Ok => format!(
             "{} — it delivers {} (needed by {})",
             paint("ok", Color::Green),
+            opt(d.delivers),
+            opt(d.needed_by)
+        ),
+        DepClass::AtRisk => format!(
+            "{} — committed for {} (needed by {}), but blocked, overdue or forecast late",
+            paint("at risk", Color::Yellow),
             opt(d.delivers),
             opt(d.needed_by)
         ),

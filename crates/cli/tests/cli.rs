@@ -5,6 +5,13 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+/// Every command runs at this instant (a Monday), so that dates in the tests never age.
+const NOW: &str = "2026-11-23T09:00:00Z";
+
+fn now() -> jiff::Timestamp {
+    NOW.parse().unwrap()
+}
+
 struct Workspace {
     _dir: tempfile::TempDir,
     db: PathBuf,
@@ -38,6 +45,7 @@ impl Workspace {
             .env_remove("LANDED_USER")
             .env_remove("CLICOLOR_FORCE")
             .env("NO_COLOR", "1")
+            .env("LANDED_NOW", NOW)
             .output()
             .unwrap()
     }
@@ -295,6 +303,18 @@ fn a_dependency_on_an_aspiration_is_phantom_and_late_when_due_after_need() {
         "--reason",
         "pulled in",
     ]);
+    let class = |w: &Workspace| {
+        let deps = w.json(&["deps", "list"]);
+        deps.as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["to"] == "I-2")
+            .unwrap()["class"]
+            .clone()
+    };
+    assert_eq!(class(&w), "ok");
+    w.ok(&["block", "I-2", "--reason", "waiting on a key"]);
+    assert_eq!(class(&w), "at_risk", "in time on paper, but blocked");
     w.ok(&["done", "I-2"]);
     let deps = w.json(&["deps", "list"]);
     assert_eq!(
@@ -450,7 +470,7 @@ fn quick_capture_and_next() {
 fn relative_dates_follow_the_actor() {
     let w = Workspace::new();
     let v = w.json(&["--as", "ben", "add", "X due:+2w"]);
-    let today_la = jiff::Timestamp::now()
+    let today_la = now()
         .to_zoned(jiff::tz::TimeZone::get("America/Los_Angeles").unwrap())
         .date();
     assert_eq!(
@@ -736,7 +756,7 @@ fn capacity_names_the_items_of_an_overcommitted_week() {
     w.ok(&["team", "add", "Core", "--lead", "ana", "--member", "ben"]);
     // No reactive history: half of 40h is assumed, so 20h a week are available. 30h of work due
     // at the end of next week cannot fit into the working days left.
-    let today = jiff::Timestamp::now()
+    let today = now()
         .to_zoned(jiff::tz::TimeZone::get("Europe/Berlin").unwrap())
         .date();
     let friday = today.iso_week_date();

@@ -63,7 +63,7 @@ pub struct ReactiveLoad {
 }
 
 /// Hours that can be counted: finite and positive; anything else counts as none.
-fn hours(h: f64) -> f64 {
+pub(crate) fn hours(h: f64) -> f64 {
     if h.is_finite() && h > 0.0 { h } else { 0.0 }
 }
 
@@ -81,7 +81,7 @@ fn round2(h: f64) -> f64 {
 }
 
 /// The Monday of `day`'s ISO week (saturating at the earliest date jiff knows).
-fn monday_of(day: Date) -> Date {
+pub(crate) fn monday_of(day: Date) -> Date {
     let back = i64::from(day.weekday().to_monday_zero_offset());
     day.checked_sub(Span::new().days(back)).unwrap_or(Date::MIN)
 }
@@ -201,7 +201,7 @@ fn working_days_before(day: Date) -> i64 {
     n.div_euclid(7) * 5 + n.rem_euclid(7).min(5)
 }
 
-fn is_working_day(day: Date) -> bool {
+pub(crate) fn is_working_day(day: Date) -> bool {
     !matches!(day.weekday(), Weekday::Saturday | Weekday::Sunday)
 }
 
@@ -214,7 +214,7 @@ fn working_days(first: Date, last: Date) -> i64 {
 }
 
 /// The day work can start: today, or the next Monday when today is a weekend day.
-fn first_working_day(today: Date) -> Date {
+pub(crate) fn first_working_day(today: Date) -> Date {
     let ahead = match today.weekday() {
         Weekday::Saturday => 2,
         Weekday::Sunday => 1,

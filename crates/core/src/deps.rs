@@ -16,6 +16,9 @@ pub enum DepClass {
     Phantom,
     /// B is committed, but for a date after D.
     Late,
+    /// B is committed in time on paper, but blocked, overdue, or forecast to finish after D.
+    #[serde(rename = "at_risk")]
+    AtRisk,
     /// B is committed in time.
     Ok,
     /// B is done.
@@ -27,6 +30,7 @@ impl DepClass {
         match self {
             DepClass::Phantom => "phantom",
             DepClass::Late => "late",
+            DepClass::AtRisk => "at_risk",
             DepClass::Ok => "ok",
             DepClass::Met => "met",
         }
@@ -114,6 +118,55 @@ pub fn classify(needed: Option<Date>, supply: Supply) -> DepClass {
     }
 }
 
+/// Why a supplier committed in time is still at risk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RiskWhy {
+    Blocked,
+    /// Its due date has passed and it is not done.
+    Overdue,
+    /// Its forecast finish is after the date it is needed by.
+    Forecast,
+}
+
+impl RiskWhy {
+    pub fn describe(self) -> &'static str {
+        match self {
+            RiskWhy::Blocked => "what it needs is blocked",
+            RiskWhy::Overdue => "what it needs is overdue",
+            RiskWhy::Forecast => "what it needs is forecast to finish too late",
+        }
+    }
+}
+
+/// Whether an item that delivers is at risk on `today`: blocked, or overdue (DESIGN §3), or
+/// forecast to finish after `needed` (DESIGN §5).
+pub fn item_risk(
+    item: &Item,
+    today: Date,
+    needed: Option<Date>,
+    forecast: Option<Date>,
+) -> Option<RiskWhy> {
+    if item.status == ItemStatus::Blocked {
+        Some(RiskWhy::Blocked)
+    } else if item.status.is_open() && item.due.date.is_some_and(|d| d < today) {
+        Some(RiskWhy::Overdue)
+    } else if matches!((forecast, needed), (Some(f), Some(n)) if f > n) {
+        Some(RiskWhy::Forecast)
+    } else {
+        None
+    }
+}
+
+/// Classify with what is known about risk: a dependency that would be `ok` is `at_risk` when
+/// its supplier is at risk (DESIGN §3).
+pub fn classify_with_risk(needed: Option<Date>, supply: Supply, risk: Option<RiskWhy>) -> DepClass {
+    match classify(needed, supply) {
+        DepClass::Ok if risk.is_some() => DepClass::AtRisk,
+        class => class,
+    }
+}
+
 /// A dependency cycle, in order, starting and ending at the same node.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cycle(pub Vec<Node>);
@@ -185,4 +238,74 @@ pub fn is_acyclic(edges: &[(Node, Node)]) -> bool {
         }
     }
     removed == indegree.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ItemKind, When};
+    use jiff::civil::date;
+
+    fn item(status: ItemStatus, due: Date) -> Item {
+        Item {
+            id: 1,
+            num: 1,
+            title: "Deliver".into(),
+            outcome: Some("API live".into()),
+            owner: Some(1),
+            due: When::on(due),
+            estimate_hours: Some(4.0),
+            status,
+            status_reason: None,
+            kind: ItemKind::Strategic,
+            goal: None,
+            created_at: jiff::Timestamp::UNIX_EPOCH,
+            updated_at: jiff::Timestamp::UNIX_EPOCH,
+            version: 1,
+        }
+    }
+
+    const TODAY: Date = date(2026, 11, 23);
+
+    #[test]
+    fn a_blocked_supplier_in_time_is_at_risk() {
+        let i = item(ItemStatus::Blocked, date(2026, 12, 1));
+        let needed = Some(date(2026, 12, 4));
+        let risk = item_risk(&i, TODAY, needed, None);
+        assert_eq!(risk, Some(RiskWhy::Blocked));
+        assert_eq!(
+            classify_with_risk(needed, item_supply(&i), risk),
+            DepClass::AtRisk
+        );
+    }
+
+    #[test]
+    fn an_overdue_supplier_is_at_risk_and_a_late_one_stays_late() {
+        let i = item(ItemStatus::Todo, date(2026, 11, 20));
+        assert_eq!(item_risk(&i, TODAY, None, None), Some(RiskWhy::Overdue));
+        let late = item(ItemStatus::Blocked, date(2026, 12, 10));
+        let needed = Some(date(2026, 12, 4));
+        let risk = item_risk(&late, TODAY, needed, None);
+        assert_eq!(
+            classify_with_risk(needed, item_supply(&late), risk),
+            DepClass::Late
+        );
+    }
+
+    #[test]
+    fn a_forecast_past_the_need_is_at_risk() {
+        let i = item(ItemStatus::Todo, date(2026, 12, 1));
+        let needed = Some(date(2026, 12, 4));
+        assert_eq!(
+            item_risk(&i, TODAY, needed, Some(date(2026, 12, 7))),
+            Some(RiskWhy::Forecast)
+        );
+        assert_eq!(item_risk(&i, TODAY, needed, Some(date(2026, 12, 3))), None);
+        let done = item(ItemStatus::Done, date(2026, 11, 1));
+        assert_eq!(
+            item_risk(&done, TODAY, needed, None),
+            None,
+            "done is never overdue"
+        );
+    }
 }

@@ -7,6 +7,7 @@ pub mod capacity;
 pub mod capture;
 pub mod deps;
 pub mod event;
+pub mod forecast;
 pub mod impact;
 pub mod model;
 pub mod next;

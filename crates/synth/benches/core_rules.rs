@@ -77,9 +77,9 @@ fn verdicts(goals: &[Goal], by_goal: &[Vec<&Item>], policy: &PlanPolicy) -> Vec<
         .collect()
 }
 
-/// Class counts in `DepClass` order: phantom, late, ok, met.
-fn classify_all(world: &World, verdicts: &[GoalVerdict]) -> [usize; 4] {
-    let mut counts = [0usize; 4];
+/// Class counts in `DepClass` order: phantom, late, at risk, ok, met.
+fn classify_all(world: &World, verdicts: &[GoalVerdict]) -> [usize; 5] {
+    let mut counts = [0usize; 5];
     for dep in &world.dependencies {
         counts[class(world, verdicts, dep) as usize] += 1;
     }
@@ -121,7 +121,7 @@ fn core_rules(c: &mut Criterion) {
         count(GoalStatus::Done),
         count(GoalStatus::Dropped)
     );
-    let [phantom, late, ok, met] = classify_all(&world, &goal_verdicts);
+    let [phantom, late, _at_risk, ok, met] = classify_all(&world, &goal_verdicts);
     eprintln!("dependencies: {phantom} phantom, {late} late, {ok} ok, {met} met");
 
     let mut group = c.benchmark_group("core_rules");
