@@ -276,8 +276,52 @@ async fn show_goal<S: Store>(ctx: &Ctx<'_, S>, goal: Goal) -> Result<GoalView> {
             needed_by.push(view);
         }
     }
+    // Requests made for the goal or its items stand as dependencies too.
+    for r in ctx.store.requests().await? {
+        if r.for_node.is_some_and(|n| nodes.contains(&n)) {
+            needs.push(
+                crate::requests::show(ctx, &landed_core::request_ref(r.num).to_string())
+                    .await
+                    .map(|v| crate::views::DepView {
+                        from: v.for_id.clone().unwrap_or_default(),
+                        from_title: String::new(),
+                        from_owner: None,
+                        to: v.item.clone().unwrap_or_else(|| v.id.clone()),
+                        to_title: format!("{} ({})", v.deliverable, v.id),
+                        to_owner: None,
+                        class: v.class,
+                        why: None,
+                        needed_by: Some(v.needed_by),
+                        delivers: v.item_due,
+                    })?,
+            );
+        }
+    }
+    let (health, health_reasons) = if verdict.status == GoalStatus::Plan {
+        let refs: Vec<&landed_core::model::Item> = items.iter().collect();
+        let classes: Vec<_> = needs.iter().map(|d| d.class).collect();
+        let tz = jiff::tz::TimeZone::UTC;
+        let blocked_since =
+            |i: &landed_core::model::Item| Some(landed_core::when::today_in(i.updated_at, &tz));
+        let (h, why) = landed_core::health::goal_health(&landed_core::health::HealthFacts {
+            target: goal.target.date,
+            items: &refs,
+            blocked_since: &blocked_since,
+            needs: &classes,
+            forecast: None,
+            forecast_incomplete: false,
+            today: ctx.today(),
+            blocked_days: 3,
+        });
+        (Some(h), why)
+    } else {
+        (None, Vec::new())
+    };
     Ok(GoalView {
         id: goal_ref(goal.num).to_string(),
+        health,
+        health_why: health_reasons.iter().map(|r| r.describe()).collect(),
+        health_reasons,
         title: goal.title.clone(),
         outcome: goal.outcome.clone(),
         status: verdict.status,

@@ -213,6 +213,11 @@ pub struct GoalView {
     pub status: GoalStatus,
     pub failing: Vec<Rule>,
     pub warnings: Vec<Rule>,
+    /// How a plan is doing; none for aspirations and closed goals.
+    pub health: Option<landed_core::health::Health>,
+    /// Why it is not on track, as codes and in words.
+    pub health_reasons: Vec<landed_core::health::HealthReason>,
+    pub health_why: Vec<&'static str>,
     pub owner: Option<String>,
     pub target: Option<Date>,
     pub milestone: Option<String>,

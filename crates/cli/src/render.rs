@@ -675,6 +675,22 @@ fn goal_view(g: &GoalView) -> anyhow::Result<()> {
         format_hours(g.progress.total_hours)
     );
     text += &format!("  next      {}\n", opt(g.next_step.as_ref()));
+    if let Some(h) = g.health {
+        let color = match h {
+            landed_core::health::Health::OnTrack => Color::Green,
+            landed_core::health::Health::AtRisk => Color::Yellow,
+            landed_core::health::Health::OffTrack => Color::Red,
+        };
+        let why = if g.health_why.is_empty() {
+            String::new()
+        } else {
+            format!(" — {}", g.health_why.join("; "))
+        };
+        text += &format!(
+            "  health    {}{why}\n",
+            paint(&h.as_str().replace('_', " "), color)
+        );
+    }
     if let Some(r) = &g.close_reason {
         text += &format!("  closed    {r}\n");
     }

@@ -979,6 +979,12 @@ fn a_commitment_request_is_phantom_until_committed_and_its_slips_reach_the_asker
             .clone()
     };
     assert_eq!(goal_dep(&w)["class"], "ok");
+    let g = w.json(&["goal", "show", "G-1"]);
+    assert_eq!(
+        g["health_reasons"],
+        serde_json::json!(["phantom_dependency"]),
+        "R-1 was answered not yet"
+    );
     w.ok(&[
         "--as",
         "cy",
@@ -991,6 +997,13 @@ fn a_commitment_request_is_phantom_until_committed_and_its_slips_reach_the_asker
         "bank sandbox down",
     ]);
     assert_eq!(goal_dep(&w)["class"], "late");
+    let g = w.json(&["goal", "show", "G-1"]);
+    assert_eq!(g["health"], "off_track");
+    assert_eq!(
+        g["health_reasons"],
+        serde_json::json!(["phantom_dependency", "late_dependency"])
+    );
+    assert!(w.ok(&["goal", "show", "G-1"]).contains("health    off track — it depends on something nobody committed to; it depends on something due after it is needed"));
     let seen = w.json(&["requests", "--team", "Mobile"]);
     let r2 = seen
         .as_array()

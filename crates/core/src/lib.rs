@@ -8,6 +8,7 @@ pub mod capture;
 pub mod deps;
 pub mod event;
 pub mod forecast;
+pub mod health;
 pub mod impact;
 pub mod model;
 pub mod next;
