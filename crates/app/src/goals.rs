@@ -277,26 +277,7 @@ async fn show_goal<S: Store>(ctx: &Ctx<'_, S>, goal: Goal) -> Result<GoalView> {
         }
     }
     // Requests made for the goal or its items stand as dependencies too.
-    for r in ctx.store.requests().await? {
-        if r.for_node.is_some_and(|n| nodes.contains(&n)) {
-            needs.push(
-                crate::requests::show(ctx, &landed_core::request_ref(r.num).to_string())
-                    .await
-                    .map(|v| crate::views::DepView {
-                        from: v.for_id.clone().unwrap_or_default(),
-                        from_title: String::new(),
-                        from_owner: None,
-                        to: v.item.clone().unwrap_or_else(|| v.id.clone()),
-                        to_title: format!("{} ({})", v.deliverable, v.id),
-                        to_owner: None,
-                        class: v.class,
-                        why: None,
-                        needed_by: Some(v.needed_by),
-                        delivers: v.item_due,
-                    })?,
-            );
-        }
-    }
+    needs.extend(crate::links::request_deps(ctx, Some(&nodes)).await?);
     let (health, health_reasons) = if verdict.status == GoalStatus::Plan {
         let refs: Vec<&landed_core::model::Item> = items.iter().collect();
         let classes: Vec<_> = needs.iter().map(|d| d.class).collect();

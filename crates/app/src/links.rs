@@ -236,18 +236,39 @@ fn cycle_as_deps(path: &[Node]) -> Vec<Dependency> {
         .collect()
 }
 
-/// Every dependency of the workspace, classified, worst first. Requests made for an item or
-/// goal count as its dependencies: phantom until committed, then as their delivering item.
+/// Every dependency of the workspace, classified, worst first, with the requests made for an
+/// item or goal (see [`request_deps`]).
 pub async fn list<S: Store>(ctx: &Ctx<'_, S>) -> Result<Vec<DepView>> {
-    let mut deps = ctx.store.dependencies(None).await?;
+    let deps = ctx.store.dependencies(None).await?;
+    let around = Around::load(ctx.store, &deps).await?;
+    let names = Names::load(ctx.store, around.owners().collect::<Vec<_>>()).await?;
+    let policy = ctx.policy();
+    let mut views: Vec<DepView> = deps
+        .iter()
+        .map(|d| around.view(d, &policy, &names, ctx.today()))
+        .collect();
+    views.extend(request_deps(ctx, None).await?);
+    views.sort_by(|a, b| a.class.cmp(&b.class).then(a.needed_by.cmp(&b.needed_by)));
+    Ok(views)
+}
+
+/// Requests made for an item or goal (of `only`, or all) as the dependencies they stand for:
+/// phantom until committed, then classified by their delivering item.
+pub async fn request_deps<S: Store>(
+    ctx: &Ctx<'_, S>,
+    only: Option<&[Node]>,
+) -> Result<Vec<DepView>> {
     let requests: Vec<_> = ctx
         .store
         .requests()
         .await?
         .into_iter()
-        .filter(|r| r.for_node.is_some())
+        .filter(|r| {
+            r.for_node
+                .is_some_and(|n| only.is_none_or(|o| o.contains(&n)))
+        })
         .collect();
-    // Stand-ins so that the ends of requests are loaded with the rest.
+    // Stand-ins so that both ends are loaded: the asker, and the delivering item if any.
     let stand_ins: Vec<Dependency> = requests
         .iter()
         .filter_map(|r| {
@@ -262,16 +283,10 @@ pub async fn list<S: Store>(ctx: &Ctx<'_, S>) -> Result<Vec<DepView>> {
             })
         })
         .collect();
-    let n = deps.len();
-    deps.extend(stand_ins);
-    let around = Around::load(ctx.store, &deps).await?;
+    let around = Around::load(ctx.store, &stand_ins).await?;
     let names = Names::load(ctx.store, around.owners().collect::<Vec<_>>()).await?;
-    let policy = ctx.policy();
-    let mut views: Vec<DepView> = deps[..n]
-        .iter()
-        .map(|d| around.view(d, &policy, &names, ctx.today()))
-        .collect();
-    for (r, d) in requests.iter().zip(&deps[n..]) {
+    let mut views = Vec::new();
+    for (r, d) in requests.iter().zip(&stand_ins) {
         let label = landed_core::request_ref(r.num).to_string();
         let item = r.item.and_then(|id| around.items.get(&id));
         let supply = deps::request_supply(r, item);
@@ -304,7 +319,6 @@ pub async fn list<S: Store>(ctx: &Ctx<'_, S>) -> Result<Vec<DepView>> {
             delivers: item.and_then(|i| i.due.date),
         });
     }
-    views.sort_by(|a, b| a.class.cmp(&b.class).then(a.needed_by.cmp(&b.needed_by)));
     Ok(views)
 }
 
