@@ -45,10 +45,31 @@ pub struct CapacityView {
     pub people: Vec<PersonCapacity>,
 }
 
-/// The capacity grid of a team (or everyone) over `weeks` weeks from this week.
+/// A person's reactive load and the hours left for strategic work, from their items.
 ///
 /// A reactive item counts as done in the week it was last changed while done; its estimate
 /// stands for the time it took (there is no time tracking yet).
+pub(crate) fn availability(
+    person: &Person,
+    items: &[Item],
+    today: jiff::civil::Date,
+    policy: &CapacityPolicy,
+) -> (ReactiveLoad, f64) {
+    let tz = when::time_zone(&person.tz).unwrap_or(jiff::tz::TimeZone::UTC);
+    let done: Vec<DoneWork> = items
+        .iter()
+        .filter(|i| i.kind == ItemKind::Reactive && i.status == ItemStatus::Done)
+        .map(|i| DoneWork {
+            hours: i.estimate_hours.unwrap_or(0.0),
+            done_on: when::today_in(i.updated_at, &tz),
+        })
+        .collect();
+    let reactive = capacity::reactive_load(person.capacity_hours, &done, today, policy);
+    let available = capacity::available_hours(person.capacity_hours, &reactive);
+    (reactive, available)
+}
+
+/// The capacity grid of a team (or everyone) over `weeks` weeks from this week.
 pub async fn grid<S: Store>(
     ctx: &Ctx<'_, S>,
     team: Option<&str>,
@@ -77,16 +98,7 @@ pub async fn grid<S: Store>(
         let tz = when::time_zone(&p.tz).unwrap_or(jiff::tz::TimeZone::UTC);
         let today = when::today_in(ctx.now, &tz);
         let items = by_owner.get(&p.id).map(Vec::as_slice).unwrap_or(&[]);
-        let done: Vec<DoneWork> = items
-            .iter()
-            .filter(|i| i.kind == ItemKind::Reactive && i.status == ItemStatus::Done)
-            .map(|i| DoneWork {
-                hours: i.estimate_hours.unwrap_or(0.0),
-                done_on: when::today_in(i.updated_at, &tz),
-            })
-            .collect();
-        let reactive = capacity::reactive_load(p.capacity_hours, &done, today, &policy);
-        let available = capacity::available_hours(p.capacity_hours, &reactive);
+        let (reactive, available) = availability(p, items, today, &policy);
         let refs: Vec<&Item> = items.iter().collect();
         let nums: HashMap<Id, i64> = items.iter().map(|i| (i.id, i.num)).collect();
         let loads = capacity::weekly_load(&refs, today, weeks, available);

@@ -14,6 +14,7 @@ use landed_store::Store;
 pub mod capacity;
 pub mod demo;
 mod error;
+pub mod forecast;
 pub mod goals;
 pub mod history;
 pub mod items;

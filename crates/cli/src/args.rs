@@ -145,6 +145,15 @@ days from today to its due date.")]
         #[arg(long, default_value_t = 6)]
         weeks: u32,
     },
+    /// When open work will really finish: each person's items scheduled into their available
+    /// hours, in due-date order, after what they need
+    #[command(after_help = "Example: landed forecast --team Payments")]
+    Forecast {
+        #[arg(long, conflicts_with = "goal")]
+        team: Option<String>,
+        #[arg(long)]
+        goal: Option<String>,
+    },
     /// What a slip of an item or goal puts at risk: every dependent, by team
     #[command(after_help = "\
 Example: landed impact I-12 --if-due 2027-01-15   (what if I-12 slips to Jan 15? writes nothing)

@@ -337,6 +337,13 @@ pub async fn command(ctx: &Ctx<'_, SqlStore>, cli: &Cli) -> anyhow::Result<()> {
             }
             capacity_view(&view)
         }
+        Command::Forecast { team, goal } => {
+            let v = landed_app::forecast::forecast(ctx, team.as_deref(), goal.as_deref()).await?;
+            if json {
+                return out::json(&v);
+            }
+            forecast_view(&v)
+        }
         Command::Impact { id, if_due } => {
             let view = links::impact(ctx, id, if_due.as_deref()).await?;
             if json {
@@ -1070,4 +1077,45 @@ fn capacity_view(v: &landed_app::capacity::CapacityView) -> anyhow::Result<()> {
         );
     }
     out::print(&text)
+}
+
+fn forecast_view(v: &landed_app::forecast::ForecastView) -> anyhow::Result<()> {
+    let rows = |list: &[landed_app::forecast::Predicted], what: &str| -> anyhow::Result<()> {
+        if list.is_empty() {
+            return Ok(());
+        }
+        let mut t = out::table(&[what, "title", "owner", "due", "forecast", "late"]);
+        for p in list {
+            t.add_row(vec![
+                colored(&p.id, None),
+                colored(&p.title, None),
+                colored(opt(p.owner.as_ref().map(|h| format!("@{h}"))), None),
+                colored(opt(p.due), None),
+                colored(opt(p.finish), None),
+                colored(
+                    if p.late_days > 0 {
+                        format!("{}d", p.late_days)
+                    } else {
+                        "-".into()
+                    },
+                    (p.late_days > 0).then_some(Color::Red),
+                ),
+            ]);
+        }
+        out::print_table(&t)?;
+        out::print("")
+    };
+    out::print(&format!(
+        "Forecast from {} (estimates as given; no accuracy history yet)\n",
+        v.today
+    ))?;
+    rows(&v.goals, "goal")?;
+    rows(&v.items, "item")?;
+    if !v.unschedulable.is_empty() {
+        out::print(&format!(
+            "Cannot forecast (no owner, estimate or available hours, or waiting on such): {}",
+            v.unschedulable.join(", ")
+        ))?;
+    }
+    Ok(())
 }

@@ -1028,3 +1028,99 @@ fn a_commitment_request_is_phantom_until_committed_and_its_slips_reach_the_asker
             .contains("unknown team")
     );
 }
+
+#[test]
+fn forecasts_follow_available_hours_and_dependencies() {
+    // Monday 2026-11-23; no reactive history, so half of 40h: 20h a week, 4h a working day.
+    let w = Workspace::new();
+    w.ok(&[
+        "goal",
+        "add",
+        "G",
+        "--owner",
+        "ana",
+        "--by",
+        "2026-11-27",
+        "--outcome",
+        "3 flows live",
+    ]);
+    for (title, due, est) in [
+        ("A", "2026-11-24", "8h"),
+        ("B", "2026-11-26", "12h"),
+        ("C", "2026-11-27", "4h"),
+    ] {
+        w.ok(&[
+            "item",
+            "add",
+            title,
+            "--owner",
+            "ana",
+            "--due",
+            due,
+            "--estimate",
+            est,
+            "--goal",
+            "G-1",
+            "--outcome",
+            "done",
+        ]);
+    }
+    w.ok(&[
+        "item",
+        "add",
+        "D",
+        "--owner",
+        "ben",
+        "--due",
+        "2026-11-24",
+        "--estimate",
+        "4h",
+    ]);
+    w.ok(&["deps", "add", "I-4", "--needs", "I-2"]);
+    let v = w.json(&["forecast"]);
+    let finish = |id: &str| {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == id)
+            .unwrap()["finish"]
+            .clone()
+    };
+    assert_eq!(finish("I-1"), "2026-11-24", "8h at 4h a day: Tuesday");
+    assert_eq!(finish("I-2"), "2026-11-27", "12h more: Friday");
+    assert_eq!(finish("I-3"), "2026-11-30", "4h more: the next Monday");
+    assert_eq!(
+        finish("I-4"),
+        "2026-11-30",
+        "Ben starts the working day after I-2 is done"
+    );
+    let i4 = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "I-4")
+        .unwrap();
+    assert_eq!(i4["late_days"], 6);
+    let g = &v["goals"][0];
+    assert_eq!(
+        (g["finish"].as_str(), g["late_days"].as_i64()),
+        (Some("2026-11-30"), Some(3))
+    );
+    w.ok(&[
+        "item",
+        "add",
+        "No estimate",
+        "--owner",
+        "ben",
+        "--goal",
+        "G-1",
+    ]);
+    let v = w.json(&["forecast", "--goal", "G-1"]);
+    assert_eq!(v["unschedulable"], serde_json::json!(["I-5"]));
+    assert_eq!(
+        v["goals"][0]["finish"],
+        Value::Null,
+        "a goal with an item that cannot be forecast has no finish"
+    );
+}
