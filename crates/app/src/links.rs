@@ -238,7 +238,7 @@ fn cycle_as_deps(path: &[Node]) -> Vec<Dependency> {
 
 /// Every dependency of the workspace, classified, worst first, with the requests made for an
 /// item or goal (see [`request_deps`]).
-pub async fn list<S: Store>(ctx: &Ctx<'_, S>) -> Result<Vec<DepView>> {
+pub async fn list<S: Store>(ctx: &Ctx<'_, S>, team: Option<&str>) -> Result<Vec<DepView>> {
     let deps = ctx.store.dependencies(None).await?;
     let around = Around::load(ctx.store, &deps).await?;
     let names = Names::load(ctx.store, around.owners().collect::<Vec<_>>()).await?;
@@ -248,6 +248,32 @@ pub async fn list<S: Store>(ctx: &Ctx<'_, S>) -> Result<Vec<DepView>> {
         .map(|d| around.view(d, &policy, &names, ctx.today()))
         .collect();
     views.extend(request_deps(ctx, None).await?);
+    if let Some(name) = team {
+        // A team's dependencies: those with an end among its goals, or the items of its goals
+        // and its people.
+        let t = resolve::team(ctx.store, name).await?;
+        let mut ours: std::collections::HashSet<String> = ctx
+            .store
+            .goals(&GoalFilter {
+                team: Some(t.id),
+                ..GoalFilter::default()
+            })
+            .await?
+            .iter()
+            .map(|g| goal_ref(g.num).to_string())
+            .collect();
+        ours.extend(
+            ctx.store
+                .items(&ItemFilter {
+                    team: Some(t.id),
+                    ..ItemFilter::default()
+                })
+                .await?
+                .iter()
+                .map(|i| item_ref(i.num).to_string()),
+        );
+        views.retain(|v| ours.contains(&v.from) || ours.contains(&v.to));
+    }
     views.sort_by(|a, b| a.class.cmp(&b.class).then(a.needed_by.cmp(&b.needed_by)));
     Ok(views)
 }

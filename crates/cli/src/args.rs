@@ -387,8 +387,13 @@ pub enum DepsCmd {
         #[arg(long)]
         by: Option<String>,
     },
-    /// Every dependency with its class: phantom, late, ok, met
-    List,
+    /// Every dependency with its class (phantom, late, at_risk, ok, met), the two owners, the
+    /// needed-by and the delivering dates
+    List {
+        /// Only dependencies with an end in this team
+        #[arg(long)]
+        team: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

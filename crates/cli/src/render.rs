@@ -215,8 +215,8 @@ pub async fn command(ctx: &Ctx<'_, SqlStore>, cli: &Cli) -> anyhow::Result<()> {
                 dep_sentence(&d)
             ))
         }
-        Command::Deps(DepsCmd::List) => {
-            let deps = links::list(ctx).await?;
+        Command::Deps(DepsCmd::List { team }) => {
+            let deps = links::list(ctx, team.as_deref()).await?;
             if json {
                 return out::json(&deps);
             }

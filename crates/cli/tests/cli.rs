@@ -691,6 +691,24 @@ fn impact_names_every_team_of_a_chain_with_hand_counted_figures() {
     w.ok(&["deps", "add", "G-2", "--needs", "G-1", "--by", "2026-12-31"]);
     w.ok(&["deps", "add", "I-3", "--needs", "I-2"]);
 
+    let mobile = w.json(&["deps", "list", "--team", "Mobile"]);
+    let pairs: Vec<(String, String)> = mobile
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["from"].as_str().unwrap().into(),
+                d["to"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        pairs.len(),
+        2,
+        "G-2 → G-1 and I-3 → I-2, not I-2 → I-1: {pairs:?}"
+    );
+    assert!(pairs.iter().all(|(f, _)| f == "G-2" || f == "I-3"));
     let v = w.json(&["impact", "I-1", "--if-due", "2027-01-08"]);
     assert_eq!(
         (
@@ -1027,6 +1045,28 @@ fn a_commitment_request_is_phantom_until_committed_and_its_slips_reach_the_asker
         w.fails(&["ask", "Nowhere", "x", "--by", "fri"])
             .contains("unknown team")
     );
+
+    // Unanswered for more than five days, a request is overdue.
+    w.ok(&[
+        "--as",
+        "ana",
+        "ask",
+        "Payments",
+        "chargeback feed",
+        "--by",
+        "2027-02-01",
+    ]);
+    assert_eq!(w.json(&["requests", "--open"])[0]["overdue"], false);
+    let later = Command::new(env!("CARGO_BIN_EXE_landed"))
+        .arg("--db")
+        .arg(&w.db)
+        .args(["requests", "--open", "--json"])
+        .env("LANDED_NOW", "2026-11-30T09:00:00Z")
+        .output()
+        .unwrap();
+    let later: Value = serde_json::from_slice(&later.stdout).unwrap();
+    assert_eq!(later[0]["id"], "R-3");
+    assert_eq!(later[0]["overdue"], true);
 }
 
 #[test]
