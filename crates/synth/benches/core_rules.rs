@@ -1,20 +1,33 @@
 //! The core's rules at DESIGN §10 scale, on the synthetic workspace of `Shape::design()`:
 //! - plan status of all 10,000 goals over 1,000,000 items (goal: under 150 ms);
-//! - the class of all 300,000 dependencies (goal: under 150 ms).
+//! - the class of all 300,000 dependencies (goal: under 150 ms);
+//! - the class of all 300,000 dependencies with the risk of item suppliers, and the impact of
+//!   one slipping item with many dependents (goal: under 300 ms);
+//! - the capacity grid, 5,000 people × 6 weeks (goal: under 300 ms);
+//! - the forecast of the whole workspace (goal: under 1 s).
 //!
 //! The world is generated once, outside every timed loop; its generation is timed too.
 //!
 //! Run: CARGO_TARGET_DIR=/work/target-synth cargo bench -p landed-synth --bench core_rules
 
+use std::collections::HashMap;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use jiff::Span;
 use jiff::Timestamp;
 use jiff::civil::{Date, date};
-use landed_core::deps::{DepClass, Supply, classify, goal_supply, item_supply, need_date};
+use landed_core::capacity::{
+    CapacityPolicy, DoneWork, WeekLoad, available_hours, reactive_load, weekly_load,
+};
+use landed_core::deps::{
+    DepClass, Supply, classify, classify_with_risk, goal_supply, item_risk, item_supply, need_date,
+};
+use landed_core::forecast::forecast;
+use landed_core::impact::{Edge, impact};
 use landed_core::plan::{GoalStatus, GoalVerdict, PlanPolicy, evaluate_goal};
-use landed_core::{Dependency, Goal, Item, Node};
+use landed_core::{Dependency, Goal, Id, Item, ItemKind, ItemStatus, Node};
 use landed_synth::{Shape, World, generate};
 
 const SEED: u64 = 42;
@@ -98,6 +111,107 @@ fn class(world: &World, verdicts: &[GoalVerdict], dep: &Dependency) -> DepClass 
     classify(need_date(dep.needed_by, needing_date), supply)
 }
 
+/// Class counts in `DepClass` order, an item supplier that would be `ok` being `at_risk` when
+/// it is blocked or overdue (`item_risk` without a forecast).
+fn classify_all_with_risk(world: &World, verdicts: &[GoalVerdict]) -> [usize; 5] {
+    let mut counts = [0usize; 5];
+    for dep in &world.dependencies {
+        counts[class_with_risk(world, verdicts, dep) as usize] += 1;
+    }
+    counts
+}
+
+fn class_with_risk(world: &World, verdicts: &[GoalVerdict], dep: &Dependency) -> DepClass {
+    let needing_date = match dep.from {
+        Node::Item(id) => world.items[id as usize - 1].due.date,
+        Node::Goal(id) => world.goals[id as usize - 1].target.date,
+    };
+    let needed = need_date(dep.needed_by, needing_date);
+    let (supply, risk) = match dep.to {
+        Node::Item(id) => {
+            let item = &world.items[id as usize - 1];
+            (item_supply(item), item_risk(item, TODAY, needed, None))
+        }
+        Node::Goal(id) => (
+            goal_supply(&world.goals[id as usize - 1], &verdicts[id as usize - 1]),
+            None,
+        ),
+    };
+    classify_with_risk(needed, supply, risk)
+}
+
+/// The propagation graph: every dependency, plus one implicit edge per open item of a goal
+/// (the goal needs it).
+fn impact_edges(world: &World) -> Vec<Edge> {
+    let mut edges: Vec<Edge> = world
+        .dependencies
+        .iter()
+        .map(|d| Edge {
+            from: d.from,
+            to: d.to,
+            needed_by: d.needed_by,
+        })
+        .collect();
+    edges.extend(world.items.iter().filter_map(|item| {
+        let goal = item.goal.filter(|_| item.status.is_open())?;
+        Some(Edge {
+            from: Node::Goal(goal),
+            to: Node::Item(item.id),
+            needed_by: None,
+        })
+    }));
+    edges
+}
+
+/// A node's own due or target date.
+fn own_date(world: &World, node: Node) -> Option<Date> {
+    match node {
+        Node::Item(id) => world.items[id as usize - 1].due.date,
+        Node::Goal(id) => world.goals[id as usize - 1].target.date,
+    }
+}
+
+/// Each person's items (ids are dense, so person `k` is bucket `k - 1`).
+fn items_by_owner(world: &World) -> Vec<Vec<&Item>> {
+    let mut by_owner = vec![Vec::new(); world.people.len()];
+    for item in &world.items {
+        if let Some(owner) = item.owner {
+            by_owner[owner as usize - 1].push(item);
+        }
+    }
+    by_owner
+}
+
+/// One person's row of the capacity grid: available hours and the load of 6 weeks. Done
+/// reactive items count as done a week before `TODAY` (the generator keeps no done date).
+fn capacity_grid(
+    world: &World,
+    by_owner: &[Vec<&Item>],
+    policy: &CapacityPolicy,
+) -> Vec<(f64, Vec<WeekLoad>)> {
+    let done_on = TODAY
+        .checked_sub(Span::new().days(7))
+        .expect("a week before today exists");
+    world
+        .people
+        .iter()
+        .zip(by_owner)
+        .map(|(person, items)| {
+            let done: Vec<DoneWork> = items
+                .iter()
+                .filter(|i| i.kind == ItemKind::Reactive && i.status == ItemStatus::Done)
+                .map(|i| DoneWork {
+                    hours: i.estimate_hours.unwrap_or(0.0),
+                    done_on,
+                })
+                .collect();
+            let reactive = reactive_load(person.capacity_hours, &done, TODAY, policy);
+            let available = available_hours(person.capacity_hours, &reactive);
+            (available, weekly_load(items, TODAY, 6, available))
+        })
+        .collect()
+}
+
 fn core_rules(c: &mut Criterion) {
     let started = Instant::now();
     let world = generate(&Shape::design(), SEED, TODAY, now());
@@ -155,6 +269,103 @@ fn core_rules(c: &mut Criterion) {
     drop(stored);
     group.bench_function("classify 300k dependencies", |b| {
         b.iter(|| classify_all(black_box(&world), black_box(&goal_verdicts)))
+    });
+
+    let [phantom, late, at_risk, ok, met] = classify_all_with_risk(&world, &goal_verdicts);
+    eprintln!(
+        "dependencies with risk: {phantom} phantom, {late} late, {at_risk} at risk, {ok} ok, {met} met"
+    );
+    group.bench_function("classify 300k dependencies with item risk", |b| {
+        b.iter(|| classify_all_with_risk(black_box(&world), black_box(&goal_verdicts)))
+    });
+    let edges = impact_edges(&world);
+    let mut dependents: HashMap<Id, usize> = HashMap::new();
+    for e in &edges {
+        if let Node::Item(id) = e.to {
+            *dependents.entry(id).or_default() += 1;
+        }
+    }
+    let (&slipping, &direct) = dependents
+        .iter()
+        .max_by_key(|&(&id, &n)| (n, std::cmp::Reverse(id)))
+        .expect("some item has a dependent");
+    let start = Node::Item(slipping);
+    let slip = own_date(&world, start)
+        .unwrap_or(TODAY)
+        .checked_add(Span::new().days(30))
+        .expect("a month later exists");
+    let affected = impact(&edges, start, Some(slip), |n| own_date(&world, n));
+    eprintln!(
+        "impact: {} edges; I-{slipping} ({direct} direct dependents) slipping to {slip} reaches {} nodes ({} late, depth up to {})",
+        edges.len(),
+        affected.len(),
+        affected.iter().filter(|a| a.late_days > 0).count(),
+        affected.iter().map(|a| a.depth).max().unwrap_or(0)
+    );
+    group.bench_function(
+        "impact of one slipping item (most direct dependents), 300k+ edges",
+        |b| {
+            b.iter(|| {
+                impact(black_box(&edges), start, Some(slip), |n| {
+                    own_date(&world, n)
+                })
+            })
+        },
+    );
+    drop(edges);
+
+    let capacity_policy = CapacityPolicy::default();
+    let by_owner = items_by_owner(&world);
+    let grid = capacity_grid(&world, &by_owner, &capacity_policy);
+    eprintln!(
+        "capacity grid: {} people, {} overcommitted person-weeks out of {}",
+        grid.len(),
+        grid.iter()
+            .flat_map(|(_, weeks)| weeks)
+            .filter(|w| w.overcommitted)
+            .count(),
+        grid.iter().map(|(_, weeks)| weeks.len()).sum::<usize>()
+    );
+    group.bench_function("capacity grid, 5,000 people × 6 weeks", |b| {
+        b.iter(|| capacity_grid(black_box(&world), black_box(&by_owner), &capacity_policy))
+    });
+
+    let available: HashMap<Id, f64> = world
+        .people
+        .iter()
+        .zip(&grid)
+        .map(|(person, (available, _))| (person.id, *available))
+        .collect();
+    drop(grid);
+    let all_items: Vec<&Item> = world.items.iter().collect();
+    let needs: Vec<(Id, Id)> = world
+        .dependencies
+        .iter()
+        .filter_map(|d| match (d.from, d.to) {
+            (Node::Item(a), Node::Item(b)) => Some((a, b)),
+            _ => None,
+        })
+        .collect();
+    let started = Instant::now();
+    let whole = forecast(&all_items, &needs, &available, &HashMap::new(), TODAY);
+    eprintln!(
+        "forecast: {} item needs; {} open items finish, {} unschedulable (one run {:.2?})",
+        needs.len(),
+        whole.finish.len(),
+        whole.unschedulable.len(),
+        started.elapsed()
+    );
+    drop(whole);
+    group.bench_function("forecast of the whole workspace (1M items)", |b| {
+        b.iter(|| {
+            forecast(
+                black_box(&all_items),
+                black_box(&needs),
+                black_box(&available),
+                &HashMap::new(),
+                TODAY,
+            )
+        })
     });
     group.finish();
 
