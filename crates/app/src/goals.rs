@@ -268,8 +268,9 @@ async fn show_goal<S: Store>(ctx: &Ctx<'_, S>, goal: Goal) -> Result<GoalView> {
     .await?;
     let nums: HashMap<i64, i64> = items.iter().map(|i| (i.id, i.num)).collect();
     let (mut needs, mut needed_by) = (Vec::new(), Vec::new());
+    let today = ctx.today();
     for d in &deps {
-        let view = around.view(d, &policy, &names, ctx.today());
+        let view = around.view(d, &policy, &names, today);
         if nodes.contains(&d.from) {
             needs.push(view);
         } else {
@@ -291,7 +292,7 @@ async fn show_goal<S: Store>(ctx: &Ctx<'_, S>, goal: Goal) -> Result<GoalView> {
             needs: &classes,
             forecast: None,
             forecast_incomplete: false,
-            today: ctx.today(),
+            today,
             blocked_days: 3,
         });
         (Some(h), why)

@@ -242,10 +242,10 @@ pub async fn list<S: Store>(ctx: &Ctx<'_, S>, team: Option<&str>) -> Result<Vec<
     let deps = ctx.store.dependencies(None).await?;
     let around = Around::load(ctx.store, &deps).await?;
     let names = Names::load(ctx.store, around.owners().collect::<Vec<_>>()).await?;
-    let policy = ctx.policy();
+    let (policy, today) = (ctx.policy(), ctx.today());
     let mut views: Vec<DepView> = deps
         .iter()
-        .map(|d| around.view(d, &policy, &names, ctx.today()))
+        .map(|d| around.view(d, &policy, &names, today))
         .collect();
     views.extend(request_deps(ctx, None).await?);
     if let Some(name) = team {
@@ -294,6 +294,10 @@ pub async fn request_deps<S: Store>(
                 .is_some_and(|n| only.is_none_or(|o| o.contains(&n)))
         })
         .collect();
+    if requests.is_empty() {
+        return Ok(Vec::new());
+    }
+    let today = ctx.today();
     // Stand-ins so that both ends are loaded: the asker, and the delivering item if any.
     let stand_ins: Vec<Dependency> = requests
         .iter()
@@ -335,7 +339,7 @@ pub async fn request_deps<S: Store>(
             class: deps::classify_with_risk(
                 Some(r.needed_by),
                 supply,
-                item.and_then(|i| deps::item_risk(i, ctx.today(), Some(r.needed_by), None)),
+                item.and_then(|i| deps::item_risk(i, today, Some(r.needed_by), None)),
             ),
             why: match supply {
                 Supply::Phantom(why) => Some(why),
