@@ -69,17 +69,9 @@ pub async fn ask<S: Store>(
         None => None,
     };
     let teams = ctx.store.teams().await?;
-    let from_team = match for_node {
-        Some(Node::Goal(id)) => ctx
-            .store
-            .goals(&landed_store::GoalFilter {
-                ids: Some(vec![id]),
-                ..Default::default()
-            })
-            .await?
-            .pop()
-            .and_then(|g| g.team),
-        Some(Node::Item(id)) => match ctx
+    let goal_of_node = match for_node {
+        Some(Node::Goal(id)) => Some(id),
+        Some(Node::Item(id)) => ctx
             .store
             .items(&landed_store::ItemFilter {
                 ids: Some(vec![id]),
@@ -87,19 +79,19 @@ pub async fn ask<S: Store>(
             })
             .await?
             .pop()
-            .and_then(|i| i.goal)
-        {
-            Some(g) => ctx
-                .store
-                .goals(&landed_store::GoalFilter {
-                    ids: Some(vec![g]),
-                    ..Default::default()
-                })
-                .await?
-                .pop()
-                .and_then(|g| g.team),
-            None => None,
-        },
+            .and_then(|i| i.goal),
+        None => None,
+    };
+    let from_team = match goal_of_node {
+        Some(g) => ctx
+            .store
+            .goals(&landed_store::GoalFilter {
+                ids: Some(vec![g]),
+                ..Default::default()
+            })
+            .await?
+            .pop()
+            .and_then(|g| g.team),
         None => None,
     }
     .or_else(|| teams.iter().find(|t| member(t, actor.id)).map(|t| t.id));

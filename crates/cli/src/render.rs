@@ -1008,14 +1008,7 @@ fn impact_view(v: &links::ImpactView) -> anyhow::Result<()> {
                 colored(opt(a.owner.as_ref().map(|h| format!("@{h}"))), None),
                 colored(opt(a.own_date), None),
                 colored(opt(a.finish), None),
-                colored(
-                    if a.late_days > 0 {
-                        format!("{}d", a.late_days)
-                    } else {
-                        "-".into()
-                    },
-                    (a.late_days > 0).then_some(Color::Red),
-                ),
+                late_cell(a.late_days),
             ]);
         }
         out::print_table(&t)?;
@@ -1092,14 +1085,7 @@ fn forecast_view(v: &landed_app::forecast::ForecastView) -> anyhow::Result<()> {
                 colored(opt(p.owner.as_ref().map(|h| format!("@{h}"))), None),
                 colored(opt(p.due), None),
                 colored(opt(p.finish), None),
-                colored(
-                    if p.late_days > 0 {
-                        format!("{}d", p.late_days)
-                    } else {
-                        "-".into()
-                    },
-                    (p.late_days > 0).then_some(Color::Red),
-                ),
+                late_cell(p.late_days),
             ]);
         }
         out::print_table(&t)?;
@@ -1118,4 +1104,13 @@ fn forecast_view(v: &landed_app::forecast::ForecastView) -> anyhow::Result<()> {
         ))?;
     }
     Ok(())
+}
+
+/// Days late, in red, or a dash.
+fn late_cell(days: i64) -> comfy_table::Cell {
+    if days > 0 {
+        colored(format!("{days}d"), Some(Color::Red))
+    } else {
+        colored("-", None)
+    }
 }
