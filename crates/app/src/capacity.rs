@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use landed_core::capacity::{self, CapacityPolicy, DoneWork, ReactiveLoad, Week};
 use landed_core::item_ref;
-use landed_core::model::{Id, Item, ItemKind, ItemStatus, Person};
+use landed_core::model::{Id, Item, ItemKind, ItemStatus, Person, Team};
 use landed_core::when;
 use landed_store::{ItemFilter, Store};
 use serde::Serialize;
@@ -38,20 +38,113 @@ pub struct PersonCapacity {
     pub unplanned: Vec<String>,
 }
 
-/// The person × week grid.
+/// One week of a team's protected strategic time.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProtectedWeekView {
+    pub week: Week,
+    /// The current week, still under way.
+    pub so_far: bool,
+    pub reserved_hours: f64,
+    pub strategic_hours: f64,
+    pub reactive_hours: f64,
+    /// Reactive work ate the team's reserve.
+    pub urgent_is_winning: bool,
+    /// The members whose own reserve reactive work ate.
+    pub urgent_for: Vec<String>,
+}
+
+/// A team's protected strategic time over the last weeks (DESIGN §5).
+#[derive(Debug, Clone, Serialize)]
+pub struct TeamProtected {
+    pub team: String,
+    pub share: f64,
+    pub weeks: Vec<ProtectedWeekView>,
+}
+
+/// The person × week grid, and protected time of the teams that reserve some.
 #[derive(Debug, Clone, Serialize)]
 pub struct CapacityView {
     pub weeks: Vec<Week>,
     pub people: Vec<PersonCapacity>,
+    pub protected: Vec<TeamProtected>,
+}
+
+/// Full weeks before this one that protected time looks back on.
+pub const PROTECTED_WEEKS_BACK: u32 = 4;
+
+/// What a person spent their done items on, dated in their time zone.
+fn spent(person: &Person, items: &[Item]) -> Vec<capacity::Spent> {
+    let tz = when::time_zone(&person.tz).unwrap_or(jiff::tz::TimeZone::UTC);
+    items
+        .iter()
+        .filter(|i| i.status == ItemStatus::Done)
+        .map(|i| capacity::Spent {
+            kind: i.kind,
+            hours: i.spent_hours().unwrap_or(0.0),
+            done_on: when::today_in(i.done_at.unwrap_or(i.updated_at), &tz),
+        })
+        .collect()
+}
+
+/// Protected time of `team` over the last [`PROTECTED_WEEKS_BACK`] weeks and this one.
+fn protected(
+    team: &Team,
+    people: &HashMap<Id, &Person>,
+    by_owner: &HashMap<Id, Vec<Item>>,
+    today: jiff::civil::Date,
+) -> TeamProtected {
+    let ids: Vec<Id> = std::iter::once(team.lead)
+        .chain(team.members.iter().copied())
+        .filter(|id| people.contains_key(id))
+        .collect();
+    let spent: Vec<(f64, Vec<capacity::Spent>)> = ids
+        .iter()
+        .map(|id| {
+            let p = people[id];
+            let items = by_owner.get(id).map(Vec::as_slice).unwrap_or(&[]);
+            (p.capacity_hours, spent(p, items))
+        })
+        .collect();
+    let members: Vec<(f64, &[capacity::Spent])> =
+        spent.iter().map(|(c, s)| (*c, s.as_slice())).collect();
+    let this_week = Week::of(today);
+    let first = today
+        .checked_sub(jiff::Span::new().weeks(i64::from(PROTECTED_WEEKS_BACK)))
+        .map_or(this_week, Week::of);
+    let weeks = capacity::protected_weeks(
+        &members,
+        team.protected_share,
+        first,
+        PROTECTED_WEEKS_BACK + 1,
+    );
+    TeamProtected {
+        team: team.name.clone(),
+        share: team.protected_share,
+        weeks: weeks
+            .into_iter()
+            .map(|w| ProtectedWeekView {
+                so_far: w.week == this_week,
+                week: w.week,
+                reserved_hours: w.team.reserved_hours,
+                strategic_hours: w.team.strategic_hours,
+                reactive_hours: w.team.reactive_hours,
+                urgent_is_winning: w.team.urgent_is_winning,
+                urgent_for: w
+                    .urgent_for
+                    .iter()
+                    .map(|m| people[&ids[*m]].handle.clone())
+                    .collect(),
+            })
+            .collect(),
+    }
 }
 
 /// A person's reactive load and the hours left for strategic work, from their items.
 ///
-/// A reactive item counts as done in the week it was last changed while done; its estimate
-/// stands for the time it took (there is no time tracking yet).
+/// A reactive item counts in the week it was done, for its actual hours (else its estimate).
 pub(crate) fn availability(
     person: &Person,
-    items: &[Item],
+    items: &[&Item],
     today: jiff::civil::Date,
     policy: &CapacityPolicy,
 ) -> (ReactiveLoad, f64) {
@@ -60,8 +153,8 @@ pub(crate) fn availability(
         .iter()
         .filter(|i| i.kind == ItemKind::Reactive && i.status == ItemStatus::Done)
         .map(|i| DoneWork {
-            hours: i.estimate_hours.unwrap_or(0.0),
-            done_on: when::today_in(i.updated_at, &tz),
+            hours: i.spent_hours().unwrap_or(0.0),
+            done_on: when::today_in(i.done_at.unwrap_or(i.updated_at), &tz),
         })
         .collect();
     let reactive = capacity::reactive_load(person.capacity_hours, &done, today, policy);
@@ -76,14 +169,22 @@ pub async fn grid<S: Store>(
     weeks: u32,
 ) -> Result<CapacityView> {
     let weeks = weeks.clamp(1, MAX_WEEKS);
-    let people: Vec<Person> = match team {
+    let (people, teams): (Vec<Person>, Vec<Team>) = match team {
         Some(name) => {
             let t = resolve::team(ctx.store, name).await?;
             let mut ids = t.members.clone();
             ids.push(t.lead);
-            ctx.store.people_by_ids(&ids).await?
+            (ctx.store.people_by_ids(&ids).await?, vec![t])
         }
-        None => ctx.store.people().await?,
+        None => (
+            ctx.store.people().await?,
+            ctx.store
+                .teams()
+                .await?
+                .into_iter()
+                .filter(|t| t.protected_share > 0.0)
+                .collect(),
+        ),
     };
     let mut by_owner: HashMap<Id, Vec<Item>> = HashMap::new();
     for i in ctx.store.items(&ItemFilter::default()).await? {
@@ -91,15 +192,15 @@ pub async fn grid<S: Store>(
             by_owner.entry(owner).or_default().push(i);
         }
     }
-    let policy = CapacityPolicy::default();
+    let policy = ctx.capacity_policy();
     let mut rows = Vec::new();
     let mut grid_weeks = Vec::new();
     for p in &people {
         let tz = when::time_zone(&p.tz).unwrap_or(jiff::tz::TimeZone::UTC);
         let today = when::today_in(ctx.now, &tz);
         let items = by_owner.get(&p.id).map(Vec::as_slice).unwrap_or(&[]);
-        let (reactive, available) = availability(p, items, today, &policy);
         let refs: Vec<&Item> = items.iter().collect();
+        let (reactive, available) = availability(p, &refs, today, &policy);
         let nums: HashMap<Id, i64> = items.iter().map(|i| (i.id, i.num)).collect();
         let loads = capacity::weekly_load(&refs, today, weeks, available);
         if grid_weeks.is_empty() {
@@ -131,8 +232,14 @@ pub async fn grid<S: Store>(
         });
     }
     rows.sort_by(|a, b| a.handle.cmp(&b.handle));
+    let index: HashMap<Id, &Person> = people.iter().map(|p| (p.id, p)).collect();
+    let today = ctx.workspace_today();
     Ok(CapacityView {
         weeks: grid_weeks,
         people: rows,
+        protected: teams
+            .iter()
+            .map(|t| protected(t, &index, &by_owner, today))
+            .collect(),
     })
 }

@@ -365,17 +365,18 @@ async fn small<S: Store>(store: &S, now: Timestamp) -> Result<Made> {
     }
     // Progress, a block, and a slip with its reason.
     as_(&mut ctx, &people, "ben");
-    items::act(&ctx, "I-4", Action::Start, None).await?;
-    items::act(&ctx, "I-4", Action::Done, None).await?;
-    items::act(&ctx, "I-1", Action::Start, None).await?;
+    items::act(&ctx, "I-4", Action::Start, None, None).await?;
+    items::act(&ctx, "I-4", Action::Done, None, None).await?;
+    items::act(&ctx, "I-1", Action::Start, None, None).await?;
     as_(&mut ctx, &people, "emma");
-    items::act(&ctx, "I-13", Action::Done, None).await?;
+    items::act(&ctx, "I-13", Action::Done, None, None).await?;
     as_(&mut ctx, &people, "grace");
     items::act(
         &ctx,
         "I-14",
         Action::Block,
         Some("waiting on the bank's transaction log"),
+        None,
     )
     .await?;
     as_(&mut ctx, &people, "chloe");
@@ -395,6 +396,94 @@ async fn small<S: Store>(store: &S, now: Timestamp) -> Result<Made> {
         links::add(&ctx, from, to, by).await?;
         made.dependencies += 1;
     }
+    made.items += past_weeks(&mut ctx, &people).await?;
+    Ok(made)
+}
+
+/// One person's past work: reactive hours per week from four weeks ago to last week, and a
+/// strategic item done each week but the last (title, estimate, actual).
+type PastWeeks<'a> = (&'a str, [f64; 4], (&'a str, &'a str, &'a str));
+
+/// Four past weeks of Payments' work, so that reactive load is measured, estimates have a
+/// track record and the protected-time check has something to say: the team reserves 20% for
+/// strategic work, and last week incidents ate all of it.
+async fn past_weeks<S: Store>(
+    ctx: &mut Ctx<'_, S>,
+    people: &[landed_core::model::Person],
+) -> Result<usize> {
+    org::edit_team(
+        ctx,
+        "Payments",
+        org::TeamPatch {
+            protected_share: s("20%"),
+            ..org::TeamPatch::default()
+        },
+    )
+    .await?;
+    let now = ctx.now;
+    let weeks: [PastWeeks; 3] = [
+        (
+            "emma",
+            [10.0, 12.0, 8.0, 36.0],
+            ("SEPA scheme registration", "6h", "9h"),
+        ),
+        (
+            "farid",
+            [6.0, 8.0, 5.0, 35.0],
+            ("Instant-payment API draft", "8h", "12h"),
+        ),
+        (
+            "grace",
+            [20.0, 24.0, 22.0, 38.0],
+            ("Fraud signal inventory", "4h", "5h"),
+        ),
+    ];
+    const INCIDENTS: [&str; 4] = [
+        "Payout retries stuck",
+        "Card declines spike",
+        "Reconciliation mismatch",
+        "Bank file delayed",
+    ];
+    let mut made = 0;
+    for (ago, incident) in (1..=4i64).rev().zip(INCIDENTS) {
+        ctx.now = now - jiff::SignedDuration::from_hours(24 * 7 * ago);
+        for (who, reactive, (strategic, estimate, actual)) in &weeks {
+            ctx.actor = people.iter().find(|p| p.handle == *who).cloned();
+            let hours = reactive[(4 - ago) as usize];
+            let mut done = vec![(
+                ItemInput {
+                    title: format!("{incident} (@{who}'s on-call)"),
+                    outcome: s("customers unaffected; cause written down"),
+                    owner: s(who),
+                    due: s("today"),
+                    estimate: Some(format!("{}h", hours * 0.8)),
+                    kind: Some(ItemKind::Reactive),
+                    ..ItemInput::default()
+                },
+                format!("{hours}h"),
+            )];
+            // Strategic work in every week but the last, when incidents took over.
+            if ago > 1 {
+                done.push((
+                    ItemInput {
+                        title: format!("{strategic}, part {}", 5 - ago),
+                        outcome: s("reviewed by the team"),
+                        owner: s(who),
+                        due: s("today"),
+                        estimate: s(estimate),
+                        ..ItemInput::default()
+                    },
+                    actual.to_string(),
+                ));
+            }
+            for (input, spent) in done {
+                let item = items::add(ctx, input).await?;
+                items::act(ctx, &item.id, Action::Done, None, Some(&spent)).await?;
+                made += 1;
+            }
+        }
+    }
+    ctx.now = now;
     Ok(made)
 }
 

@@ -73,6 +73,10 @@ pub enum AppError {
     Exists(String),
     #[error("give either a date or a milestone, not both")]
     DateAndMilestone,
+    #[error(
+        "{0}: time spent is recorded when the item is done, e.g. `landed done {0} --actual 5h`"
+    )]
+    ActualBeforeDone(Ref),
     #[error("nothing to change: give at least one field to edit (see --help)")]
     NothingToChange,
     #[error("{0}")]

@@ -1,19 +1,310 @@
 //! Forecasts (DESIGN §5): each person's remaining work scheduled into their available hours,
 //! through dependencies. The scheduling is `landed_core::forecast`; this gathers the data.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use jiff::civil::Date;
-use landed_core::capacity::CapacityPolicy;
-use landed_core::forecast;
-use landed_core::model::{Goal, Id, Item, Node, RefKind};
+use landed_core::forecast::{self, Forecast};
+use landed_core::model::{Goal, Id, Item, ItemKind, ItemStatus, Node, Person, RefKind};
 use landed_core::when::days_between;
-use landed_core::{goal_ref, item_ref, when};
+use landed_core::{goal_ref, item_ref};
 use landed_store::{GoalFilter, ItemFilter, Store};
 use serde::Serialize;
 
 use crate::views::Names;
 use crate::{Ctx, Result, resolve};
+
+/// What a forecast reads: the people whose work is scheduled, every item they own (done items
+/// give their reactive load and estimate accuracy), the items that wait on those (they order
+/// the work), and the dependencies as they stand.
+struct Basis {
+    people: Vec<Person>,
+    items: Vec<Item>,
+    edges: Vec<(Node, Node)>,
+}
+
+/// The open items of each goal among `items`.
+fn open_by_goal<'a>(items: impl Iterator<Item = &'a Item>) -> HashMap<Id, Vec<Id>> {
+    let mut by_goal: HashMap<Id, Vec<Id>> = HashMap::new();
+    for i in items.filter(|i| i.status.is_open()) {
+        if let Some(g) = i.goal {
+            by_goal.entry(g).or_default().push(i.id);
+        }
+    }
+    by_goal
+}
+
+/// The item-to-item needs of `edges`: an item that needs a goal needs each of its open items.
+/// Goals that need something are judged at goal level (see [`goal_finish`]).
+fn item_needs(edges: &[(Node, Node)], goal_items: &HashMap<Id, Vec<Id>>) -> Vec<(Id, Id)> {
+    let mut needs = Vec::with_capacity(edges.len());
+    for (from, to) in edges {
+        match (from, to) {
+            (Node::Item(a), Node::Item(b)) => needs.push((*a, *b)),
+            (Node::Item(a), Node::Goal(g)) => {
+                needs.extend(goal_items.get(g).into_iter().flatten().map(|b| (*a, *b)));
+            }
+            _ => {}
+        }
+    }
+    needs
+}
+
+impl Basis {
+    /// Each person's estimate accuracy, from their done strategic items with actual hours: the
+    /// forecast schedules strategic work, and reactive work is often sized after the fact.
+    fn accuracy(&self, by_owner: &HashMap<Id, Vec<&Item>>) -> HashMap<Id, f64> {
+        self.people
+            .iter()
+            .map(|p| {
+                let done: Vec<(f64, f64)> = by_owner
+                    .get(&p.id)
+                    .into_iter()
+                    .flatten()
+                    .filter(|i| i.status == ItemStatus::Done && i.kind == ItemKind::Strategic)
+                    .filter_map(|i| Some((i.estimate_hours?, i.actual_hours?)))
+                    .collect();
+                (p.id, forecast::estimate_accuracy(&done))
+            })
+            .collect()
+    }
+
+    fn by_owner(&self) -> HashMap<Id, Vec<&Item>> {
+        let mut by_owner: HashMap<Id, Vec<&Item>> = HashMap::new();
+        for i in &self.items {
+            if let Some(o) = i.owner {
+                by_owner.entry(o).or_default().push(i);
+            }
+        }
+        by_owner
+    }
+
+    /// Schedule the open items of the people in the basis; also gives each person's accuracy.
+    fn run(
+        &self,
+        today: Date,
+        policy: &landed_core::capacity::CapacityPolicy,
+    ) -> (Forecast, HashMap<Id, f64>) {
+        let by_owner = self.by_owner();
+        let available: HashMap<Id, f64> = self
+            .people
+            .iter()
+            .map(|p| {
+                let mine = by_owner.get(&p.id).map(Vec::as_slice).unwrap_or(&[]);
+                (
+                    p.id,
+                    crate::capacity::availability(p, mine, today, policy).1,
+                )
+            })
+            .collect();
+        let accuracy = self.accuracy(&by_owner);
+        let refs: Vec<&Item> = self.items.iter().collect();
+        let needs = item_needs(&self.edges, &open_by_goal(refs.iter().copied()));
+        let result = forecast::forecast(&refs, &needs, &available, &accuracy, today);
+        (result, accuracy)
+    }
+}
+
+/// A goal's forecast finish: the latest finish of its open items and of the open items it
+/// needs directly (an item, or a goal's items). None when any of them cannot be forecast, or
+/// when nothing is left to do.
+fn goal_finish(
+    goal: Id,
+    items: &HashMap<Id, &Item>,
+    goal_items: &HashMap<Id, Vec<Id>>,
+    edges: &[(Node, Node)],
+    result: &Forecast,
+) -> (Option<Date>, bool) {
+    let mut open: Vec<Id> = goal_items.get(&goal).cloned().unwrap_or_default();
+    for (from, to) in edges {
+        if *from != Node::Goal(goal) {
+            continue;
+        }
+        match to {
+            Node::Item(b) if items.get(b).is_some_and(|i| i.status.is_open()) => open.push(*b),
+            Node::Goal(h) => open.extend(goal_items.get(h).into_iter().flatten()),
+            _ => {}
+        }
+    }
+    let mut latest = None;
+    let mut incomplete = false;
+    for id in open {
+        match result.finish.get(&id) {
+            Some(d) => latest = latest.max(Some(*d)),
+            None => incomplete = true,
+        }
+    }
+    (if incomplete { None } else { latest }, incomplete)
+}
+
+/// The forecast finish of one goal, and whether some of the work it waits on cannot be
+/// forecast. It reads only what the answer depends on: the goal's people and everyone whose
+/// work theirs waits on (their items, for their hours, accuracy and order), and the items that
+/// wait on any of those (they set the order in which the work is done). The answer is the one
+/// a whole-workspace forecast gives.
+pub(crate) async fn goal<S: Store>(
+    ctx: &Ctx<'_, S>,
+    goal: &Goal,
+    goal_items: &[Item],
+) -> Result<(Option<Date>, bool)> {
+    let edges = crate::links::all_edges(ctx.store).await?;
+    let mut down: HashMap<Node, Vec<Node>> = HashMap::new();
+    let mut up: HashMap<Node, Vec<Node>> = HashMap::new();
+    for (from, to) in &edges {
+        down.entry(*from).or_default().push(*to);
+        up.entry(*to).or_default().push(*from);
+    }
+    let mut items: HashMap<Id, Item> = goal_items.iter().map(|i| (i.id, i.clone())).collect();
+    let mut people: HashSet<Id> = HashSet::new();
+    let mut goals_loaded: HashSet<Id> = HashSet::from([goal.id]);
+    // Downward: the people whose open work the goal waits on, and everything they own.
+    let mut wanted_goals: Vec<Id> = Vec::new();
+    let mut wanted_items: Vec<Id> = Vec::new();
+    for to in down.get(&Node::Goal(goal.id)).into_iter().flatten() {
+        match to {
+            Node::Item(b) => wanted_items.push(*b),
+            Node::Goal(h) => wanted_goals.push(*h),
+        }
+    }
+    loop {
+        wanted_goals.retain(|g| goals_loaded.insert(*g));
+        wanted_items.retain(|i| !items.contains_key(i));
+        let mut loaded = Vec::new();
+        if !wanted_goals.is_empty() {
+            loaded.extend(
+                load(
+                    ctx.store,
+                    ItemFilter {
+                        goals: Some(std::mem::take(&mut wanted_goals)),
+                        ..ItemFilter::default()
+                    },
+                )
+                .await?,
+            );
+        }
+        if !wanted_items.is_empty() {
+            loaded.extend(
+                load(
+                    ctx.store,
+                    ItemFilter {
+                        ids: Some(std::mem::take(&mut wanted_items)),
+                        ..ItemFilter::default()
+                    },
+                )
+                .await?,
+            );
+        }
+        for i in loaded {
+            items.insert(i.id, i);
+        }
+        let new_people: Vec<Id> = items
+            .values()
+            .filter(|i| i.status.is_open())
+            .filter_map(|i| i.owner)
+            .filter(|o| !people.contains(o))
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        if new_people.is_empty() {
+            break;
+        }
+        people.extend(new_people.iter().copied());
+        for i in load(
+            ctx.store,
+            ItemFilter {
+                owners: Some(new_people),
+                ..ItemFilter::default()
+            },
+        )
+        .await?
+        {
+            items.insert(i.id, i);
+        }
+        // What the open items of these people need.
+        for i in items.values().filter(|i| i.status.is_open()) {
+            if !i.owner.is_some_and(|o| people.contains(&o)) {
+                continue;
+            }
+            for to in down.get(&Node::Item(i.id)).into_iter().flatten() {
+                match to {
+                    Node::Item(b) if !items.contains_key(b) => wanted_items.push(*b),
+                    Node::Goal(h) if !goals_loaded.contains(h) => wanted_goals.push(*h),
+                    _ => {}
+                }
+            }
+        }
+    }
+    // Upward: the open items that wait on scheduled work, transitively; their due dates pull
+    // that work earlier in its owner's order.
+    let mut frontier: Vec<Id> = items
+        .values()
+        .filter(|i| i.status.is_open() && i.owner.is_some_and(|o| people.contains(&o)))
+        .map(|i| i.id)
+        .collect();
+    let mut seen: HashSet<Id> = frontier.iter().copied().collect();
+    while !frontier.is_empty() {
+        let mut waiting = Vec::new();
+        for id in &frontier {
+            let goal_of = items.get(id).and_then(|i| i.goal);
+            let via_goal = goal_of.and_then(|g| up.get(&Node::Goal(g)));
+            for from in up
+                .get(&Node::Item(*id))
+                .into_iter()
+                .flatten()
+                .chain(via_goal.into_iter().flatten())
+            {
+                if let Node::Item(y) = from
+                    && seen.insert(*y)
+                {
+                    waiting.push(*y);
+                }
+            }
+        }
+        let missing: Vec<Id> = waiting
+            .iter()
+            .copied()
+            .filter(|y| !items.contains_key(y))
+            .collect();
+        if !missing.is_empty() {
+            for i in load(
+                ctx.store,
+                ItemFilter {
+                    ids: Some(missing),
+                    ..ItemFilter::default()
+                },
+            )
+            .await?
+            {
+                items.insert(i.id, i);
+            }
+        }
+        frontier = waiting;
+    }
+    let mut items: Vec<Item> = items.into_values().collect();
+    items.sort_unstable_by_key(|i| i.num);
+    let basis = Basis {
+        people: ctx
+            .store
+            .people_by_ids(&people.iter().copied().collect::<Vec<_>>())
+            .await?,
+        items,
+        edges,
+    };
+    let (result, _) = basis.run(ctx.workspace_today(), &ctx.capacity_policy());
+    let index: HashMap<Id, &Item> = basis.items.iter().map(|i| (i.id, i)).collect();
+    let goal_items = open_by_goal(basis.items.iter());
+    Ok(goal_finish(
+        goal.id,
+        &index,
+        &goal_items,
+        &basis.edges,
+        &result,
+    ))
+}
+
+async fn load<S: Store>(store: &S, filter: ItemFilter) -> Result<Vec<Item>> {
+    Ok(store.items(&filter).await?)
+}
 
 /// One forecast line: an item or a goal.
 #[derive(Debug, Clone, Serialize)]
@@ -37,51 +328,38 @@ pub struct ForecastView {
     /// Open items that cannot be forecast: no owner, no estimate, no available hours, or
     /// waiting on one of those.
     pub unschedulable: Vec<String>,
+    /// People whose estimates are scaled (accuracy other than 1), by handle, rounded to 2
+    /// decimals.
+    pub accuracy: Vec<(String, f64)>,
 }
 
 /// Forecast the whole workspace and show a team's or a goal's part (or everything).
 ///
-/// Estimate accuracy is 1.0 for everyone until actual hours are recorded.
+/// Each person's estimates are scaled by their accuracy on done items with actual hours.
 pub async fn forecast<S: Store>(
     ctx: &Ctx<'_, S>,
     team: Option<&str>,
     goal: Option<&str>,
 ) -> Result<ForecastView> {
-    let items = ctx.store.items(&ItemFilter::default()).await?;
     let goals = ctx.store.goals(&GoalFilter::default()).await?;
-    let people = ctx.store.people().await?;
-    let today = when::today_in(
-        ctx.now,
-        &when::time_zone(&ctx.workspace.tz).unwrap_or(jiff::tz::TimeZone::UTC),
-    );
-
-    let mut by_owner: HashMap<Id, Vec<Item>> = HashMap::new();
-    for i in &items {
-        if let Some(o) = i.owner {
-            by_owner.entry(o).or_default().push(i.clone());
-        }
-    }
-    let policy = CapacityPolicy::default();
-    let available: HashMap<Id, f64> = people
+    let today = ctx.workspace_today();
+    let basis = Basis {
+        people: ctx.store.people().await?,
+        items: ctx.store.items(&ItemFilter::default()).await?,
+        edges: crate::links::all_edges(ctx.store).await?,
+    };
+    let (result, accuracy) = basis.run(today, &ctx.capacity_policy());
+    let (items, people) = (&basis.items, &basis.people);
+    let mut scaled: Vec<(String, f64)> = people
         .iter()
-        .map(|p| {
-            let mine = by_owner.get(&p.id).map(Vec::as_slice).unwrap_or(&[]);
-            (
-                p.id,
-                crate::capacity::availability(p, mine, today, &policy).1,
-            )
+        .filter_map(|p| {
+            let a = accuracy.get(&p.id).copied().unwrap_or(1.0);
+            (a != 1.0).then(|| (p.handle.clone(), (a * 100.0).round() / 100.0))
         })
         .collect();
-    let needs: Vec<(Id, Id)> = crate::links::all_edges(ctx.store)
-        .await?
-        .into_iter()
-        .filter_map(|e| match e {
-            (Node::Item(a), Node::Item(b)) => Some((a, b)),
-            _ => None,
-        })
-        .collect();
-    let refs: Vec<&Item> = items.iter().collect();
-    let result = forecast::forecast(&refs, &needs, &available, &HashMap::new(), today);
+    scaled.sort_by(|a, b| a.0.cmp(&b.0));
+    let index: HashMap<Id, &Item> = items.iter().map(|i| (i.id, i)).collect();
+    let goal_items = open_by_goal(items.iter());
 
     let shown_goals: Vec<&Goal> = match (team, goal) {
         (_, Some(g)) => {
@@ -95,9 +373,9 @@ pub async fn forecast<S: Store>(
         }
         (None, None) => goals.iter().collect(),
     };
-    let shown_goal_ids: Vec<Id> = shown_goals.iter().map(|g| g.id).collect();
+    let shown_goal_ids: HashSet<Id> = shown_goals.iter().map(|g| g.id).collect();
     let everything = team.is_none() && goal.is_none();
-    let names = Names::from_lists(&people, &[], &[]);
+    let names = Names::from_lists(people, &[], &[]);
     let late = |due: Option<Date>, finish: Option<Date>| match (due, finish) {
         (Some(d), Some(f)) if f > d => days_between(d, f),
         _ => 0,
@@ -106,8 +384,7 @@ pub async fn forecast<S: Store>(
         .iter()
         .filter(|g| g.closed.is_none())
         .map(|g| {
-            let mine: Vec<&Item> = items.iter().filter(|i| i.goal == Some(g.id)).collect();
-            let finish = forecast::goal_finish(&mine, &result);
+            let (finish, _) = goal_finish(g.id, &index, &goal_items, &basis.edges, &result);
             Predicted {
                 id: goal_ref(g.num).to_string(),
                 title: g.title.clone(),
@@ -135,7 +412,6 @@ pub async fn forecast<S: Store>(
         })
         .collect();
     item_lines.sort_by(|a, b| b.late_days.cmp(&a.late_days).then(a.finish.cmp(&b.finish)));
-    let nums: HashMap<Id, &Item> = items.iter().map(|i| (i.id, i)).collect();
     Ok(ForecastView {
         today,
         goals: goal_lines,
@@ -143,9 +419,10 @@ pub async fn forecast<S: Store>(
         unschedulable: result
             .unschedulable
             .iter()
-            .filter_map(|id| nums.get(id))
+            .filter_map(|id| index.get(id))
             .filter(|i| shown(i))
             .map(|i| item_ref(i.num).to_string())
             .collect(),
+        accuracy: scaled,
     })
 }

@@ -279,6 +279,11 @@ async fn show_goal<S: Store>(ctx: &Ctx<'_, S>, goal: Goal) -> Result<GoalView> {
     }
     // Requests made for the goal or its items stand as dependencies too.
     needs.extend(crate::links::request_deps(ctx, Some(&nodes)).await?);
+    let (forecast, forecast_incomplete) = if goal.closed.is_none() {
+        crate::forecast::goal(ctx, &goal, &items).await?
+    } else {
+        (None, false)
+    };
     let (health, health_reasons) = if verdict.status == GoalStatus::Plan {
         let refs: Vec<&landed_core::model::Item> = items.iter().collect();
         let classes: Vec<_> = needs.iter().map(|d| d.class).collect();
@@ -290,8 +295,8 @@ async fn show_goal<S: Store>(ctx: &Ctx<'_, S>, goal: Goal) -> Result<GoalView> {
             items: &refs,
             blocked_since: &blocked_since,
             needs: &classes,
-            forecast: None,
-            forecast_incomplete: false,
+            forecast,
+            forecast_incomplete,
             today,
             blocked_days: 3,
         });
@@ -304,6 +309,7 @@ async fn show_goal<S: Store>(ctx: &Ctx<'_, S>, goal: Goal) -> Result<GoalView> {
         health,
         health_why: health_reasons.iter().map(|r| r.describe()).collect(),
         health_reasons,
+        forecast,
         title: goal.title.clone(),
         outcome: goal.outcome.clone(),
         status: verdict.status,

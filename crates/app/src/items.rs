@@ -41,6 +41,8 @@ pub struct ItemPatch {
     pub estimate: Option<Option<String>>,
     pub goal: Option<Option<String>>,
     pub kind: Option<ItemKind>,
+    /// Hours it really took (for a done item).
+    pub actual: Option<Option<String>>,
 }
 
 impl ItemPatch {
@@ -53,6 +55,7 @@ impl ItemPatch {
             && self.estimate.is_none()
             && self.goal.is_none()
             && self.kind.is_none()
+            && self.actual.is_none()
     }
 }
 
@@ -86,6 +89,16 @@ fn estimate(text: Option<&str>) -> Result<Option<f64>> {
 }
 
 pub async fn add<S: Store>(ctx: &Ctx<'_, S>, input: ItemInput) -> Result<ItemView> {
+    let (item, goal) = prepare(ctx, input).await?;
+    let item = ctx.create(item).await?;
+    view_with_goal(ctx, &item, goal.as_ref()).await
+}
+
+/// A new item from what was typed, checked and ready to store (with its goal, if any).
+pub(crate) async fn prepare<S: Store>(
+    ctx: &Ctx<'_, S>,
+    input: ItemInput,
+) -> Result<(Item, Option<Goal>)> {
     let goal = match &input.goal {
         Some(g) => Some(goal_of(ctx, g).await?),
         None => None,
@@ -110,6 +123,8 @@ pub async fn add<S: Store>(ctx: &Ctx<'_, S>, input: ItemInput) -> Result<ItemVie
         estimate_hours: estimate(input.estimate.as_deref())?,
         status: ItemStatus::Todo,
         status_reason: None,
+        actual_hours: None,
+        done_at: None,
         // Work toward a goal is strategic; loose work is whatever the caller says, else strategic.
         kind: input.kind.unwrap_or(ItemKind::Strategic),
         goal: goal.as_ref().map(|g| g.id),
@@ -117,8 +132,7 @@ pub async fn add<S: Store>(ctx: &Ctx<'_, S>, input: ItemInput) -> Result<ItemVie
         updated_at: ctx.now,
         version: 0,
     };
-    let item = ctx.create(item).await?;
-    view_with_goal(ctx, &item, goal.as_ref()).await
+    Ok((item, goal))
 }
 
 /// Quick capture: one line becomes an item, owned by the actor unless `@someone` is named.
@@ -176,6 +190,12 @@ pub async fn edit<S: Store>(
     if let Some(k) = patch.kind {
         after.kind = k;
     }
+    if let Some(a) = &patch.actual {
+        if a.is_some() && before.status != ItemStatus::Done {
+            return Err(AppError::ActualBeforeDone(r));
+        }
+        after.actual_hours = estimate(a.as_deref())?;
+    }
     let goal = match &patch.goal {
         Some(Some(g)) => Some(goal_of(ctx, g).await?),
         Some(None) => None,
@@ -225,15 +245,29 @@ pub enum Changed {
 }
 
 /// Change the status of an item (or close a goal with `done`/`drop`).
+///
+/// `actual` is the time a `done` item really took ("5h"); it feeds estimate accuracy and the
+/// reactive load (DESIGN §5).
 pub async fn act<S: Store>(
     ctx: &Ctx<'_, S>,
     id: &str,
     action: Action,
     reason: Option<&str>,
+    actual: Option<&str>,
 ) -> Result<Changed> {
     let r: Ref = id.parse()?;
     let reason = validate::optional("reason", reason.unwrap_or(""), MAX_TEXT)?;
+    if actual.is_some() && action != Action::Done {
+        return Err(AppError::ActualBeforeDone(r));
+    }
+    let actual = estimate(actual)?;
     if r.kind == RefKind::Goal {
+        if actual.is_some() {
+            return Err(AppError::WrongKind(
+                r,
+                "an item: time spent is recorded on items, with `landed done I-N --actual 5h`",
+            ));
+        }
         let closure = match action {
             Action::Done => Closure::Done,
             Action::Drop => Closure::Dropped,
@@ -291,6 +325,11 @@ pub async fn act<S: Store>(
         reason.clone()
     } else {
         None
+    };
+    (after.done_at, after.actual_hours) = match status {
+        S::Done => (Some(ctx.now), actual.or(before.actual_hours)),
+        S::Dropped => (None, before.actual_hours),
+        _ => (None, None),
     };
     let meta = ctx.meta(kind).with_reason(reason);
     let item = ctx.update(&meta, before, after).await?;

@@ -6,6 +6,7 @@
 
 use jiff::Timestamp;
 use jiff::civil::Date;
+use landed_core::capacity::CapacityPolicy;
 use landed_core::event::{Entity, EntityKind};
 use landed_core::model::{Id, Person, Workspace};
 use landed_core::when;
@@ -71,6 +72,14 @@ impl<'s, S: Store> Ctx<'s, S> {
         self.actor.as_ref().ok_or(AppError::NoActor)
     }
 
+    /// The workspace's capacity settings (DESIGN §5).
+    pub fn capacity_policy(&self) -> CapacityPolicy {
+        CapacityPolicy {
+            default_reactive_share: self.workspace.reactive_share,
+            ..CapacityPolicy::default()
+        }
+    }
+
     /// Today in the acting person's time zone (else the workspace's).
     pub fn today(&self) -> Date {
         let tz_name = self
@@ -78,6 +87,12 @@ impl<'s, S: Store> Ctx<'s, S> {
             .as_ref()
             .map_or(self.workspace.tz.as_str(), |p| p.tz.as_str());
         let tz = when::time_zone(tz_name).unwrap_or(jiff::tz::TimeZone::UTC);
+        when::today_in(self.now, &tz)
+    }
+
+    /// Today in the workspace's time zone: the day workspace-wide views (forecasts) start.
+    pub fn workspace_today(&self) -> Date {
+        let tz = when::time_zone(&self.workspace.tz).unwrap_or(jiff::tz::TimeZone::UTC);
         when::today_in(self.now, &tz)
     }
 
@@ -134,6 +149,8 @@ pub async fn init<S: Store>(store: &S, name: &str, tz: &str, now: Timestamp) -> 
         step_limit_hours: Workspace::DEFAULT_STEP_LIMIT_HOURS,
         default_person: None,
         tz: tz.to_string(),
+        reactive_share: Workspace::DEFAULT_REACTIVE_SHARE,
+        request_overdue_days: Workspace::DEFAULT_REQUEST_OVERDUE_DAYS,
         version: 0,
     };
     Ok(store.init(ws, now).await?)

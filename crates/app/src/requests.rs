@@ -2,7 +2,7 @@
 //! with exactly one of two answers — commit (an owner, the delivering item, its date) or not
 //! yet. Until it is committed, the request is a phantom dependency of the asking item or goal.
 
-use landed_core::event::EventKind;
+use landed_core::event::{Entity, EventKind};
 use landed_core::model::{Id, Item, ItemStatus, Node, Ref, RefKind, Request, RequestState, Team};
 use landed_core::validate::{self, MAX_TEXT, MAX_TITLE};
 use landed_core::{deps, item_ref, request_ref, when};
@@ -12,9 +12,6 @@ use serde::Serialize;
 use crate::items::ItemInput;
 use crate::views::Names;
 use crate::{AppError, Ctx, Result, links, resolve};
-
-/// Days an open request may wait before it is overdue (DESIGN §3).
-pub const OVERDUE_AFTER_DAYS: i64 = 5;
 
 /// A request as shown.
 #[derive(Debug, Clone, Serialize)]
@@ -173,12 +170,21 @@ pub async fn commit<S: Store>(
     delivery: Delivery,
     due: Option<&str>,
     milestone: Option<&str>,
+    estimate: Option<&str>,
 ) -> Result<RequestView> {
     let (before, r) = answerable(ctx, id).await?;
+    if estimate.is_some() && matches!(delivery, Delivery::Item(_)) {
+        return Err(validate::Invalid {
+            field: "estimate",
+            problem: "an existing item keeps its own estimate; --estimate goes with --create"
+                .into(),
+        }
+        .into());
+    }
     let owner_person = resolve::person(ctx.store, owner).await?;
-    let item: Item = match delivery {
+    let item: Item = match &delivery {
         Delivery::Item(text) => {
-            let ir = resolve::parse_ref(&text, RefKind::Item)?;
+            let ir = resolve::parse_ref(text, RefKind::Item)?;
             let item = resolve::item(ctx.store, ir).await?;
             if !item.status.is_open() && item.status != ItemStatus::Done {
                 return Err(AppError::BadTransition {
@@ -213,35 +219,53 @@ pub async fn commit<S: Store>(
                 }
                 .into());
             }
-            validate::required("title", &title, MAX_TITLE)?;
-            // Everything is checked before the item is written; only a concurrent answer
-            // could still refuse the request update below.
             let input = ItemInput {
-                title,
+                title: title.clone(),
                 outcome: Some(before.deliverable.clone()),
                 owner: Some(owner_person.handle.clone()),
                 due: due.map(String::from),
                 milestone: milestone.map(String::from),
+                estimate: estimate.map(String::from),
                 ..ItemInput::default()
             };
-            let view = crate::items::add(ctx, input).await?;
-            let ir: Ref = view.id.parse()?;
-            resolve::item(ctx.store, ir).await?
+            crate::items::prepare(ctx, input).await?.0
         }
     };
-    if let Some(from) = before.for_node {
-        let edges = links::all_edges(ctx.store).await?;
-        if let Some(cycle) = deps::cycle_if_added(&edges, from, Node::Item(item.id)) {
-            return Err(AppError::Cycle(format!("{} steps", cycle.0.len() - 1)));
-        }
-    }
     let mut after = before.clone();
     after.state = RequestState::Committed;
     after.answered_by = ctx.author();
-    after.item = Some(item.id);
     after.answered_at = Some(ctx.now);
     let meta = ctx.meta(EventKind::Committed);
-    let request = ctx.update(&meta, before, after).await?;
+    let request = match delivery {
+        Delivery::Item(_) => {
+            // A new item needs nothing yet, so only an existing one can close a cycle.
+            if let Some(from) = before.for_node {
+                let edges = links::all_edges(ctx.store).await?;
+                if let Some(cycle) = deps::cycle_if_added(&edges, from, Node::Item(item.id)) {
+                    return Err(AppError::Cycle(format!("{} steps", cycle.0.len() - 1)));
+                }
+            }
+            after.item = Some(item.id);
+            ctx.update(&meta, before, after).await?
+        }
+        Delivery::Create(_) => {
+            // The delivering item and the answer are written together, or not at all.
+            let (_, answered) = ctx
+                .store
+                .create_then_update(
+                    &ctx.meta(EventKind::Created),
+                    Entity::Item(item),
+                    &meta,
+                    &Entity::Request(before),
+                    move |made| {
+                        after.item = Some(made.id());
+                        Entity::Request(after)
+                    },
+                )
+                .await?;
+            Request::try_from(answered).expect("the store returns the request it was given")
+        }
+    };
     let _ = r;
     view(ctx, &request).await
 }
@@ -376,7 +400,7 @@ async fn view<S: Store>(ctx: &Ctx<'_, S>, r: &Request) -> Result<RequestView> {
             && when::days_between(
                 when::today_in(r.created_at, &jiff::tz::TimeZone::UTC),
                 today,
-            ) > OVERDUE_AFTER_DAYS,
+            ) > ctx.workspace.request_overdue_days,
         asked_by: names.person(r.asked_by),
         answered_by: names.person(r.answered_by),
         note: r.note.clone(),

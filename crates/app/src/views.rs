@@ -218,6 +218,9 @@ pub struct GoalView {
     /// Why it is not on track, as codes and in words.
     pub health_reasons: Vec<landed_core::health::HealthReason>,
     pub health_why: Vec<&'static str>,
+    /// When the open work is forecast to finish (DESIGN §5); none when some of it cannot be
+    /// forecast or nothing is left.
+    pub forecast: Option<Date>,
     pub owner: Option<String>,
     pub target: Option<Date>,
     pub milestone: Option<String>,

@@ -213,6 +213,7 @@ async fn apply(ctx: &Ctx<'_, SqlStore>, cmd: &Cmd) -> landed_app::Result<()> {
                 &format!("I-{item}"),
                 action,
                 reason.then_some("because"),
+                (*reason && action == Action::Done).then_some("3h"),
             )
             .await?;
         }
@@ -261,8 +262,16 @@ async fn apply(ctx: &Ctx<'_, SqlStore>, cmd: &Cmd) -> landed_app::Result<()> {
                         .actor
                         .as_ref()
                         .map_or("nobody".to_string(), |p| p.handle.clone());
-                    let delivery = requests::Delivery::Item(format!("I-{item}"));
-                    requests::commit(ctx, &id, &owner, delivery, None, None).await?;
+                    if item % 2 == 0 {
+                        let delivery = requests::Delivery::Item(format!("I-{item}"));
+                        requests::commit(ctx, &id, &owner, delivery, None, None, None).await?;
+                    } else {
+                        // The delivering item is created with the answer, in one write.
+                        let delivery = requests::Delivery::Create("the delivery".into());
+                        let due = date(*item);
+                        requests::commit(ctx, &id, &owner, delivery, Some(&due), None, Some("4h"))
+                            .await?;
+                    }
                 }
                 None => {
                     requests::not_yet(ctx, &id, Some("later")).await?;

@@ -45,12 +45,15 @@ pub enum Command {
         #[arg(long, default_value = "UTC")]
         tz: String,
     },
-    /// People: add and list
+    /// People: add, edit and list
     #[command(subcommand)]
     Person(PersonCmd),
-    /// Teams: add and list
+    /// Teams: add, edit (lead, members, protected strategic time) and list
     #[command(subcommand)]
     Team(TeamCmd),
+    /// The workspace's settings: show or set
+    #[command(subcommand)]
+    Workspace(WorkspaceCmd),
     /// Milestones: named dates such as sprint ends and releases
     #[command(subcommand)]
     Milestone(MilestoneCmd),
@@ -64,11 +67,17 @@ pub enum Command {
     #[command(after_help = "Example: landed start I-12")]
     Start { id: String },
     /// Mark an item done, or close a goal as done
-    #[command(after_help = "Example: landed done I-12")]
+    #[command(after_help = "\
+Example: landed done I-12 --actual 5h
+The actual time feeds each person's estimate accuracy (forecasts) and, for reactive work, the
+reactive load (capacity). Without it, the estimate stands for the time taken.")]
     Done {
         id: String,
         #[arg(long)]
         reason: Option<String>,
+        /// Time it really took, e.g. 5h or 1.5d
+        #[arg(long, value_name = "HOURS", allow_hyphen_values = true)]
+        actual: Option<String>,
     },
     /// Mark an item blocked (a reason is required)
     #[command(
@@ -124,7 +133,8 @@ Until Payments commits, I-12's dependency on the request is phantom. Payments an
     /// Answer a request: commit (owner, item, date) or not-yet; there is no third answer
     #[command(subcommand)]
     Answer(AnswerCmd),
-    /// Commitment requests to and from teams; open ones older than 5 days are overdue
+    /// Commitment requests to and from teams; open ones older than the workspace's overdue
+    /// days (5 unless set with `landed workspace set`) are overdue
     Requests {
         #[arg(long)]
         team: Option<String>,
@@ -208,6 +218,22 @@ pub enum PersonCmd {
         #[arg(long, value_name = "HOURS", allow_negative_numbers = true)]
         capacity: Option<f64>,
     },
+    /// Change a person's name, e-mail, time zone or weekly capacity
+    #[command(after_help = "Example: landed person edit ben --capacity 32 --tz Europe/Lisbon")]
+    Edit {
+        handle: String,
+        #[arg(long)]
+        name: Option<String>,
+        /// E-mail address (`none` clears it)
+        #[arg(long)]
+        email: Option<String>,
+        /// Time zone (IANA name)
+        #[arg(long)]
+        tz: Option<String>,
+        /// Hours per week, 0 to 168
+        #[arg(long, value_name = "HOURS", allow_negative_numbers = true)]
+        capacity: Option<f64>,
+    },
     /// List people
     List,
 }
@@ -225,8 +251,56 @@ pub enum TeamCmd {
         #[arg(long = "member", value_name = "HANDLE")]
         members: Vec<String>,
     },
+    /// Change a team's lead, members or protected strategic time
+    #[command(after_help = "\
+Example: landed team edit Payments --protected 20% --member ivy
+--protected reserves that share of every member's capacity for strategic work each week;
+`landed capacity --team` then shows reserved against spent, and says \"urgent is winning\"
+when reactive work ate the reserve. 0 turns it off.")]
+    Edit {
+        name: String,
+        /// A new lead (the old one stays as a member)
+        #[arg(long)]
+        lead: Option<String>,
+        /// Add a member (repeatable)
+        #[arg(long = "member", value_name = "HANDLE")]
+        add: Vec<String>,
+        /// Remove a member (repeatable)
+        #[arg(long = "remove", value_name = "HANDLE")]
+        remove: Vec<String>,
+        /// Share of capacity reserved for strategic work: 20% or 0.2
+        #[arg(long, value_name = "SHARE")]
+        protected: Option<String>,
+    },
     /// List teams
     List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WorkspaceCmd {
+    /// Show the workspace's settings
+    Show,
+    /// Change the workspace's settings
+    #[command(after_help = "\
+Example: landed workspace set --reactive-share 40% --overdue-days 3
+--reactive-share is the share of capacity assumed to go to reactive work for people with no
+done reactive work in the last 4 weeks; --overdue-days is how long an open request may wait.")]
+    Set {
+        #[arg(long)]
+        name: Option<String>,
+        /// Default time zone (IANA name)
+        #[arg(long)]
+        tz: Option<String>,
+        /// Estimates above this are too big to be one step, e.g. 24h or 3d
+        #[arg(long, value_name = "ESTIMATE")]
+        step_limit: Option<String>,
+        /// Reactive share for people with no history: 50% or 0.5
+        #[arg(long, value_name = "SHARE")]
+        reactive_share: Option<String>,
+        /// Days an open request may wait before it is overdue (1 to 365)
+        #[arg(long, value_name = "DAYS", allow_negative_numbers = true)]
+        overdue_days: Option<i64>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -369,6 +443,9 @@ pub enum ItemCmd {
         title: Option<String>,
         #[command(flatten)]
         fields: ItemFields,
+        /// Time it really took (done items only; `none` clears it)
+        #[arg(long, value_name = "HOURS", allow_hyphen_values = true)]
+        actual: Option<String>,
         /// Why the due date moved (required once it is set)
         #[arg(long)]
         reason: Option<String>,
@@ -401,7 +478,7 @@ pub enum AnswerCmd {
     /// Commit: name the owner, the delivering item (existing or new) and its date
     #[command(after_help = "\
 Examples:
-  landed answer R-1 commit --owner farid --create \"Refund endpoint\" --due 2027-01-08
+  landed answer R-1 commit --owner farid --create \"Refund endpoint\" --due 2027-01-08 --estimate 2d
   landed answer R-1 commit --owner farid --item I-40")]
     Commit {
         id: String,
@@ -417,6 +494,9 @@ Examples:
         due: Option<String>,
         #[arg(long)]
         milestone: Option<String>,
+        /// Estimate of the created item, e.g. 2d
+        #[arg(long, requires = "create")]
+        estimate: Option<String>,
     },
     /// Not yet: it matters, but it is not planned work
     #[command(name = "not-yet")]

@@ -14,7 +14,7 @@ use landed_store::{SqlStore, Store};
 
 use crate::args::{
     AnswerCmd, Cli, Command, DepsCmd, GoalCmd, ItemCmd, ItemFields, MilestoneCmd, PersonCmd,
-    StatusFilter, TeamCmd,
+    StatusFilter, TeamCmd, WorkspaceCmd,
 };
 use crate::out::{self, colored, opt, paint};
 
@@ -67,6 +67,32 @@ pub async fn command(ctx: &Ctx<'_, SqlStore>, cli: &Cli) -> anyhow::Result<()> {
                 p.handle, p.name, p.tz, p.capacity_hours
             ))
         }
+        Command::Person(PersonCmd::Edit {
+            handle,
+            name,
+            email,
+            tz,
+            capacity,
+        }) => {
+            let p = org::edit_person(
+                ctx,
+                handle,
+                org::PersonPatch {
+                    name: name.clone(),
+                    email: clearable(email),
+                    tz: tz.clone(),
+                    capacity_hours: *capacity,
+                },
+            )
+            .await?;
+            if json {
+                return out::json(&p);
+            }
+            out::print(&format!(
+                "@{}: {}, {}, {}h a week",
+                p.handle, p.name, p.tz, p.capacity_hours
+            ))
+        }
         Command::Person(PersonCmd::List) => {
             let people = ctx.store.people().await?;
             if json {
@@ -105,6 +131,35 @@ pub async fn command(ctx: &Ctx<'_, SqlStore>, cli: &Cli) -> anyhow::Result<()> {
                 team.members.len() + 1
             ))
         }
+        Command::Team(TeamCmd::Edit {
+            name,
+            lead,
+            add,
+            remove,
+            protected,
+        }) => {
+            let team = org::edit_team(
+                ctx,
+                name,
+                org::TeamPatch {
+                    lead: lead.clone(),
+                    add_members: add.clone(),
+                    remove_members: remove.clone(),
+                    protected_share: protected.clone(),
+                },
+            )
+            .await?;
+            if json {
+                return out::json(&team);
+            }
+            out::print(&format!(
+                "{}: {} people, {} of capacity protected for strategic work",
+                team.name,
+                team.members.len() + 1,
+                percent(team.protected_share)
+            ))
+        }
+        Command::Workspace(cmd) => workspace(ctx, cmd, json).await,
         Command::Team(TeamCmd::List) => {
             let teams = ctx.store.teams().await?;
             if json {
@@ -122,13 +177,14 @@ pub async fn command(ctx: &Ctx<'_, SqlStore>, cli: &Cli) -> anyhow::Result<()> {
                     .find(|p| p.id == id)
                     .map_or("?".to_string(), |p| format!("@{}", p.handle))
             };
-            let mut t = out::table(&["team", "lead", "members"]);
+            let mut t = out::table(&["team", "lead", "members", "protected"]);
             for team in &teams {
                 let members: Vec<String> = team.members.iter().map(|m| handle(*m)).collect();
                 t.add_row(vec![
                     team.name.clone(),
                     handle(team.lead),
                     members.join(" "),
+                    percent(team.protected_share),
                 ]);
             }
             out::print_table(&t)
@@ -168,11 +224,25 @@ pub async fn command(ctx: &Ctx<'_, SqlStore>, cli: &Cli) -> anyhow::Result<()> {
         }
         Command::Goal(cmd) => goal(ctx, cmd, json).await,
         Command::Item(cmd) => item(ctx, cmd, json).await,
-        Command::Start { id } => act(ctx, id, Action::Start, None, json).await,
-        Command::Done { id, reason } => act(ctx, id, Action::Done, reason.as_deref(), json).await,
-        Command::Block { id, reason } => act(ctx, id, Action::Block, reason.as_deref(), json).await,
-        Command::Drop { id, reason } => act(ctx, id, Action::Drop, reason.as_deref(), json).await,
-        Command::Reopen { id } => act(ctx, id, Action::Reopen, None, json).await,
+        Command::Start { id } => act(ctx, id, Action::Start, None, None, json).await,
+        Command::Done { id, reason, actual } => {
+            act(
+                ctx,
+                id,
+                Action::Done,
+                reason.as_deref(),
+                actual.as_deref(),
+                json,
+            )
+            .await
+        }
+        Command::Block { id, reason } => {
+            act(ctx, id, Action::Block, reason.as_deref(), None, json).await
+        }
+        Command::Drop { id, reason } => {
+            act(ctx, id, Action::Drop, reason.as_deref(), None, json).await
+        }
+        Command::Reopen { id } => act(ctx, id, Action::Reopen, None, None, json).await,
         Command::Plan { goal } => {
             let g = goals::show(ctx, goal).await?;
             if json {
@@ -254,6 +324,7 @@ pub async fn command(ctx: &Ctx<'_, SqlStore>, cli: &Cli) -> anyhow::Result<()> {
                     create,
                     due,
                     milestone,
+                    estimate,
                 } => {
                     let delivery = match (item, create) {
                         (Some(i), _) => Delivery::Item(i.clone()),
@@ -267,6 +338,7 @@ pub async fn command(ctx: &Ctx<'_, SqlStore>, cli: &Cli) -> anyhow::Result<()> {
                         delivery,
                         due.as_deref(),
                         milestone.as_deref(),
+                        estimate.as_deref(),
                     )
                     .await?
                 }
@@ -484,6 +556,7 @@ async fn item(ctx: &Ctx<'_, SqlStore>, cmd: &ItemCmd, json: bool) -> anyhow::Res
             id,
             title,
             fields,
+            actual,
             reason,
         } => {
             let ItemFields {
@@ -504,6 +577,7 @@ async fn item(ctx: &Ctx<'_, SqlStore>, cmd: &ItemCmd, json: bool) -> anyhow::Res
                 estimate: clearable(estimate),
                 goal: clearable(goal),
                 kind: kind(k)?,
+                actual: clearable(actual),
             };
             items::edit(ctx, id, patch, reason.as_deref()).await?
         }
@@ -515,14 +589,55 @@ async fn item(ctx: &Ctx<'_, SqlStore>, cmd: &ItemCmd, json: bool) -> anyhow::Res
     item_detail(&view)
 }
 
+async fn workspace<S: Store>(
+    ctx: &Ctx<'_, S>,
+    cmd: &WorkspaceCmd,
+    json: bool,
+) -> anyhow::Result<()> {
+    let ws = match cmd {
+        WorkspaceCmd::Show => ctx.workspace.clone(),
+        WorkspaceCmd::Set {
+            name,
+            tz,
+            step_limit,
+            reactive_share,
+            overdue_days,
+        } => {
+            org::edit_workspace(
+                ctx,
+                org::WorkspacePatch {
+                    name: name.clone(),
+                    tz: tz.clone(),
+                    step_limit: step_limit.clone(),
+                    reactive_share: reactive_share.clone(),
+                    request_overdue_days: *overdue_days,
+                },
+            )
+            .await?
+        }
+    };
+    if json {
+        return out::json(&ws);
+    }
+    out::print(&format!(
+        "{}\n  time zone        {}\n  step limit       {} (larger estimates are too big for one step)\n  reactive share   {} (assumed for people with no done reactive work)\n  overdue after    {} days (open requests)",
+        ws.name,
+        ws.tz,
+        format_hours(ws.step_limit_hours),
+        percent(ws.reactive_share),
+        ws.request_overdue_days
+    ))
+}
+
 async fn act<S: Store>(
     ctx: &Ctx<'_, S>,
     id: &str,
     action: Action,
     reason: Option<&str>,
+    actual: Option<&str>,
     json: bool,
 ) -> anyhow::Result<()> {
-    let changed = items::act(ctx, id, action, reason).await?;
+    let changed = items::act(ctx, id, action, reason, actual).await?;
     if json {
         return out::json(&changed);
     }
@@ -682,6 +797,18 @@ fn goal_view(g: &GoalView) -> anyhow::Result<()> {
         format_hours(g.progress.total_hours)
     );
     text += &format!("  next      {}\n", opt(g.next_step.as_ref()));
+    if g.close_reason.is_none() && g.progress.done_items < g.progress.total_items {
+        let forecast = match (g.forecast, g.target) {
+            (None, _) => "unknown: some of its work has no owner, estimate or hours".to_string(),
+            (Some(f), Some(t)) if f > t => format!(
+                "{f}, {} after the target",
+                days(landed_core::when::days_between(t, f))
+            ),
+            (Some(f), Some(_)) => format!("{f}, in time"),
+            (Some(f), None) => f.to_string(),
+        };
+        text += &format!("  forecast  {forecast}\n");
+    }
     if let Some(h) = g.health {
         let color = match h {
             landed_core::health::Health::OnTrack => Color::Green,
@@ -691,7 +818,13 @@ fn goal_view(g: &GoalView) -> anyhow::Result<()> {
         let why = if g.health_why.is_empty() {
             String::new()
         } else {
-            format!(" — {}", g.health_why.join("; "))
+            let reasons: Vec<String> = g
+                .health_why
+                .iter()
+                .zip(&g.health_reasons)
+                .map(|(why, code)| format!("{why} [{}]", code.as_str()))
+                .collect();
+            format!(" — {}", reasons.join("; "))
         };
         text += &format!(
             "  health    {}{why}\n",
@@ -984,7 +1117,7 @@ fn impact_view(v: &links::ImpactView) -> anyhow::Result<()> {
     }
     let worst = if v.worst_late_days > 0 {
         paint(
-            &format!("worst lateness {} days", v.worst_late_days),
+            &format!("worst lateness {}", days(v.worst_late_days)),
             Color::Red,
         )
     } else {
@@ -1056,8 +1189,11 @@ fn capacity_view(v: &landed_app::capacity::CapacityView) -> anyhow::Result<()> {
         t.add_row(row);
     }
     out::print_table(&t)?;
-    let mut text =
-        String::from("\n* reactive load not measured yet: half the capacity is assumed\n");
+    let mut text = String::new();
+    if v.people.iter().any(|p| !p.reactive.measured) {
+        text += "\n* reactive load not measured yet: the workspace's default share is assumed";
+    }
+    text += "\n";
     if over.is_empty() {
         text += "No overcommitted weeks.";
     } else {
@@ -1069,7 +1205,59 @@ fn capacity_view(v: &landed_app::capacity::CapacityView) -> anyhow::Result<()> {
             "\n{unplanned} open item(s) have no estimate or due date, so their load is not shown (landed item list --json shows them)."
         );
     }
-    out::print(&text)
+    out::print(&text)?;
+    for team in &v.protected {
+        protected_view(team)?;
+    }
+    Ok(())
+}
+
+fn protected_view(team: &landed_app::capacity::TeamProtected) -> anyhow::Result<()> {
+    if team.share <= 0.0 {
+        return out::print(&format!(
+            "\n{} protects no strategic time. Reserve some with: landed team edit {} --protected 20%",
+            team.team,
+            shell_word(&team.team)
+        ));
+    }
+    out::print(&format!(
+        "\nProtected strategic time: {} reserves {} of its capacity",
+        team.team,
+        percent(team.share)
+    ))?;
+    let mut t = out::table(&["week", "reserved", "strategic", "reactive", ""]);
+    for w in &team.weeks {
+        let note = if w.urgent_is_winning {
+            colored("urgent is winning".to_string(), Some(Color::Red))
+        } else if !w.urgent_for.is_empty() {
+            let who: Vec<String> = w.urgent_for.iter().map(|h| format!("@{h}")).collect();
+            colored(
+                format!("urgent is winning for {}", who.join(" ")),
+                Some(Color::Yellow),
+            )
+        } else if w.so_far {
+            colored("so far".to_string(), None)
+        } else {
+            colored(String::new(), None)
+        };
+        t.add_row(vec![
+            colored(w.week.to_string(), None),
+            colored(format!("{}h", w.reserved_hours), None),
+            colored(format!("{}h", w.strategic_hours), None),
+            colored(format!("{}h", w.reactive_hours), None),
+            note,
+        ]);
+    }
+    out::print_table(&t)
+}
+
+/// A word as typed in a shell: quoted when it holds a space.
+fn shell_word(s: &str) -> String {
+    if s.contains(char::is_whitespace) {
+        format!("\"{s}\"")
+    } else {
+        s.to_string()
+    }
 }
 
 fn forecast_view(v: &landed_app::forecast::ForecastView) -> anyhow::Result<()> {
@@ -1091,10 +1279,20 @@ fn forecast_view(v: &landed_app::forecast::ForecastView) -> anyhow::Result<()> {
         out::print_table(&t)?;
         out::print("")
     };
-    out::print(&format!(
-        "Forecast from {} (estimates as given; no accuracy history yet)\n",
-        v.today
-    ))?;
+    let scaled: Vec<String> = v
+        .accuracy
+        .iter()
+        .map(|(h, a)| format!("@{h} ×{a}"))
+        .collect();
+    let accuracy = if scaled.is_empty() {
+        "estimates as given: no done work with actual hours yet".to_string()
+    } else {
+        format!(
+            "estimates scaled by past accuracy: {}; everyone else as given",
+            scaled.join(", ")
+        )
+    };
+    out::print(&format!("Forecast from {} ({accuracy})\n", v.today))?;
     rows(&v.goals, "goal")?;
     rows(&v.items, "item")?;
     if !v.unschedulable.is_empty() {
@@ -1107,6 +1305,15 @@ fn forecast_view(v: &landed_app::forecast::ForecastView) -> anyhow::Result<()> {
 }
 
 /// Days late, in red, or a dash.
+/// `1 day`, `5 days`.
+fn days(n: i64) -> String {
+    if n == 1 {
+        "1 day".to_string()
+    } else {
+        format!("{n} days")
+    }
+}
+
 fn late_cell(days: i64) -> comfy_table::Cell {
     if days > 0 {
         colored(format!("{days}d"), Some(Color::Red))

@@ -38,6 +38,11 @@ impl Workspace {
     }
 
     fn run(&self, args: &[&str]) -> Output {
+        self.run_at(NOW, args)
+    }
+
+    /// Run a command as if it were `now` (an RFC 3339 instant).
+    fn run_at(&self, now: &str, args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_landed"))
             .arg("--db")
             .arg(&self.db)
@@ -45,9 +50,19 @@ impl Workspace {
             .env_remove("LANDED_USER")
             .env_remove("CLICOLOR_FORCE")
             .env("NO_COLOR", "1")
-            .env("LANDED_NOW", NOW)
+            .env("LANDED_NOW", now)
             .output()
             .unwrap()
+    }
+
+    /// Run a command that must succeed at `now`.
+    fn ok_at(&self, now: &str, args: &[&str]) {
+        let out = self.run_at(now, args);
+        assert!(
+            out.status.success(),
+            "landed {args:?} at {now} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     /// Run a command that must succeed; returns stdout.
@@ -888,6 +903,8 @@ fn a_commitment_request_is_phantom_until_committed_and_its_slips_reach_the_asker
         "2027-02-10",
         "--outcome",
         "UI shipped",
+        "--estimate",
+        "1d",
     ]);
     let r = w.json(&[
         "--as",
@@ -983,6 +1000,8 @@ fn a_commitment_request_is_phantom_until_committed_and_its_slips_reach_the_asker
         "Refund webhook",
         "--due",
         "2027-01-13",
+        "--estimate",
+        "6h",
     ]);
     assert_eq!(r2["state"], "committed");
     assert_eq!(r2["item"], "I-2");
@@ -1021,7 +1040,7 @@ fn a_commitment_request_is_phantom_until_committed_and_its_slips_reach_the_asker
         g["health_reasons"],
         serde_json::json!(["phantom_dependency", "late_dependency"])
     );
-    assert!(w.ok(&["goal", "show", "G-1"]).contains("health    off track — it depends on something nobody committed to; it depends on something due after it is needed"));
+    assert!(w.ok(&["goal", "show", "G-1"]).contains("health    off track — it depends on something nobody committed to [phantom_dependency]; it depends on something due after it is needed [late_dependency]"));
     let seen = w.json(&["requests", "--team", "Mobile"]);
     let r2 = seen
         .as_array()
@@ -1162,5 +1181,233 @@ fn forecasts_follow_available_hours_and_dependencies() {
         v["goals"][0]["finish"],
         Value::Null,
         "a goal with an item that cannot be forecast has no finish"
+    );
+}
+
+#[test]
+fn actual_hours_scale_forecasts_and_goal_health_follows_the_forecast() {
+    // No reactive share: Ana's 40h are all strategic, 8h a working day.
+    let w = Workspace::new();
+    w.ok(&["workspace", "set", "--reactive-share", "0%"]);
+    w.ok_at(
+        "2026-11-16T09:00:00Z",
+        &[
+            "item",
+            "add",
+            "Earlier work",
+            "--owner",
+            "ana",
+            "--due",
+            "today",
+            "--estimate",
+            "4h",
+        ],
+    );
+    w.ok_at("2026-11-17T09:00:00Z", &["done", "I-1"]);
+    w.ok(&[
+        "goal",
+        "add",
+        "G",
+        "--owner",
+        "ana",
+        "--by",
+        "2026-11-24",
+        "--outcome",
+        "live",
+    ]);
+    w.ok(&[
+        "item",
+        "add",
+        "Build",
+        "--owner",
+        "ana",
+        "--due",
+        "2026-11-24",
+        "--estimate",
+        "12h",
+        "--goal",
+        "G-1",
+        "--outcome",
+        "merged",
+    ]);
+    // Estimates as given: 12h is Monday and half of Tuesday.
+    let g = w.json(&["goal", "show", "G-1"]);
+    assert_eq!(g["forecast"], "2026-11-24");
+    assert_eq!(g["health"], "on_track");
+    assert_eq!(w.json(&["forecast"])["accuracy"], serde_json::json!([]));
+
+    // The earlier item took 6h for an estimate of 4h: Ana's estimates are scaled by 1.5, so
+    // 12h become 18h and the work ends on Wednesday, after the target.
+    w.ok(&["item", "edit", "I-1", "--actual", "6h"]);
+    let v = w.json(&["forecast"]);
+    assert_eq!(v["accuracy"], serde_json::json!([["ana", 1.5]]));
+    assert_eq!(v["items"][0]["finish"], "2026-11-25");
+    let g = w.json(&["goal", "show", "G-1"]);
+    assert_eq!(
+        g["forecast"], "2026-11-25",
+        "goal show agrees with forecast"
+    );
+    assert_eq!(g["health"], "off_track");
+    assert!(codes(&g["health_reasons"]).contains(&"forecast_past_target"));
+    let text = w.ok(&["goal", "show", "G-1"]);
+    assert!(
+        text.contains("forecast  2026-11-25, 1 day after the target")
+            && text.contains("the forecast finish is after the target [forecast_past_target]"),
+        "{text}"
+    );
+
+    // Reactive work done over the last four weeks is measured from when it was done, for its
+    // actual hours: 20h last week is 5h a week.
+    w.ok_at(
+        "2026-11-18T09:00:00Z",
+        &[
+            "item",
+            "add",
+            "Incident",
+            "--owner",
+            "ana",
+            "--kind",
+            "reactive",
+            "--estimate",
+            "2h",
+        ],
+    );
+    w.ok_at("2026-11-18T15:00:00Z", &["done", "I-3", "--actual", "20h"]);
+    let c = w.json(&["capacity"]);
+    let ana = &c["people"][0];
+    assert_eq!(ana["handle"], "ana");
+    assert_eq!(ana["reactive"]["hours_per_week"], 5.0);
+    assert_eq!(ana["reactive"]["measured"], true);
+    assert_eq!(ana["available_hours"], 35.0);
+
+    // Time spent belongs to done items.
+    assert!(
+        w.fails(&["item", "edit", "I-2", "--actual", "3h"])
+            .contains("landed done I-2 --actual")
+    );
+    assert!(
+        w.fails(&["done", "G-1", "--actual", "3h"])
+            .contains("recorded on items")
+    );
+    assert!(w.fails(&["done", "I-2", "--actual", "-3h"]).contains("-3h"));
+    assert_eq!(w.json(&["item", "show", "I-2"])["status"], "todo");
+}
+
+#[test]
+fn protected_time_says_urgent_is_winning_when_reactive_work_eats_the_reserve() {
+    let w = Workspace::new();
+    w.ok(&["team", "add", "Core", "--lead", "ana", "--member", "ben"]);
+    w.ok(&["team", "edit", "Core", "--protected", "20%"]);
+    assert_eq!(w.json(&["team", "list"])[0]["protected_share"], 0.2);
+    // Two weeks ago Ben spent 10h on strategic work; last week incidents took 38h and 36h.
+    let work = [
+        ("2026-11-11T10:00:00Z", "ben", "strategic", "10h"),
+        ("2026-11-17T10:00:00Z", "ana", "reactive", "38h"),
+        ("2026-11-18T10:00:00Z", "ben", "reactive", "36h"),
+    ];
+    for (n, (at, who, kind, hours)) in work.iter().enumerate() {
+        w.ok_at(
+            at,
+            &[
+                "item",
+                "add",
+                "Work",
+                "--owner",
+                who,
+                "--kind",
+                kind,
+                "--estimate",
+                "1h",
+            ],
+        );
+        w.ok_at(at, &["done", &format!("I-{}", n + 1), "--actual", hours]);
+    }
+    let v = w.json(&["capacity", "--team", "Core"]);
+    let weeks = v["protected"][0]["weeks"].as_array().unwrap();
+    assert_eq!(weeks.len(), 5, "four full weeks and this one");
+    let week = |name: &str| weeks.iter().find(|w| w["week"] == name).unwrap();
+    let w46 = week("2026-W46");
+    assert_eq!(
+        (
+            w46["reserved_hours"].as_f64(),
+            w46["strategic_hours"].as_f64()
+        ),
+        (Some(16.0), Some(10.0))
+    );
+    assert_eq!(w46["urgent_is_winning"], false);
+    let w47 = week("2026-W47");
+    assert_eq!(w47["reactive_hours"], 74.0);
+    assert_eq!(w47["urgent_is_winning"], true);
+    assert_eq!(w47["urgent_for"], serde_json::json!(["ana", "ben"]));
+    assert_eq!(week("2026-W48")["so_far"], true);
+    let text = w.ok(&["capacity", "--team", "Core"]);
+    assert!(
+        text.contains("Core reserves 20% of its capacity") && text.contains("urgent is winning"),
+        "{text}"
+    );
+
+    // Bad settings are refused and change nothing.
+    assert!(
+        w.fails(&["team", "edit", "Core", "--protected", "150%"])
+            .contains("0% to 100%")
+    );
+    assert!(
+        w.fails(&["team", "edit", "Kore", "--protected", "10%"])
+            .contains("did you mean Core?")
+    );
+    assert!(
+        w.fails(&["team", "edit", "Core"])
+            .contains("nothing to change")
+    );
+    assert_eq!(w.json(&["team", "list"])[0]["protected_share"], 0.2);
+    assert!(
+        w.fails(&["person", "edit", "ana", "--capacity", "-5"])
+            .contains("0 to 168")
+    );
+    assert!(
+        w.fails(&["person", "edit", "ana", "--capacity", "500"])
+            .contains("0 to 168")
+    );
+    assert!(
+        w.fails(&["person", "edit", "zed", "--capacity", "30"])
+            .contains("unknown person @zed")
+    );
+    assert!(
+        w.fails(&["workspace", "set", "--overdue-days", "0"])
+            .contains("1 to 365")
+    );
+    assert!(
+        w.fails(&["workspace", "set", "--reactive-share", "2"])
+            .contains("0% to 100%")
+    );
+    let ws = w.json(&["workspace", "show"]);
+    assert_eq!(
+        (
+            ws["request_overdue_days"].as_i64(),
+            ws["reactive_share"].as_f64()
+        ),
+        (Some(5), Some(0.5))
+    );
+    w.ok(&["person", "edit", "ana", "--capacity", "32"]);
+    assert_eq!(w.json(&["person", "list"])[0]["capacity_hours"], 32.0);
+}
+
+#[test]
+fn requests_are_overdue_after_the_workspace_setting() {
+    let w = Workspace::new();
+    w.ok(&["person", "add", "cy", "--name", "Cy"]);
+    w.ok(&["team", "add", "Core", "--lead", "ana"]);
+    w.ok(&["team", "add", "Ops", "--lead", "cy"]);
+    w.ok_at(
+        "2026-11-20T09:00:00Z",
+        &["--as", "ana", "ask", "Ops", "backups", "--by", "2026-12-18"],
+    );
+    // Three days old: not overdue after the default 5 days, overdue after 2.
+    assert_eq!(w.json(&["requests"])[0]["overdue"], false);
+    w.ok(&["workspace", "set", "--overdue-days", "2"]);
+    assert_eq!(w.json(&["requests"])[0]["overdue"], true);
+    assert!(
+        w.ok(&["workspace", "show"])
+            .contains("overdue after    2 days")
     );
 }

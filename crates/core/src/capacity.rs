@@ -355,6 +355,68 @@ pub fn protected_time(
     }
 }
 
+/// Done work of one person: its kind, the hours it took and the civil date it was done on
+/// (in the person's time zone).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Spent {
+    pub kind: ItemKind,
+    pub hours: f64,
+    pub done_on: Date,
+}
+
+/// Protected strategic time for a team over consecutive ISO weeks (DESIGN §5).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProtectedWeek {
+    pub week: Week,
+    /// The team as a whole: its capacity × share reserved, and what its people spent.
+    pub team: ProtectedTime,
+    /// Indexes (into the `members` given) of the people for whom urgent is winning.
+    pub urgent_for: Vec<usize>,
+}
+
+/// Protected time of a team (DESIGN §5) for `weeks` ISO weeks starting with `first`: for each
+/// week, every member's done strategic and reactive hours that week, judged by
+/// [`protected_time`] for each member (capacity × `share` reserved) and for the team (the sums).
+/// `members` holds each member's weekly capacity and done work.
+pub fn protected_weeks(
+    members: &[(f64, &[Spent])],
+    share: f64,
+    first: Week,
+    weeks: u32,
+) -> Vec<ProtectedWeek> {
+    let mut out = Vec::new();
+    let mut monday = first.monday();
+    for _ in 0..weeks {
+        let Ok(next) = monday.checked_add(Span::new().days(7)) else {
+            break;
+        };
+        let (mut capacity, mut strategic, mut reactive) = (0.0, 0.0, 0.0);
+        let mut urgent_for = Vec::new();
+        for (m, (cap, done)) in members.iter().enumerate() {
+            let (mut s, mut r) = (0.0, 0.0);
+            for d in done.iter().filter(|d| (monday..next).contains(&d.done_on)) {
+                match d.kind {
+                    ItemKind::Strategic => s += hours(d.hours),
+                    ItemKind::Reactive => r += hours(d.hours),
+                }
+            }
+            if protected_time(*cap, share, s, r).urgent_is_winning {
+                urgent_for.push(m);
+            }
+            capacity += hours(*cap);
+            strategic += s;
+            reactive += r;
+        }
+        out.push(ProtectedWeek {
+            week: Week::of(monday),
+            team: protected_time(capacity, share, strategic, reactive),
+            urgent_for,
+        });
+        monday = next;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -377,6 +439,8 @@ mod tests {
             estimate_hours: estimate,
             status: ItemStatus::Todo,
             status_reason: None,
+            actual_hours: None,
+            done_at: None,
             kind: ItemKind::Strategic,
             goal: None,
             created_at: Timestamp::UNIX_EPOCH,
@@ -968,5 +1032,64 @@ mod tests {
                 .count() as i64;
             prop_assert_eq!(working_days(first, last), walked);
         }
+    }
+
+    // --- Protected time over weeks ---
+
+    fn spent(kind: ItemKind, hours: f64, done_on: Date) -> Spent {
+        Spent {
+            kind,
+            hours,
+            done_on,
+        }
+    }
+
+    #[test]
+    fn protected_weeks_sum_the_team_and_name_the_members_urgent_is_beating() {
+        let last_week = MONDAY - days(7);
+        // Ana: 40h, last week 36h reactive and 2h strategic: the 8h reserve was eaten.
+        let ana = [
+            spent(ItemKind::Reactive, 36.0, last_week + days(1)),
+            spent(ItemKind::Strategic, 2.0, last_week + days(2)),
+            // This week's work belongs to this week.
+            spent(ItemKind::Strategic, 8.0, MONDAY),
+        ];
+        // Ben: 40h, last week 10h strategic and 20h reactive: his reserve held.
+        let ben = [
+            spent(ItemKind::Strategic, 10.0, last_week + days(4)),
+            spent(ItemKind::Reactive, 20.0, last_week + days(6)),
+        ];
+        let members: [(f64, &[Spent]); 2] = [(40.0, &ana), (40.0, &ben)];
+        let weeks = protected_weeks(&members, 0.2, Week::of(last_week), 2);
+        assert_eq!(weeks.len(), 2);
+        assert_eq!(weeks[0].week, week(2026, 47));
+        assert_eq!(weeks[0].urgent_for, vec![0]);
+        // The team reserved 16h and spent 12h on strategic work, but reactive work (56h) did
+        // not take more than 80h − 16h: time went elsewhere, so the team is not flagged.
+        assert_eq!(
+            weeks[0].team,
+            ProtectedTime {
+                reserved_hours: 16.0,
+                strategic_hours: 12.0,
+                reactive_hours: 56.0,
+                urgent_is_winning: false,
+            }
+        );
+        assert_eq!(weeks[1].week, week(2026, 48));
+        assert_eq!(weeks[1].team.strategic_hours, 8.0);
+        assert!(weeks[1].urgent_for.is_empty());
+    }
+
+    #[test]
+    fn a_team_flooded_by_reactive_work_is_flagged() {
+        let last_week = MONDAY - days(7);
+        let flooded = [spent(ItemKind::Reactive, 38.0, last_week)];
+        let members: [(f64, &[Spent]); 3] = [(40.0, &flooded); 3];
+        let w = &protected_weeks(&members, 0.2, Week::of(last_week), 1)[0];
+        assert!(w.team.urgent_is_winning);
+        assert_eq!(w.urgent_for, vec![0, 1, 2]);
+        // With no protection there is nothing to win against.
+        let w = &protected_weeks(&members, 0.0, Week::of(last_week), 1)[0];
+        assert!(!w.team.urgent_is_winning && w.urgent_for.is_empty());
     }
 }

@@ -257,6 +257,8 @@ mod tests {
             estimate_hours: Some(4.0),
             status,
             status_reason: None,
+            actual_hours: None,
+            done_at: None,
             kind: ItemKind::Strategic,
             goal: None,
             created_at: jiff::Timestamp::UNIX_EPOCH,

@@ -288,6 +288,8 @@ mod tests {
             estimate_hours: Some(estimate),
             status: ItemStatus::Todo,
             status_reason: None,
+            actual_hours: None,
+            done_at: None,
             kind: ItemKind::Strategic,
             goal: None,
             created_at: Timestamp::UNIX_EPOCH,

@@ -46,6 +46,19 @@ pub enum HealthReason {
 }
 
 impl HealthReason {
+    /// The stable code, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HealthReason::ForecastPastTarget => "forecast_past_target",
+            HealthReason::PhantomDependency => "phantom_dependency",
+            HealthReason::LateDependency => "late_dependency",
+            HealthReason::OverdueItems => "overdue_items",
+            HealthReason::BlockedItems => "blocked_items",
+            HealthReason::AtRiskDependency => "at_risk_dependency",
+            HealthReason::UnknownForecast => "unknown_forecast",
+        }
+    }
+
     /// The health a reason alone brings a goal down to.
     pub fn severity(self) -> Health {
         match self {
@@ -141,6 +154,25 @@ mod tests {
 
     const TODAY: Date = date(2026, 11, 23);
 
+    #[test]
+    fn reason_codes_are_their_json_names() {
+        use HealthReason::*;
+        for r in [
+            ForecastPastTarget,
+            PhantomDependency,
+            LateDependency,
+            OverdueItems,
+            BlockedItems,
+            AtRiskDependency,
+            UnknownForecast,
+        ] {
+            assert_eq!(
+                serde_json::to_string(&r).unwrap(),
+                format!("\"{}\"", r.as_str())
+            );
+        }
+    }
+
     fn item(status: ItemStatus, due: Date) -> Item {
         Item {
             id: 1,
@@ -152,6 +184,8 @@ mod tests {
             estimate_hours: Some(4.0),
             status,
             status_reason: None,
+            actual_hours: None,
+            done_at: None,
             kind: ItemKind::Strategic,
             goal: Some(1),
             created_at: jiff::Timestamp::UNIX_EPOCH,

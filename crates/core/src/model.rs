@@ -25,11 +25,18 @@ pub struct Workspace {
     pub default_person: Option<Id>,
     /// Time zone used for people who have none and for workspace-wide dates.
     pub tz: String,
+    /// Share of capacity taken by reactive work for people with no done reactive work to
+    /// measure (DESIGN §5), between 0 and 1.
+    pub reactive_share: f64,
+    /// An open request older than this many days is overdue (DESIGN §3).
+    pub request_overdue_days: i64,
     pub version: i64,
 }
 
 impl Workspace {
     pub const DEFAULT_STEP_LIMIT_HOURS: f64 = 24.0;
+    pub const DEFAULT_REACTIVE_SHARE: f64 = 0.5;
+    pub const DEFAULT_REQUEST_OVERDUE_DAYS: i64 = 5;
 }
 
 /// A user of the workspace (DESIGN §1).
@@ -58,6 +65,9 @@ pub struct Team {
     pub lead: Id,
     /// Members other than the lead, sorted by id.
     pub members: Vec<Id>,
+    /// Share of each member's capacity reserved for strategic work, between 0 and 1; 0 when
+    /// the team protects none (DESIGN §5).
+    pub protected_share: f64,
     pub version: i64,
 }
 
@@ -251,9 +261,20 @@ pub struct Item {
     pub status_reason: Option<String>,
     pub kind: ItemKind,
     pub goal: Option<Id>,
+    /// Hours it really took, recorded when it was done.
+    pub actual_hours: Option<f64>,
+    /// When it was last marked done; none while it is not done.
+    pub done_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub version: i64,
+}
+
+impl Item {
+    /// Hours the item took: the actual hours if recorded, else its estimate.
+    pub fn spent_hours(&self) -> Option<f64> {
+        self.actual_hours.or(self.estimate_hours)
+    }
 }
 
 /// One end of a dependency: a work item or a goal.

@@ -83,6 +83,38 @@ pub fn capacity(hours: f64) -> Result<f64, Invalid> {
     Ok(hours)
 }
 
+/// A share of capacity, written `20%` or `0.2`: between 0 and 1.
+pub fn share(field: &'static str, text: &str) -> Result<f64, Invalid> {
+    let t = text.trim();
+    let (num, scale) = match t.strip_suffix('%') {
+        Some(n) => (n.trim(), 100.0),
+        None => (t, 1.0),
+    };
+    match num.parse::<f64>() {
+        Ok(v) if v.is_finite() && (0.0..=1.0).contains(&(v / scale)) => {
+            Ok(((v / scale) * 10_000.0).round() / 10_000.0)
+        }
+        _ => Err(invalid(
+            field,
+            format!("`{text}` is not a share of capacity; give 0% to 100%, e.g. 20% or 0.2"),
+        )),
+    }
+}
+
+/// Most days a request may wait before it is overdue.
+pub const MAX_OVERDUE_DAYS: i64 = 365;
+
+/// Days an open request may wait before it is overdue: 1 to 365.
+pub fn overdue_days(days: i64) -> Result<i64, Invalid> {
+    if !(1..=MAX_OVERDUE_DAYS).contains(&days) {
+        return Err(invalid(
+            "overdue days",
+            format!("{days} is not possible; give 1 to {MAX_OVERDUE_DAYS} days"),
+        ));
+    }
+    Ok(days)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,6 +142,25 @@ mod tests {
         assert_eq!(capacity(40.0).unwrap(), 40.0);
         for bad in [-1.0, 169.0, f64::NAN, f64::INFINITY] {
             assert!(capacity(bad).is_err());
+        }
+    }
+
+    #[test]
+    fn shares() {
+        assert_eq!(share("s", "20%").unwrap(), 0.2);
+        assert_eq!(share("s", " 0.35 ").unwrap(), 0.35);
+        assert_eq!(share("s", "0").unwrap(), 0.0);
+        assert_eq!(share("s", "100 %").unwrap(), 1.0);
+        for bad in ["", "-0.1", "1.5", "120%", "NaN", "inf", "a lot", "%"] {
+            assert!(share("s", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn overdue() {
+        assert_eq!(overdue_days(5).unwrap(), 5);
+        for bad in [0, -3, 366] {
+            assert!(overdue_days(bad).is_err(), "{bad}");
         }
     }
 }

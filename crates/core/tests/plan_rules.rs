@@ -45,6 +45,8 @@ fn item(id: Id) -> Item {
         estimate_hours: None,
         status: ItemStatus::Todo,
         status_reason: None,
+        actual_hours: None,
+        done_at: None,
         kind: ItemKind::Strategic,
         goal: Some(1),
         created_at: Timestamp::UNIX_EPOCH,

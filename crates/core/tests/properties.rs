@@ -87,6 +87,8 @@ fn item() -> impl Strategy<Value = Item> {
                 estimate_hours,
                 status,
                 status_reason: None,
+                actual_hours: None,
+                done_at: None,
                 kind: ItemKind::Strategic,
                 goal: Some(1),
                 created_at: Timestamp::UNIX_EPOCH,

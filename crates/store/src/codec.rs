@@ -102,6 +102,8 @@ pub fn workspace(row: &SqliteRow) -> Result<Workspace> {
         step_limit_hours: row.try_get("step_limit_hours")?,
         default_person: row.try_get("default_person")?,
         tz: row.try_get("tz")?,
+        reactive_share: row.try_get("reactive_share")?,
+        request_overdue_days: row.try_get("request_overdue_days")?,
         version: row.try_get("version")?,
     })
 }
@@ -125,6 +127,7 @@ pub fn team(row: &SqliteRow) -> Result<Team> {
         name: row.try_get("name")?,
         lead: row.try_get("lead")?,
         members: Vec::new(),
+        protected_share: row.try_get("protected_share")?,
         version: row.try_get("version")?,
     })
 }
@@ -172,6 +175,8 @@ struct ItemRow(
     Option<String>, // status_reason
     String,         // kind
     Option<Id>,     // goal_id
+    Option<f64>,    // actual_hours
+    Option<String>, // done_at
     String,         // created_at
     String,         // updated_at
     i64,            // version
@@ -197,6 +202,8 @@ pub fn items_json(json: &str) -> Result<Vec<Item>> {
                 status_reason,
                 kind,
                 goal,
+                actual_hours,
+                done_at,
                 created_at,
                 updated_at,
                 version,
@@ -221,6 +228,8 @@ pub fn items_json(json: &str) -> Result<Vec<Item>> {
                 status_reason,
                 kind: kind.parse::<ItemKind>().map_err(corrupt)?,
                 goal,
+                actual_hours,
+                done_at: done_at.as_deref().map(parse_ts).transpose()?,
                 created_at: parse_ts(&created_at)?,
                 updated_at: parse_ts(&updated_at)?,
                 version,

@@ -74,6 +74,8 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ItemFilter {
     pub owner: Option<Id>,
+    /// Items owned by any of these people.
+    pub owners: Option<Vec<Id>>,
     pub goals: Option<Vec<Id>>,
     /// Items of the team's goals or owned by its lead or members.
     pub team: Option<Id>,
@@ -124,6 +126,19 @@ pub trait Store: Send + Sync {
         before: &Entity,
         after: Entity,
     ) -> impl Future<Output = Result<Entity>> + Send;
+    /// Create `entity` and, in the same transaction, replace `before` by what `then` makes of
+    /// the created entity (it learns its id there): both happen, or neither does (a
+    /// [`StoreError::Conflict`] on `before` leaves no created entity behind). One event each.
+    fn create_then_update<F>(
+        &self,
+        created: &Meta,
+        entity: Entity,
+        updated: &Meta,
+        before: &Entity,
+        then: F,
+    ) -> impl Future<Output = Result<(Entity, Entity)>> + Send
+    where
+        F: FnOnce(&Entity) -> Entity + Send;
     /// Remove an entity (used for dependencies), with one event.
     fn delete(&self, meta: &Meta, before: &Entity) -> impl Future<Output = Result<()>> + Send;
 

@@ -35,7 +35,7 @@ const ROWS_PER_INSERT: usize = 1_000;
 /// PostgreSQL has the same shape as `json_agg(json_build_array(...))`.
 const ITEM_SELECT: &str = "SELECT json_group_array(json_array(i.id, i.num, i.title, i.outcome, \
      i.owner, i.due_date, i.milestone_id, m.date, i.estimate_hours, i.status, i.status_reason, \
-     i.kind, i.goal_id, i.created_at, i.updated_at, i.version)) \
+     i.kind, i.goal_id, i.actual_hours, i.done_at, i.created_at, i.updated_at, i.version)) \
      FROM items i LEFT JOIN milestones m ON m.id = i.milestone_id WHERE i.workspace_id = ";
 const GOAL_SELECT: &str = "SELECT g.*, m.date AS ms_date FROM goals g \
      LEFT JOIN milestones m ON m.id = g.milestone_id WHERE g.workspace_id = ";
@@ -254,12 +254,15 @@ async fn insert_rows(tx: &mut Tx, ws: Id, rows: &[Entity]) -> Result<()> {
     for chunk in rows.chunks(ROWS_PER_INSERT) {
         let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(match first {
             Entity::Workspace(_) => {
-                "INSERT INTO workspaces (id, name, step_limit_hours, default_person, tz, version) "
+                "INSERT INTO workspaces (id, name, step_limit_hours, default_person, tz, reactive_share, \
+                 request_overdue_days, version) "
             }
             Entity::Person(_) => {
                 "INSERT INTO people (id, workspace_id, handle, name, email, tz, capacity_hours, version) "
             }
-            Entity::Team(_) => "INSERT INTO teams (id, workspace_id, name, lead, version) ",
+            Entity::Team(_) => {
+                "INSERT INTO teams (id, workspace_id, name, lead, protected_share, version) "
+            }
             Entity::Milestone(_) => {
                 "INSERT INTO milestones (id, workspace_id, num, name, date, version) "
             }
@@ -269,8 +272,8 @@ async fn insert_rows(tx: &mut Tx, ws: Id, rows: &[Entity]) -> Result<()> {
             }
             Entity::Item(_) => {
                 "INSERT INTO items (id, workspace_id, num, title, outcome, owner, due_date, \
-                 milestone_id, estimate_hours, status, status_reason, kind, goal_id, created_at, \
-                 updated_at, version) "
+                 milestone_id, estimate_hours, status, status_reason, kind, goal_id, actual_hours, \
+                 done_at, created_at, updated_at, version) "
             }
             Entity::Dependency(_) => {
                 "INSERT INTO dependencies (id, workspace_id, from_kind, from_id, to_kind, to_id, \
@@ -289,6 +292,8 @@ async fn insert_rows(tx: &mut Tx, ws: Id, rows: &[Entity]) -> Result<()> {
                     .push_bind(w.step_limit_hours)
                     .push_bind(w.default_person)
                     .push_bind(w.tz.clone())
+                    .push_bind(w.reactive_share)
+                    .push_bind(w.request_overdue_days)
                     .push_bind(w.version);
             }
             Entity::Person(p) => {
@@ -306,6 +311,7 @@ async fn insert_rows(tx: &mut Tx, ws: Id, rows: &[Entity]) -> Result<()> {
                     .push_bind(ws)
                     .push_bind(t.name.clone())
                     .push_bind(t.lead)
+                    .push_bind(t.protected_share)
                     .push_bind(t.version);
             }
             Entity::Milestone(m) => {
@@ -346,6 +352,8 @@ async fn insert_rows(tx: &mut Tx, ws: Id, rows: &[Entity]) -> Result<()> {
                     .push_bind(i.status_reason.clone())
                     .push_bind(i.kind.as_str())
                     .push_bind(i.goal)
+                    .push_bind(i.actual_hours)
+                    .push_bind(i.done_at.map(ts))
                     .push_bind(ts(i.created_at))
                     .push_bind(ts(i.updated_at))
                     .push_bind(i.version);
@@ -467,14 +475,17 @@ async fn update_row(tx: &mut Tx, ws: Id, expected: i64, after: &Entity) -> Resul
     let q = match after {
         Entity::Workspace(w) => sqlx::query(
             "UPDATE workspaces SET name = $3, step_limit_hours = $4, default_person = $5, tz = $6, \
-             version = version + 1 WHERE id = $1 AND version = $2",
+             reactive_share = $7, request_overdue_days = $8, version = version + 1 \
+             WHERE id = $1 AND version = $2",
         )
         .bind(w.id)
         .bind(expected)
         .bind(w.name.clone())
         .bind(w.step_limit_hours)
         .bind(w.default_person)
-        .bind(w.tz.clone()),
+        .bind(w.tz.clone())
+        .bind(w.reactive_share)
+        .bind(w.request_overdue_days),
         Entity::Person(p) => sqlx::query(
             "UPDATE people SET handle = $4, name = $5, email = $6, tz = $7, capacity_hours = $8, \
              version = version + 1 WHERE id = $1 AND version = $2 AND workspace_id = $3",
@@ -488,14 +499,15 @@ async fn update_row(tx: &mut Tx, ws: Id, expected: i64, after: &Entity) -> Resul
         .bind(p.tz.clone())
         .bind(p.capacity_hours),
         Entity::Team(t) => sqlx::query(
-            "UPDATE teams SET name = $4, lead = $5, version = version + 1 \
+            "UPDATE teams SET name = $4, lead = $5, protected_share = $6, version = version + 1 \
              WHERE id = $1 AND version = $2 AND workspace_id = $3",
         )
         .bind(t.id)
         .bind(expected)
         .bind(ws)
         .bind(t.name.clone())
-        .bind(t.lead),
+        .bind(t.lead)
+        .bind(t.protected_share),
         Entity::Milestone(m) => sqlx::query(
             "UPDATE milestones SET name = $4, date = $5, version = version + 1 \
              WHERE id = $1 AND version = $2 AND workspace_id = $3",
@@ -525,7 +537,8 @@ async fn update_row(tx: &mut Tx, ws: Id, expected: i64, after: &Entity) -> Resul
         Entity::Item(i) => sqlx::query(
             "UPDATE items SET title = $4, outcome = $5, owner = $6, due_date = $7, \
              milestone_id = $8, estimate_hours = $9, status = $10, status_reason = $11, kind = $12, \
-             goal_id = $13, updated_at = $14, version = version + 1 \
+             goal_id = $13, actual_hours = $14, done_at = $15, updated_at = $16, \
+             version = version + 1 \
              WHERE id = $1 AND version = $2 AND workspace_id = $3",
         )
         .bind(i.id)
@@ -541,6 +554,8 @@ async fn update_row(tx: &mut Tx, ws: Id, expected: i64, after: &Entity) -> Resul
         .bind(i.status_reason.clone())
         .bind(i.kind.as_str())
         .bind(i.goal)
+        .bind(i.actual_hours)
+        .bind(i.done_at.map(ts))
         .bind(ts(i.updated_at)),
         Entity::Request(r) => sqlx::query(
             "UPDATE requests SET deliverable = $4, needed_by = $5, state = $6, answered_by = $7, \
@@ -742,6 +757,64 @@ impl Store for SqlStore {
         Ok(after)
     }
 
+    async fn create_then_update<F>(
+        &self,
+        created: &Meta,
+        entity: Entity,
+        updated: &Meta,
+        before: &Entity,
+        then: F,
+    ) -> Result<(Entity, Entity)>
+    where
+        F: FnOnce(&Entity) -> Entity + Send,
+    {
+        let ws = self.ws_id()?;
+        if matches!(entity, Entity::Workspace(_)) {
+            return Err(StoreError::AlreadyInitialised(
+                "(one workspace per database)".into(),
+            ));
+        }
+        let mut tx: Tx = self.pool.begin().await?;
+        let mut made = [entity];
+        assign_ids(&mut tx, ws, created.at, &mut made).await?;
+        insert_rows(&mut tx, ws, &made).await?;
+        let [made] = made;
+        let after = then(&made);
+        if before.kind() != after.kind() || before.id() != after.id() {
+            return Err(StoreError::Corrupt(format!(
+                "update of {} into a different entity",
+                label(before)
+            )));
+        }
+        let expected = before.version();
+        let after = bumped(after, expected + 1, updated.at);
+        if update_row(&mut tx, ws, expected, &after).await? != 1 {
+            return Err(StoreError::Conflict {
+                entity: label(before),
+                expected,
+            });
+        }
+        append_events(
+            &mut tx,
+            ws,
+            &[
+                NewEvent {
+                    meta: created,
+                    before: None,
+                    after: Some(&made),
+                },
+                NewEvent {
+                    meta: updated,
+                    before: Some(before),
+                    after: Some(&after),
+                },
+            ],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((made, after))
+    }
+
     async fn delete(&self, meta: &Meta, before: &Entity) -> Result<()> {
         let ws = self.ws_id()?;
         let Entity::Dependency(d) = before else {
@@ -923,9 +996,16 @@ impl Store for SqlStore {
         let ws = self.ws_id()?;
         let mut qb = QueryBuilder::new(ITEM_SELECT);
         qb.push_bind(ws);
-        let (mut keep_goals, mut keep_nums, mut keep_ids) = (None, None, None);
+        let (mut keep_goals, mut keep_nums, mut keep_ids, mut keep_owners) =
+            (None, None, None, None);
         if let Some(owner) = filter.owner {
             qb.push(" AND i.owner = ").push_bind(owner);
+        }
+        if let Some(owners) = &filter.owners {
+            if owners.is_empty() {
+                return Ok(Vec::new());
+            }
+            keep_owners = push_in(&mut qb, "i.owner", owners);
         }
         if let Some(goals) = &filter.goals {
             if goals.is_empty() {
@@ -977,7 +1057,11 @@ impl Store for SqlStore {
         } else {
             items.sort_unstable_by_key(|i| i.num);
         }
-        if keep_goals.is_some() || keep_nums.is_some() || keep_ids.is_some() {
+        if keep_goals.is_some()
+            || keep_nums.is_some()
+            || keep_ids.is_some()
+            || keep_owners.is_some()
+        {
             let inside = |set: &Option<HashSet<i64>>, v: Option<i64>| {
                 set.as_ref()
                     .is_none_or(|s| v.is_some_and(|v| s.contains(&v)))
@@ -986,6 +1070,7 @@ impl Store for SqlStore {
                 inside(&keep_goals, i.goal)
                     && inside(&keep_nums, Some(i.num))
                     && inside(&keep_ids, Some(i.id))
+                    && inside(&keep_owners, i.owner)
             });
         }
         Ok(items)

@@ -123,6 +123,8 @@ pub fn generate(shape: &Shape, seed: u64, today: Date, now: Timestamp) -> World 
             step_limit_hours: Workspace::DEFAULT_STEP_LIMIT_HOURS,
             default_person: org.people.first().map(|p| p.id),
             tz: "Europe/Berlin".to_string(),
+            reactive_share: Workspace::DEFAULT_REACTIVE_SHARE,
+            request_overdue_days: Workspace::DEFAULT_REQUEST_OVERDUE_DAYS,
             version: 1,
         },
         people: org.people,

@@ -83,6 +83,7 @@ pub(crate) fn org(people: usize, teams: usize, rng: &mut Rng) -> Org {
                 name: team_name(t),
                 lead: roster[0],
                 members,
+                protected_share: 0.2,
                 version: 1,
             }
         })

@@ -228,6 +228,14 @@ pub(crate) fn items(
             item.num = i as i64 + 1;
             item.created_at = now;
             item.updated_at = now;
+            if item.status == ItemStatus::Done {
+                // Done over the last four weeks, most a little over or under their estimate.
+                let back = jiff::SignedDuration::from_hours(24 * (1 + (i as i64 * 7_919) % 27));
+                item.done_at = Some(now.checked_sub(back).unwrap_or(now));
+                item.actual_hours = item
+                    .estimate_hours
+                    .map(|e| e * (0.7 + (i % 10) as f64 / 10.0));
+            }
             item
         })
         .collect();
@@ -245,6 +253,8 @@ fn blank_item(title: String) -> Item {
         estimate_hours: None,
         status: ItemStatus::Todo,
         status_reason: None,
+        actual_hours: None,
+        done_at: None,
         kind: ItemKind::Strategic,
         goal: None,
         created_at: Timestamp::UNIX_EPOCH,
