@@ -489,12 +489,21 @@ async fn past_weeks<S: Store>(
 
 /// A generated organisation with `items` items, inserted through the store's bulk path.
 pub async fn large<S: Store>(store: &S, now: Timestamp, items: usize) -> Result<Made> {
+    generated(store, now, &landed_synth::Shape::items(items)).await
+}
+
+/// A generated organisation of the given shape, inserted through the store's bulk path.
+pub async fn generated<S: Store>(
+    store: &S,
+    now: Timestamp,
+    shape: &landed_synth::Shape,
+) -> Result<Made> {
     let ws: Workspace = store.workspace().await?;
     let today = landed_core::when::today_in(
         now,
         &landed_core::when::time_zone(&ws.tz).unwrap_or(jiff::tz::TimeZone::UTC),
     );
-    let world = landed_synth::generate(&landed_synth::Shape::items(items), 42, today, now);
+    let world = landed_synth::generate(shape, 42, today, now);
     let made = Made {
         people: world.people.len(),
         teams: world.teams.len(),

@@ -137,6 +137,27 @@ fn goal_finish(
     (if incomplete { None } else { latest }, incomplete)
 }
 
+/// A goal's forecast, from [`goal`].
+pub(crate) struct GoalForecast {
+    /// When its open work (and what it needs directly) is forecast to finish.
+    pub finish: Option<Date>,
+    /// Some of that work cannot be forecast.
+    pub incomplete: bool,
+    /// The forecast finish of every item the answer looked at: the goal's own, and everything
+    /// they wait on.
+    pub items: HashMap<Id, Date>,
+}
+
+/// The forecast finish of every open item of the workspace that can be forecast.
+pub(crate) async fn finishes<S: Store>(ctx: &Ctx<'_, S>) -> Result<HashMap<Id, Date>> {
+    let basis = Basis {
+        people: ctx.store.people().await?,
+        items: ctx.store.items(&ItemFilter::default()).await?,
+        edges: crate::links::all_edges(ctx.store).await?,
+    };
+    Ok(basis.run(ctx.workspace_today(), &ctx.capacity_policy()).0.finish)
+}
+
 /// The forecast finish of one goal, and whether some of the work it waits on cannot be
 /// forecast. It reads only what the answer depends on: the goal's people and everyone whose
 /// work theirs waits on (their items, for their hours, accuracy and order), and the items that
@@ -146,7 +167,7 @@ pub(crate) async fn goal<S: Store>(
     ctx: &Ctx<'_, S>,
     goal: &Goal,
     goal_items: &[Item],
-) -> Result<(Option<Date>, bool)> {
+) -> Result<GoalForecast> {
     let edges = crate::links::all_edges(ctx.store).await?;
     let mut down: HashMap<Node, Vec<Node>> = HashMap::new();
     let mut up: HashMap<Node, Vec<Node>> = HashMap::new();
@@ -293,13 +314,12 @@ pub(crate) async fn goal<S: Store>(
     let (result, _) = basis.run(ctx.workspace_today(), &ctx.capacity_policy());
     let index: HashMap<Id, &Item> = basis.items.iter().map(|i| (i.id, i)).collect();
     let goal_items = open_by_goal(basis.items.iter());
-    Ok(goal_finish(
-        goal.id,
-        &index,
-        &goal_items,
-        &basis.edges,
-        &result,
-    ))
+    let (finish, incomplete) = goal_finish(goal.id, &index, &goal_items, &basis.edges, &result);
+    Ok(GoalForecast {
+        finish,
+        incomplete,
+        items: result.finish,
+    })
 }
 
 async fn load<S: Store>(store: &S, filter: ItemFilter) -> Result<Vec<Item>> {

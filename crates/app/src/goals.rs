@@ -279,11 +279,14 @@ async fn show_goal<S: Store>(ctx: &Ctx<'_, S>, goal: Goal) -> Result<GoalView> {
     }
     // Requests made for the goal or its items stand as dependencies too.
     needs.extend(crate::links::request_deps(ctx, Some(&nodes)).await?);
-    let (forecast, forecast_incomplete) = if goal.closed.is_none() {
-        crate::forecast::goal(ctx, &goal, &items).await?
+    let predicted = if goal.closed.is_none() {
+        Some(crate::forecast::goal(ctx, &goal, &items).await?)
     } else {
-        (None, false)
+        None
     };
+    let (forecast, forecast_incomplete) = predicted
+        .as_ref()
+        .map_or((None, false), |p| (p.finish, p.incomplete));
     let (health, health_reasons) = if verdict.status == GoalStatus::Plan {
         let refs: Vec<&landed_core::model::Item> = items.iter().collect();
         let classes: Vec<_> = needs.iter().map(|d| d.class).collect();

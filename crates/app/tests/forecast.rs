@@ -5,9 +5,7 @@
 use jiff::Timestamp;
 use landed_app::items::{self, ItemPatch};
 use landed_app::{Ctx, demo, forecast, goals};
-use landed_core::event::{Entity, EventKind};
-use landed_core::model::Node;
-use landed_store::{ItemFilter, Meta, SqlStore, Store};
+use landed_store::{ItemFilter, SqlStore, Store};
 
 #[test]
 fn a_goals_own_forecast_matches_the_whole_workspace_forecast() {
@@ -21,18 +19,18 @@ fn a_goals_own_forecast_matches_the_whole_workspace_forecast() {
         landed_app::init(&store, "Generated", "Europe/Berlin", now)
             .await
             .unwrap();
-        let made = demo::large(&store, now, 4_000).await.unwrap();
+        // Many people with little work each, so that a goal's forecast reads only part of the
+        // workspace, and items outside it wait on its work.
+        let shape = landed_synth::Shape {
+            people: 300,
+            teams: 30,
+            goals: 60,
+            items: 3_000,
+            dependencies: 1_500,
+        };
+        let made = demo::generated(&store, now, &shape).await.unwrap();
         assert!(made.dependencies > 100, "{made:?}");
         let ctx = Ctx::new(&store, None, now).await.unwrap();
-        // An item that needs a goal can close a cycle through the goal's own items, which the
-        // generator does not avoid (and the forecast leaves out): keep item-to-item and
-        // goal-to-goal needs only.
-        let meta = Meta::new(None, now, EventKind::Dropped);
-        for d in store.dependencies(None).await.unwrap() {
-            if matches!((d.from, d.to), (Node::Item(_), Node::Goal(_))) {
-                store.delete(&meta, &Entity::Dependency(d)).await.unwrap();
-            }
-        }
         // Open work gets what a forecast needs, so that most goals have a finish.
         let someone = store.people().await.unwrap()[0].handle.clone();
         for i in store
@@ -86,6 +84,6 @@ fn a_goals_own_forecast_matches_the_whole_workspace_forecast() {
             }
         }
         // Both kinds of answer are compared, not only one.
-        assert!(finished >= 30 && unknown >= 1, "{finished} {unknown}");
+        assert!(finished >= 35 && unknown >= 1, "{finished} {unknown}");
     });
 }

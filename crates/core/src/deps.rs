@@ -210,6 +210,18 @@ pub fn cycle_if_added(edges: &[(Node, Node)], from: Node, to: Node) -> Option<Cy
     None
 }
 
+/// The "needs" edges that goals have on their own open items: a goal cannot land before them.
+/// Cycle checks add these to the dependencies, so that "I-5 needs G-2" is refused when an open
+/// item of G-2 already waits on I-5: that would be a deadlock through the goal.
+pub fn goal_item_edges<'a>(
+    items: impl IntoIterator<Item = &'a Item>,
+) -> impl Iterator<Item = (Node, Node)> {
+    items
+        .into_iter()
+        .filter(|i| i.status.is_open())
+        .filter_map(|i| Some((Node::Goal(i.goal?), Node::Item(i.id))))
+}
+
 /// Whether a set of "needs" edges is free of cycles.
 pub fn is_acyclic(edges: &[(Node, Node)]) -> bool {
     let mut indegree: HashMap<Node, usize> = HashMap::new();

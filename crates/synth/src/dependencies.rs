@@ -22,10 +22,11 @@ pub(crate) struct TeamOf<'a> {
     pub(crate) items: &'a [usize],
 }
 
-/// Up to `n` distinct dependencies. Every edge goes down one total order — goals by id, then
-/// items by id — so no set of them can close a cycle: an item needs an older item or any goal,
-/// a goal needs an older goal, and a goal never needs an item. Fewer than `n` only when the
-/// world is too small to hold `n` distinct such edges.
+/// Up to `n` distinct dependencies. Every edge goes down one total order, so no set of them can
+/// close a cycle, not even through a goal's own items (a goal cannot land before them): items
+/// rank by id, and a goal just above its newest item (goals without items below every item).
+/// An item needs an older item or a goal ranked below it; a goal needs a goal ranked below it.
+/// Fewer than `n` only when the world is too small to hold `n` distinct such edges.
 pub(crate) fn dependencies(
     n: usize,
     goals: &[Goal],
@@ -51,6 +52,14 @@ pub(crate) fn dependencies(
         goals: goal_team,
         items: item_team,
     } = team_of;
+    // A goal's rank: its newest item's id (it ranks just above that item), else 0.
+    let mut rank = vec![0; goals.len()];
+    for i in items {
+        if let Some(g) = i.goal {
+            rank[g as usize - 1] = rank[g as usize - 1].max(i.id);
+        }
+    }
+    let goal_rank = |g: i64| rank[g as usize - 1];
     let mut seen = HashSet::with_capacity(n);
     let mut deps = Vec::with_capacity(n);
     // Bounded, so that a tiny world cannot loop forever looking for one more distinct edge.
@@ -79,18 +88,27 @@ pub(crate) fn dependencies(
                 let from = rng.between(1, items.len() as i64);
                 let team = item_team[from as usize - 1];
                 let to = draw(rng, 1, goals.len() as i64, |to| {
-                    (!cross_team || goal_team[to as usize - 1] != team)
+                    goal_rank(to) < from
+                        && (!cross_team || goal_team[to as usize - 1] != team)
                         && fits(item_due(from), goal_due(to))
                 });
+                if goal_rank(to) >= from {
+                    continue;
+                }
                 (Node::Item(from), Node::Goal(to))
             }
             _ => {
-                let from = rng.between(2, goals.len() as i64);
+                let from = rng.between(1, goals.len() as i64);
                 let team = goal_team[from as usize - 1];
-                let to = draw(rng, 1, from - 1, |to| {
-                    (!cross_team || goal_team[to as usize - 1] != team)
+                let below = |to: i64| (goal_rank(to), to) < (goal_rank(from), from);
+                let to = draw(rng, 1, goals.len() as i64, |to| {
+                    below(to)
+                        && (!cross_team || goal_team[to as usize - 1] != team)
                         && fits(goal_due(from), goal_due(to))
                 });
+                if !below(to) {
+                    continue;
+                }
                 (Node::Goal(from), Node::Goal(to))
             }
         };
