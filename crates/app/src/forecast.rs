@@ -155,7 +155,10 @@ pub(crate) async fn finishes<S: Store>(ctx: &Ctx<'_, S>) -> Result<HashMap<Id, D
         items: ctx.store.items(&ItemFilter::default()).await?,
         edges: crate::links::all_edges(ctx.store).await?,
     };
-    Ok(basis.run(ctx.workspace_today(), &ctx.capacity_policy()).0.finish)
+    Ok(basis
+        .run(ctx.workspace_today(), &ctx.capacity_policy())
+        .0
+        .finish)
 }
 
 /// The forecast finish of one goal, and whether some of the work it waits on cannot be

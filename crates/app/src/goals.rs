@@ -255,7 +255,7 @@ async fn show_goal<S: Store>(ctx: &Ctx<'_, S>, goal: Goal) -> Result<GoalView> {
     let mut nodes = vec![Node::Goal(goal.id)];
     nodes.extend(items.iter().map(|i| Node::Item(i.id)));
     let deps = ctx.store.dependencies(Some(&nodes)).await?;
-    let around = Around::load(ctx.store, &deps).await?;
+    let mut around = Around::load(ctx.store, &deps).await?;
     let names = Names::load(
         ctx.store,
         items
@@ -267,6 +267,17 @@ async fn show_goal<S: Store>(ctx: &Ctx<'_, S>, goal: Goal) -> Result<GoalView> {
     )
     .await?;
     let nums: HashMap<i64, i64> = items.iter().map(|i| (i.id, i.num)).collect();
+    let mut predicted = if goal.closed.is_none() {
+        Some(crate::forecast::goal(ctx, &goal, &items).await?)
+    } else {
+        None
+    };
+    let (forecast, forecast_incomplete) = predicted
+        .as_ref()
+        .map_or((None, false), |p| (p.finish, p.incomplete));
+    if let Some(p) = predicted.as_mut() {
+        around.forecast = std::mem::take(&mut p.items);
+    }
     let (mut needs, mut needed_by) = (Vec::new(), Vec::new());
     let today = ctx.today();
     for d in &deps {
@@ -278,15 +289,7 @@ async fn show_goal<S: Store>(ctx: &Ctx<'_, S>, goal: Goal) -> Result<GoalView> {
         }
     }
     // Requests made for the goal or its items stand as dependencies too.
-    needs.extend(crate::links::request_deps(ctx, Some(&nodes)).await?);
-    let predicted = if goal.closed.is_none() {
-        Some(crate::forecast::goal(ctx, &goal, &items).await?)
-    } else {
-        None
-    };
-    let (forecast, forecast_incomplete) = predicted
-        .as_ref()
-        .map_or((None, false), |p| (p.finish, p.incomplete));
+    needs.extend(crate::links::request_deps(ctx, Some(&nodes), &around.forecast).await?);
     let (health, health_reasons) = if verdict.status == GoalStatus::Plan {
         let refs: Vec<&landed_core::model::Item> = items.iter().collect();
         let classes: Vec<_> = needs.iter().map(|d| d.class).collect();

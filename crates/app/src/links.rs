@@ -20,6 +20,9 @@ pub struct Around {
     pub items: HashMap<Id, Item>,
     /// Items of every goal in `goals`, for their verdicts.
     pub goal_items: HashMap<Id, Vec<Item>>,
+    /// Forecast finishes of the items, where known: a supplier forecast to finish after it is
+    /// needed is at risk (DESIGN §5).
+    pub forecast: HashMap<Id, Date>,
 }
 
 impl Around {
@@ -68,6 +71,7 @@ impl Around {
             goals: goals.into_iter().map(|g| (g.id, g)).collect(),
             items: items.into_iter().map(|i| (i.id, i)).collect(),
             goal_items,
+            forecast: HashMap::new(),
         })
     }
 
@@ -88,14 +92,16 @@ impl Around {
         }
     }
 
-    /// Whether a delivering node is at risk: a blocked or overdue item; a goal past its target
-    /// or with a blocked item.
+    /// Whether a delivering node is at risk: a blocked or overdue item, or one forecast to
+    /// finish after it is needed; a goal past its target, with a blocked item, or with an open
+    /// item forecast to finish after it is needed (a goal cannot land before its items).
     pub fn risk(&self, node: Node, today: Date, needed: Option<Date>) -> Option<deps::RiskWhy> {
+        let forecast = |id: Id| self.forecast.get(&id).copied();
         match node {
             Node::Item(id) => self
                 .items
                 .get(&id)
-                .and_then(|i| deps::item_risk(i, today, needed, None)),
+                .and_then(|i| deps::item_risk(i, today, needed, forecast(id))),
             Node::Goal(id) => {
                 let goal = self.goals.get(&id)?;
                 let items = self.goal_items.get(&id).map(Vec::as_slice).unwrap_or(&[]);
@@ -106,6 +112,12 @@ impl Around {
                     .any(|i| i.status == landed_core::model::ItemStatus::Blocked)
                 {
                     Some(deps::RiskWhy::Blocked)
+                } else if items.iter().any(|i| {
+                    i.status.is_open()
+                        && deps::item_risk(i, today, needed, forecast(i.id))
+                            == Some(deps::RiskWhy::Forecast)
+                }) {
+                    Some(deps::RiskWhy::Forecast)
                 } else {
                     None
                 }
@@ -240,14 +252,15 @@ fn cycle_as_deps(path: &[Node]) -> Vec<Dependency> {
 /// item or goal (see [`request_deps`]).
 pub async fn list<S: Store>(ctx: &Ctx<'_, S>, team: Option<&str>) -> Result<Vec<DepView>> {
     let deps = ctx.store.dependencies(None).await?;
-    let around = Around::load(ctx.store, &deps).await?;
+    let mut around = Around::load(ctx.store, &deps).await?;
+    around.forecast = crate::forecast::finishes(ctx).await?;
     let names = Names::load(ctx.store, around.owners().collect::<Vec<_>>()).await?;
     let (policy, today) = (ctx.policy(), ctx.today());
     let mut views: Vec<DepView> = deps
         .iter()
         .map(|d| around.view(d, &policy, &names, today))
         .collect();
-    views.extend(request_deps(ctx, None).await?);
+    views.extend(request_deps(ctx, None, &around.forecast).await?);
     if let Some(name) = team {
         // A team's dependencies: those with an end among its goals, or the items of its goals
         // and its people.
@@ -280,9 +293,12 @@ pub async fn list<S: Store>(ctx: &Ctx<'_, S>, team: Option<&str>) -> Result<Vec<
 
 /// Requests made for an item or goal (of `only`, or all) as the dependencies they stand for:
 /// phantom until committed, then classified by their delivering item.
+///
+/// `forecast` holds forecast finishes of delivering items, where known.
 pub async fn request_deps<S: Store>(
     ctx: &Ctx<'_, S>,
     only: Option<&[Node]>,
+    forecast: &HashMap<Id, Date>,
 ) -> Result<Vec<DepView>> {
     let requests: Vec<_> = ctx
         .store
@@ -339,7 +355,9 @@ pub async fn request_deps<S: Store>(
             class: deps::classify_with_risk(
                 Some(r.needed_by),
                 supply,
-                item.and_then(|i| deps::item_risk(i, today, Some(r.needed_by), None)),
+                item.and_then(|i| {
+                    deps::item_risk(i, today, Some(r.needed_by), forecast.get(&i.id).copied())
+                }),
             ),
             why: match supply {
                 Supply::Phantom(why) => Some(why),
@@ -404,63 +422,23 @@ pub struct ImpactView {
 }
 
 /// Every transitive dependent of an item or goal if it finished on `if_due` (default: its
-/// current date), grouped by team, with counts and the worst lateness. Writes nothing.
+/// current date), grouped by team, with counts and the worst lateness. Writes nothing, and
+/// reads only what the slip can reach (see `reach`).
 pub async fn impact<S: Store>(
     ctx: &Ctx<'_, S>,
     id: &str,
     if_due: Option<&str>,
 ) -> Result<ImpactView> {
-    use landed_core::impact::{self, Edge};
     let (start, r) = node(ctx.store, id).await?;
     let if_due = if_due.map(|d| ctx.date(d)).transpose()?;
-    let deps = ctx.store.dependencies(None).await?;
-    let goals: HashMap<Id, Goal> = ctx
-        .store
-        .goals(&GoalFilter::default())
-        .await?
-        .into_iter()
-        .map(|g| (g.id, g))
-        .collect();
-    let items: HashMap<Id, Item> = ctx
-        .store
-        .items(&ItemFilter::default())
-        .await?
-        .into_iter()
-        .map(|i| (i.id, i))
-        .collect();
-    let around = Around {
-        goals,
-        items,
-        goal_items: HashMap::new(),
-    };
+    let Reach { around, edges } = reach(ctx.store, start).await?;
     let (goals, items) = (&around.goals, &around.items);
-    let mut edges: Vec<Edge> = deps
-        .iter()
-        .map(|d| Edge {
-            from: d.from,
-            to: d.to,
-            needed_by: d.needed_by,
-        })
-        .collect();
-    // A goal cannot land before its open items.
-    edges.extend(
-        items
-            .values()
-            .filter(|i| i.status.is_open())
-            .filter_map(|i| {
-                i.goal.map(|g| Edge {
-                    from: Node::Goal(g),
-                    to: Node::Item(i.id),
-                    needed_by: None,
-                })
-            }),
-    );
     let own_date = |n: Node| match n {
         Node::Item(id) => items.get(&id).and_then(|i| i.due.date),
         Node::Goal(id) => goals.get(&id).and_then(|g| g.target.date),
     };
     let date = own_date(start);
-    let hit = impact::impact(&edges, start, if_due.or(date), own_date);
+    let hit = landed_core::impact::impact(&edges, start, if_due.or(date), own_date);
 
     // A node's team: a goal's own, an item's goal's, else its owner's first team.
     let teams = ctx.store.teams().await?;
@@ -535,4 +513,144 @@ pub async fn impact<S: Store>(
         worst_late_days: hit.iter().map(|a| a.late_days).max().unwrap_or(0),
         by_team,
     })
+}
+
+/// What a slip of one node can reach: the node, its transitive dependents and every "needs"
+/// edge into them. The core's walk over it gives the same answer as over the whole workspace,
+/// since a node's dependents are decided by the edges into it alone.
+struct Reach {
+    /// The node and its dependents, and the goals of those items (for their teams).
+    around: Around,
+    /// The dependencies (by id), the committed requests (by number), then each open item's
+    /// edge from its goal: the order of the whole graph, which decides the order of the
+    /// dependents at one distance.
+    edges: Vec<landed_core::impact::Edge>,
+}
+
+/// Read what a slip of `start` can reach, outward one distance at a time, with one query per
+/// kind and distance: a node's dependents are the ends of the dependencies into it, the
+/// askers of committed requests it delivers (an item), and the goal of an open item (a goal
+/// cannot land before its open items).
+async fn reach<S: Store>(store: &S, start: Node) -> Result<Reach> {
+    use landed_core::impact::Edge;
+    use landed_core::model::RequestState;
+    use std::collections::HashSet;
+    // The store has no query for the requests of some items; they are few, so all are read.
+    let mut asked: HashMap<Id, Vec<Edge>> = HashMap::new();
+    for r in store.requests().await? {
+        if let (RequestState::Committed, Some(from), Some(item)) = (r.state, r.for_node, r.item) {
+            asked.entry(item).or_default().push(Edge {
+                from,
+                to: Node::Item(item),
+                needed_by: Some(r.needed_by),
+            });
+        }
+    }
+    let mut around = Around::default();
+    let (mut deps, mut requests, mut waits) = (Vec::new(), Vec::new(), Vec::new());
+    let mut reached = HashSet::from([start]);
+    let mut layer = vec![start];
+    while !layer.is_empty() {
+        let (item_ids, goal_ids) = ids_by_kind(&layer);
+        let layer_items = load_items(store, item_ids).await?;
+        around.goals.extend(load_goals(store, goal_ids).await?);
+        let in_layer: HashSet<Node> = layer.iter().copied().collect();
+        let mut next = Vec::new();
+        let mut found = |n: Node| {
+            if reached.insert(n) {
+                next.push(n);
+            }
+        };
+        for d in store.dependencies_into(&layer).await? {
+            if in_layer.contains(&d.to) {
+                found(d.from);
+                deps.push(d);
+            }
+        }
+        for n in &layer {
+            if let Node::Item(id) = n {
+                for e in asked.remove(id).unwrap_or_default() {
+                    found(e.from);
+                    requests.push(e);
+                }
+            }
+        }
+        for i in layer_items.values() {
+            if let Some(goal) = i.goal.filter(|_| i.status.is_open()) {
+                found(Node::Goal(goal));
+                waits.push(Edge {
+                    from: Node::Goal(goal),
+                    to: Node::Item(i.id),
+                    needed_by: None,
+                });
+            }
+        }
+        around.items.extend(layer_items);
+        layer = next;
+    }
+    // The goals of reached items that are not reached themselves (those items are closed),
+    // for the items' teams.
+    let missing: Vec<Id> = around
+        .items
+        .values()
+        .filter_map(|i| i.goal)
+        .filter(|g| !around.goals.contains_key(g))
+        .collect();
+    around.goals.extend(load_goals(store, missing).await?);
+    deps.sort_unstable_by_key(|d| d.id);
+    let mut edges: Vec<Edge> = deps
+        .iter()
+        .map(|d| Edge {
+            from: d.from,
+            to: d.to,
+            needed_by: d.needed_by,
+        })
+        .collect();
+    edges.extend(requests);
+    edges.extend(waits);
+    Ok(Reach { around, edges })
+}
+
+/// The item ids and the goal ids among `nodes`.
+fn ids_by_kind(nodes: &[Node]) -> (Vec<Id>, Vec<Id>) {
+    let (mut items, mut goals) = (Vec::new(), Vec::new());
+    for n in nodes {
+        match *n {
+            Node::Item(id) => items.push(id),
+            Node::Goal(id) => goals.push(id),
+        }
+    }
+    (items, goals)
+}
+
+/// The items with these ids, by id (no query for none).
+async fn load_items<S: Store>(store: &S, mut ids: Vec<Id>) -> Result<HashMap<Id, Item>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    let items = store
+        .items(&ItemFilter {
+            ids: Some(ids),
+            ..ItemFilter::default()
+        })
+        .await?;
+    Ok(items.into_iter().map(|i| (i.id, i)).collect())
+}
+
+/// The goals with these ids, by id (no query for none).
+async fn load_goals<S: Store>(store: &S, mut ids: Vec<Id>) -> Result<HashMap<Id, Goal>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    let goals = store
+        .goals(&GoalFilter {
+            ids: Some(ids),
+            ..GoalFilter::default()
+        })
+        .await?;
+    Ok(goals.into_iter().map(|g| (g.id, g)).collect())
 }

@@ -2,6 +2,9 @@
 //! with exactly one of two answers — commit (an owner, the delivering item, its date) or not
 //! yet. Until it is committed, the request is a phantom dependency of the asking item or goal.
 
+use std::collections::HashMap;
+
+use jiff::civil::Date;
 use landed_core::event::{Entity, EventKind};
 use landed_core::model::{Id, Item, ItemStatus, Node, Ref, RefKind, Request, RequestState, Team};
 use landed_core::validate::{self, MAX_TEXT, MAX_TITLE};
@@ -120,7 +123,7 @@ pub async fn ask<S: Store>(
         version: 0,
     };
     let request = ctx.create(request).await?;
-    view(ctx, &request).await
+    view(ctx, &request, &HashMap::new()).await
 }
 
 /// How a commitment names its delivering item.
@@ -267,7 +270,7 @@ pub async fn commit<S: Store>(
         }
     };
     let _ = r;
-    view(ctx, &request).await
+    view(ctx, &request, &crate::forecast::finishes(ctx).await?).await
 }
 
 /// Answer "not yet": it matters, but it is not planned work.
@@ -284,7 +287,7 @@ pub async fn not_yet<S: Store>(
     after.answered_at = Some(ctx.now);
     let meta = ctx.meta(EventKind::NotYet).with_reason(after.note.clone());
     let request = ctx.update(&meta, before, after).await?;
-    view(ctx, &request).await
+    view(ctx, &request, &HashMap::new()).await
 }
 
 /// Requests to or from a team (or all), optionally only open ones.
@@ -297,6 +300,7 @@ pub async fn list<S: Store>(
         Some(t) => Some(team_named(ctx, t).await?.id),
         None => None,
     };
+    let forecast = crate::forecast::finishes(ctx).await?;
     let mut views = Vec::new();
     for r in ctx.store.requests().await? {
         if team.is_some_and(|t| r.to_team != t && r.from_team != Some(t)) {
@@ -305,7 +309,7 @@ pub async fn list<S: Store>(
         if open && r.state != RequestState::Open {
             continue;
         }
-        views.push(view(ctx, &r).await?);
+        views.push(view(ctx, &r, &forecast).await?);
     }
     Ok(views)
 }
@@ -317,10 +321,15 @@ pub async fn show<S: Store>(ctx: &Ctx<'_, S>, id: &str) -> Result<RequestView> {
         .request(r.num)
         .await?
         .ok_or(AppError::NotFound(r))?;
-    view(ctx, &request).await
+    view(ctx, &request, &crate::forecast::finishes(ctx).await?).await
 }
 
-async fn view<S: Store>(ctx: &Ctx<'_, S>, r: &Request) -> Result<RequestView> {
+/// A request as shown; `forecast` holds forecast finishes of delivering items, where known.
+async fn view<S: Store>(
+    ctx: &Ctx<'_, S>,
+    r: &Request,
+    forecast: &HashMap<Id, Date>,
+) -> Result<RequestView> {
     let item = match r.item {
         Some(id) => ctx
             .store
@@ -409,8 +418,9 @@ async fn view<S: Store>(ctx: &Ctx<'_, S>, r: &Request) -> Result<RequestView> {
         class: deps::classify_with_risk(
             Some(r.needed_by),
             deps::request_supply(r, item.as_ref()),
-            item.as_ref()
-                .and_then(|i| deps::item_risk(i, today, Some(r.needed_by), None)),
+            item.as_ref().and_then(|i| {
+                deps::item_risk(i, today, Some(r.needed_by), forecast.get(&i.id).copied())
+            }),
         ),
         last_slip,
         version: r.version,

@@ -76,6 +76,10 @@ pub struct ItemView {
     pub due: Option<Date>,
     pub milestone: Option<String>,
     pub estimate_hours: Option<f64>,
+    /// Hours it really took, when recorded.
+    pub actual_hours: Option<f64>,
+    /// When it was done, while it is done.
+    pub done_at: Option<jiff::Timestamp>,
     pub goal: Option<String>,
     /// Whether the item has its What, Who and When.
     pub has_ws: bool,
@@ -112,6 +116,8 @@ impl ItemView {
                 .milestone
                 .and_then(|m| names.milestones.get(&m).cloned()),
             estimate_hours: item.estimate_hours,
+            actual_hours: item.actual_hours,
+            done_at: item.done_at,
             goal: goal_num.map(|n| goal_ref(n).to_string()),
             has_ws: plan::has_ws(item),
             missing,

@@ -932,6 +932,9 @@ fn item_detail(i: &ItemView) -> anyhow::Result<()> {
     };
     text += &format!("  due       {due}\n");
     text += &format!("  estimate  {}\n", opt(i.estimate_hours.map(format_hours)));
+    if let Some(a) = i.actual_hours {
+        text += &format!("  actual    {}\n", format_hours(a));
+    }
     text += &format!("  goal      {}\n", opt(i.goal.as_ref()));
     if i.missing.is_empty() {
         text += &format!(

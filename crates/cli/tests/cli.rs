@@ -1280,6 +1280,25 @@ fn actual_hours_scale_forecasts_and_goal_health_follows_the_forecast() {
     assert_eq!(ana["reactive"]["measured"], true);
     assert_eq!(ana["available_hours"], 35.0);
 
+    // Work that needs I-2 by Tuesday: I-2 is due Tuesday, so it looks in time, but it is
+    // forecast for Wednesday: the dependency is at risk.
+    w.ok(&[
+        "item",
+        "add",
+        "Consumer",
+        "--owner",
+        "ben",
+        "--due",
+        "2026-12-04",
+        "--estimate",
+        "2h",
+    ]);
+    w.ok(&["deps", "add", "I-4", "--needs", "I-2", "--by", "2026-11-24"]);
+    let deps = w.json(&["deps", "list"]);
+    assert_eq!(deps[0]["class"], "at_risk", "{deps}");
+    let g = w.json(&["goal", "show", "G-1"]);
+    assert_eq!(g["needed_by"][0]["class"], "at_risk", "{g}");
+
     // Time spent belongs to done items.
     assert!(
         w.fails(&["item", "edit", "I-2", "--actual", "3h"])
@@ -1390,6 +1409,26 @@ fn protected_time_says_urgent_is_winning_when_reactive_work_eats_the_reserve() {
     );
     w.ok(&["person", "edit", "ana", "--capacity", "32"]);
     assert_eq!(w.json(&["person", "list"])[0]["capacity_hours"], 32.0);
+
+    // Leads and members change; the old lead stays as a member, and a lead cannot be removed.
+    w.ok(&["person", "add", "cy", "--name", "Cy"]);
+    w.ok(&["team", "edit", "Core", "--lead", "ben", "--member", "cy"]);
+    assert!(
+        w.fails(&["team", "edit", "Core", "--remove", "ben"])
+            .contains("@ben leads Core")
+    );
+    w.ok(&["team", "edit", "Core", "--remove", "cy"]);
+    let core = &w.json(&["team", "list"])[0];
+    assert_eq!(core["lead"], 2, "ben");
+    assert_eq!(
+        core["members"],
+        serde_json::json!([1]),
+        "ana stays as a member"
+    );
+    assert!(
+        w.fails(&["team", "edit", "Core", "--remove", "cy"])
+            .contains("@cy is not a member of Core")
+    );
 }
 
 #[test]

@@ -7,14 +7,14 @@
 //!
 //! "Today" is an argument: the caller computes it in the person's time zone.
 
+use std::cmp::Ordering;
 use std::fmt;
 
 use jiff::Span;
-use jiff::civil::{Date, ISOWeekDate, Weekday, date};
+use jiff::civil::{Date, ISOWeekDate, Weekday};
 use serde::Serialize;
 
 use crate::model::{Id, Item, ItemKind};
-use crate::when::days_between;
 
 /// A week is overcommitted only when its load exceeds the available hours by more than this,
 /// and strategic time falls short of its reserve only by more than this, so that rounding an
@@ -103,17 +103,14 @@ pub fn reactive_load(
         .ok()
         .and_then(|back| this_week.checked_sub(back).ok())
         .unwrap_or(Date::MIN);
-    let window: Vec<&DoneWork> = done
-        .iter()
-        .filter(|d| (from..this_week).contains(&d.done_on))
-        .collect();
-    if policy.history_weeks == 0 || window.is_empty() {
+    let in_window = |d: &&DoneWork| (from..this_week).contains(&d.done_on);
+    if policy.history_weeks == 0 || !done.iter().any(|d| in_window(&d)) {
         return ReactiveLoad {
             hours_per_week: round2(capacity * share(policy.default_reactive_share)),
             measured: false,
         };
     }
-    let total: f64 = window.iter().map(|d| hours(d.hours)).sum();
+    let total: f64 = done.iter().filter(in_window).map(|d| hours(d.hours)).sum();
     let mean = total / f64::from(policy.history_weeks);
     ReactiveLoad {
         hours_per_week: round2(mean.min(capacity)),
@@ -193,24 +190,57 @@ pub struct WeekLoad {
     pub items: Vec<(Id, f64)>,
 }
 
-/// Working days (Monday to Friday) from a fixed Monday up to `day`, exclusive; negative before
-/// it. Differences of this count working days without walking the calendar.
-fn working_days_before(day: Date) -> i64 {
-    const ANY_MONDAY: Date = date(2000, 1, 3);
-    let n = days_between(ANY_MONDAY, day);
+/// Days from 1970-01-01 to `day` (negative before it), by integer arithmetic on the civil
+/// date (the proleptic Gregorian calendar, as jiff's): `days_between(1970-01-01, day)` without
+/// its span arithmetic, for the loops that count working days.
+pub(crate) fn day_number(day: Date) -> i64 {
+    // Howard Hinnant's `days_from_civil`: years start on 1 March, so the leap day is last.
+    let (month, dom) = (i64::from(day.month()), i64::from(day.day()));
+    let year = i64::from(day.year()) - i64::from(month <= 2);
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + dom - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+/// Working days (Monday to Friday) from a fixed Monday up to the day numbered `n` (see
+/// [`day_number`]), exclusive; negative before it. Differences of this count working days
+/// without walking the calendar.
+fn working_days_before_day(n: i64) -> i64 {
+    // Day 4 is Monday 1970-01-05.
+    let n = n - 4;
     n.div_euclid(7) * 5 + n.rem_euclid(7).min(5)
 }
 
+fn working_days_before(day: Date) -> i64 {
+    working_days_before_day(day_number(day))
+}
+
+/// Working days from the same fixed Monday up to `day`, inclusive: those before the day after.
+fn working_days_through(day: Date) -> i64 {
+    working_days_before_day(day_number(day) + 1)
+}
+
+/// Whether `day` is Monday to Friday (the rules count working days by number instead).
+#[cfg(test)]
 pub(crate) fn is_working_day(day: Date) -> bool {
     !matches!(day.weekday(), Weekday::Saturday | Weekday::Sunday)
 }
 
+/// The working days from `first` to `last` inclusive, numbered as by [`working_days_before`]:
+/// `start..end` holds the numbers of those days, and is empty (`end <= start`) when there are
+/// none, as when `last` is before `first`. Overlaps of such ranges count shared working days
+/// with integer arithmetic only.
+fn working_day_range(first: Date, last: Date) -> (i64, i64) {
+    (working_days_before(first), working_days_through(last))
+}
+
 /// Working days from `first` to `last` inclusive; 0 when `last` is before `first`.
+#[cfg(test)]
 fn working_days(first: Date, last: Date) -> i64 {
-    if last < first {
-        return 0;
-    }
-    working_days_before(last) - working_days_before(first) + i64::from(is_working_day(last))
+    let (start, end) = working_day_range(first, last);
+    (end - start).max(0)
 }
 
 /// The day work can start: today, or the next Monday when today is a weekend day.
@@ -223,13 +253,41 @@ pub(crate) fn first_working_day(today: Date) -> Date {
     today.checked_add(Span::new().days(ahead)).unwrap_or(today)
 }
 
-/// How one item's estimate lies on the calendar: `per_day` hours on each working day from
-/// `first` to `last`.
+/// How one item's estimate lies on the calendar: `per_day` hours on each working day numbered
+/// `start..end` (see [`working_day_range`]).
 struct Spread {
     id: Id,
     per_day: f64,
-    first: Date,
-    last: Date,
+    start: i64,
+    end: i64,
+}
+
+impl Spread {
+    /// `estimate` hours spread over the working days numbered `start..end` (over one when
+    /// that is empty), or None when the estimate is no hours.
+    fn new(id: Id, estimate: f64, (start, end): (i64, i64)) -> Option<Spread> {
+        let estimate = hours(estimate);
+        if estimate == 0.0 {
+            return None;
+        }
+        let days = (end - start).max(1);
+        Some(Spread {
+            id,
+            per_day: estimate / days as f64,
+            start,
+            end,
+        })
+    }
+
+    /// How many of the working days numbered `start..end` it covers.
+    fn days_in(&self, (start, end): (i64, i64)) -> i64 {
+        self.end.min(end) - self.start.max(start)
+    }
+
+    /// Its hours in a week it covers for `days` working days.
+    fn hours(&self, days: i64) -> f64 {
+        self.per_day * days as f64
+    }
 }
 
 /// Whether weekly_load spreads this item's hours: open, strategic, with an estimate and a due
@@ -241,21 +299,26 @@ fn counted(item: &Item) -> Option<(f64, Date)> {
     Some((item.estimate_hours?, item.due.date?))
 }
 
-fn spread(item: &Item, start: Date) -> Option<Spread> {
-    let (estimate, due) = counted(item)?;
-    let estimate = hours(estimate);
-    if estimate == 0.0 {
-        return None;
+/// The order of the items a week names: largest first, ties by id.
+fn largest_first(a: &(Id, f64), b: &(Id, f64)) -> Ordering {
+    b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
+}
+
+/// The items of `a` and `b`, each [`largest_first`], in one list in that order.
+fn merge_largest_first(a: &[(Id, f64)], b: &[(Id, f64)]) -> Vec<(Id, f64)> {
+    let mut merged = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.iter().peekable(), b.iter().peekable());
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) if largest_first(y, x).is_lt() => b.next(),
+            (Some(_), _) => a.next(),
+            (None, _) => b.next(),
+        };
+        let Some(&next) = next else {
+            return merged;
+        };
+        merged.push(next);
     }
-    // Overdue work (and work due on the weekend before `start`) lands on the first working day.
-    let last = due.max(start);
-    let days = working_days(start, last).max(1);
-    Some(Spread {
-        id: item.id,
-        per_day: estimate / days as f64,
-        first: start,
-        last,
-    })
 }
 
 /// Strategic load per ISO week for one person (DESIGN §5), for `weeks` weeks starting with
@@ -274,30 +337,68 @@ pub fn weekly_load(
 ) -> Vec<WeekLoad> {
     let available = hours(available_hours);
     let start = first_working_day(today);
-    let spreads: Vec<Spread> = items.iter().filter_map(|i| spread(i, start)).collect();
+    // Items lie anywhere in memory: a lean first pass copies what counts of them, so that many
+    // are fetched at once, and the calendar arithmetic runs on the copy.
+    let mut estimates: Vec<(Id, f64, Date)> = Vec::with_capacity(items.len());
+    estimates.extend(
+        items
+            .iter()
+            .filter_map(|item| counted(item).map(|(estimate, due)| (item.id, estimate, due))),
+    );
+    let first = working_days_before(start);
+    let mut spreads: Vec<Spread> = Vec::with_capacity(estimates.len());
+    spreads.extend(estimates.into_iter().filter_map(|(id, estimate, due)| {
+        // Overdue work (and work due on the weekend before `start`) lands on the first working
+        // day.
+        Spread::new(id, estimate, (first, working_days_through(due.max(start))))
+    }));
+    // Every week an item covers entirely gets the same hours from it, so the items a week names
+    // are mostly in the order of those hours: only the few it covers in part need sorting in.
+    let full_week: Vec<f64> = spreads.iter().map(|s| round2(s.hours(5))).collect();
+    let mut by_full_week: Vec<usize> = (0..spreads.len()).collect();
+    by_full_week.sort_unstable_by(|&a, &b| {
+        largest_first(
+            &(spreads[a].id, full_week[a]),
+            &(spreads[b].id, full_week[b]),
+        )
+    });
+    let (mut in_full, mut in_part) = (Vec::new(), Vec::new());
     let mut out = Vec::new();
     let mut monday = monday_of(today);
     for _ in 0..weeks {
         let Ok(friday) = monday.checked_add(Span::new().days(4)) else {
             break;
         };
+        // This week's working days, Monday to Friday, numbered as the spreads' days.
+        let week = working_day_range(monday, friday);
+        // The load, summed in the items' order (a sum of floats depends on it).
         let mut load = 0.0;
-        let mut contributions: Vec<(Id, f64)> = Vec::new();
         for s in &spreads {
-            let days = working_days(s.first.max(monday), s.last.min(friday));
+            let days = s.days_in(week);
             if days > 0 {
-                let h = s.per_day * days as f64;
-                load += h;
-                contributions.push((s.id, round2(h)));
+                load += s.hours(days);
             }
         }
-        contributions.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        // The items named: those covering the whole week come largest first in `by_full_week`;
+        // those covering part of it are sorted, then merged in.
+        in_full.clear();
+        in_part.clear();
+        for &k in &by_full_week {
+            let s = &spreads[k];
+            match s.days_in(week) {
+                5 => in_full.push((s.id, full_week[k])),
+                days if days > 0 => in_part.push((s.id, round2(s.hours(days)))),
+                _ => {}
+            }
+        }
+        // Equal entries are identical (same hours to the bit, same id): no stable sort needed.
+        in_part.sort_unstable_by(largest_first);
         out.push(WeekLoad {
             week: Week::of(monday),
             load_hours: round2(load),
             available_hours: round2(available),
             overcommitted: load > available + TOLERANCE_HOURS,
-            items: contributions,
+            items: merge_largest_first(&in_full, &in_part),
         });
         let Ok(next) = monday.checked_add(Span::new().days(7)) else {
             break;
@@ -421,7 +522,9 @@ pub fn protected_weeks(
 mod tests {
     use super::*;
     use crate::model::{ItemStatus, When};
+    use crate::when::days_between;
     use jiff::Timestamp;
+    use jiff::civil::date;
     use proptest::prelude::*;
 
     // 2026-11-23 is the Monday of 2026-W48; 2026-11-27 its Friday.
@@ -1031,6 +1134,140 @@ mod tests {
                 .filter(|d| is_working_day(*d))
                 .count() as i64;
             prop_assert_eq!(working_days(first, last), walked);
+        }
+
+        #[test]
+        fn day_numbers_match_jiffs_span_arithmetic(offset in 0i64..=3_652_058) {
+            // Every date jiff knows, from -9999-01-01 to 9999-12-31.
+            let day = Date::MIN + days(offset);
+            prop_assert_eq!(day_number(day), days_between(date(1970, 1, 1), day));
+        }
+
+        #[test]
+        fn weekly_load_matches_a_day_by_day_reference(
+            items in proptest::collection::vec(arb_item(), 0..30),
+            today_offset in -10i64..30,
+            weeks in 0u32..12,
+            available in prop_oneof![Just(0.0), 0.0f64..60.0, Just(f64::NAN)],
+        ) {
+            let today = BASE + days(today_offset);
+            let refs: Vec<&Item> = items.iter().collect();
+            prop_assert_eq!(
+                weekly_load(&refs, today, weeks, available),
+                reference::weekly_load(&refs, today, weeks, available)
+            );
+        }
+
+        #[test]
+        fn weekly_load_matches_the_reference_when_hours_tie(
+            items in proptest::collection::vec(
+                (
+                    1i64..6,
+                    proptest::sample::select(vec![0.01, 0.5, 1.0, 2.5, 10.0 / 3.0, 5.0, 7.0, 12.0]),
+                    -3i64..25,
+                ),
+                0..30,
+            ),
+            today_offset in 0i64..7,
+            weeks in 1u32..6,
+        ) {
+            // Few ids, estimates and due dates: many equal hours, and repeated ids.
+            let items: Vec<Item> = items
+                .into_iter()
+                .map(|(id, estimate, due)| item(id, Some(estimate), Some(BASE + days(due))))
+                .collect();
+            let today = BASE + days(today_offset);
+            let refs: Vec<&Item> = items.iter().collect();
+            prop_assert_eq!(
+                weekly_load(&refs, today, weeks, 40.0),
+                reference::weekly_load(&refs, today, weeks, 40.0)
+            );
+        }
+
+        #[test]
+        fn weekly_load_matches_the_reference_at_the_end_of_the_calendar(
+            items in proptest::collection::vec(arb_item(), 0..10),
+            today_back in 0i64..30,
+            weeks in 0u32..8,
+        ) {
+            // Due dates near BASE are long overdue here: everything lands on the first day.
+            let today = Date::MAX - days(today_back);
+            let refs: Vec<&Item> = items.iter().collect();
+            prop_assert_eq!(
+                weekly_load(&refs, today, weeks, 40.0),
+                reference::weekly_load(&refs, today, weeks, 40.0)
+            );
+        }
+    }
+
+    /// Weekly load as first written: every item and week counts its working days with jiff's
+    /// date arithmetic. The integer day ranges of [`weekly_load`] must give the same result.
+    mod reference {
+        use super::*;
+
+        fn working_days(first: Date, last: Date) -> i64 {
+            const ANY_MONDAY: Date = date(2000, 1, 3);
+            let before = |day: Date| {
+                let n = days_between(ANY_MONDAY, day);
+                n.div_euclid(7) * 5 + n.rem_euclid(7).min(5)
+            };
+            if last < first {
+                return 0;
+            }
+            before(last) - before(first) + i64::from(is_working_day(last))
+        }
+
+        pub(super) fn weekly_load(
+            items: &[&Item],
+            today: Date,
+            weeks: u32,
+            available_hours: f64,
+        ) -> Vec<WeekLoad> {
+            let available = hours(available_hours);
+            let start = first_working_day(today);
+            let spreads: Vec<(Id, f64, Date, Date)> = items
+                .iter()
+                .filter_map(|item| {
+                    let (estimate, due) = counted(item)?;
+                    let estimate = hours(estimate);
+                    if estimate == 0.0 {
+                        return None;
+                    }
+                    let last = due.max(start);
+                    let days = working_days(start, last).max(1);
+                    Some((item.id, estimate / days as f64, start, last))
+                })
+                .collect();
+            let mut out = Vec::new();
+            let mut monday = monday_of(today);
+            for _ in 0..weeks {
+                let Ok(friday) = monday.checked_add(Span::new().days(4)) else {
+                    break;
+                };
+                let mut load = 0.0;
+                let mut contributions: Vec<(Id, f64)> = Vec::new();
+                for &(id, per_day, first, last) in &spreads {
+                    let days = working_days(first.max(monday), last.min(friday));
+                    if days > 0 {
+                        let h = per_day * days as f64;
+                        load += h;
+                        contributions.push((id, round2(h)));
+                    }
+                }
+                contributions.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                out.push(WeekLoad {
+                    week: Week::of(monday),
+                    load_hours: round2(load),
+                    available_hours: round2(available),
+                    overcommitted: load > available + TOLERANCE_HOURS,
+                    items: contributions,
+                });
+                let Ok(next) = monday.checked_add(Span::new().days(7)) else {
+                    break;
+                };
+                monday = next;
+            }
+            out
         }
     }
 

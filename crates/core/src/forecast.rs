@@ -8,13 +8,15 @@
 //! "Today" is an argument: the caller computes it in the person's time zone.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
+use std::collections::hash_map::Entry;
+use std::collections::{BinaryHeap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use jiff::Span;
 use jiff::civil::Date;
 use serde::Serialize;
 
-use crate::capacity::{TOLERANCE_HOURS, first_working_day, hours, monday_of};
+use crate::capacity::{TOLERANCE_HOURS, day_number, first_working_day, hours, monday_of};
 use crate::model::{Id, Item};
 
 /// The smallest estimate accuracy [`estimate_accuracy`] reports: work takes at least half its
@@ -97,64 +99,53 @@ pub fn forecast(
     accuracy: &HashMap<Id, f64>,
     today: Date,
 ) -> Forecast {
-    // The open items, the first of any repeated id winning.
-    let mut seen = HashSet::new();
-    let open: Vec<&Item> = items
-        .iter()
-        .copied()
-        .filter(|item| seen.insert(item.id) && item.status.is_open())
-        .collect();
-    let index: HashMap<Id, usize> = open.iter().enumerate().map(|(i, it)| (it.id, i)).collect();
-
-    // needed[i]: what open item i needs; needed_by[i]: the open items that need it.
-    let mut needed: Vec<Vec<usize>> = vec![Vec::new(); open.len()];
-    let mut needed_by: Vec<Vec<usize>> = vec![Vec::new(); open.len()];
-    for (a, b) in needs {
-        if let (Some(&a), Some(&b)) = (index.get(a), index.get(b)) {
-            needed[a].push(b);
-            needed_by[b].push(a);
+    // The open items, the first of any repeated id winning: `position` maps every id to its
+    // open item's position in `open`, or to None when that first item is closed. Only plain
+    // data is kept per open item, so that the passes below stay in a few compact arrays.
+    let mut position: IdMap<Option<usize>> = id_map(items.len());
+    let mut open = OpenItems::default();
+    let mut people = People::new(available, accuracy);
+    for item in items {
+        if let Entry::Vacant(entry) = position.entry(item.id) {
+            entry.insert(item.status.is_open().then(|| open.push(item, &mut people)));
         }
     }
-    for list in needed.iter_mut().chain(needed_by.iter_mut()) {
-        list.sort_unstable();
-        list.dedup();
-    }
+    let n = open.id.len();
+
+    // needed: what each open item needs; needed_by: the open items that need it.
+    let mut pairs: Vec<(usize, usize)> = needs
+        .iter()
+        .filter_map(|(a, b)| Some(((*position.get(a)?)?, (*position.get(b)?)?)))
+        .collect();
+    drop(position);
+    pairs.sort_unstable();
+    pairs.dedup();
+    let needed = Lists::new(n, pairs.iter().copied());
+    let needed_by = Lists::new(n, pairs.iter().map(|&(a, b)| (b, a)));
+    drop(pairs);
 
     let order = work_order(&open, &needed, &needed_by);
 
-    let start_day = first_working_day(today);
-    // Where each person's work has got to, in working days from `start_day` (1.5 = mid-day on
-    // the second working day).
-    let mut cursor: HashMap<Id, f64> = HashMap::new();
-    // The finish of each scheduled item, in working days from `start_day`.
-    let mut finish_day: Vec<Option<f64>> = vec![None; open.len()];
-    let mut finish = HashMap::new();
-    for &i in &order {
-        let item = open[i];
-        let Some(owner) = item.owner else { continue };
-        let Some(estimate) = item.estimate_hours.filter(|e| e.is_finite() && *e >= 0.0) else {
+    // The finish of each scheduled item, in working days from the first working day.
+    let mut finish_day: Vec<Option<f64>> = vec![None; n];
+    let mut finish_date: Vec<Option<Date>> = vec![None; n];
+    let mut calendar = WorkingDays::from(first_working_day(today));
+    for i in order {
+        let Some(Job { person, work }) = open.job[i] else {
             continue;
         };
-        let per_day = hours(available.get(&owner).copied().unwrap_or(0.0)) / 5.0;
-        if per_day <= 0.0 {
-            continue;
-        }
         // The working day after the last of its needs finishes; `order` put them all first.
-        let Some(ready) = needed[i]
+        let Some(ready) = needed
+            .of(i)
             .iter()
             .try_fold(0.0_f64, |ready, &n| Some(ready.max(finish_day[n]? + 1.0)))
         else {
             continue;
         };
-        let factor = accuracy
-            .get(&owner)
-            .copied()
-            .filter(|a| a.is_finite() && *a > 0.0)
-            .unwrap_or(1.0);
-        let work = estimate * factor;
-        let at = cursor.entry(owner).or_insert(0.0);
-        let start = at.max(ready);
-        *at = start + work / per_day;
+        let person = &mut people.slots[person];
+        let per_day = person.per_day;
+        let start = person.cursor.max(ready);
+        person.cursor = start + work / per_day;
         // The day its last hour is worked: the day holding the end of its work (less the
         // tolerance), and never before the day it starts (a zero estimate ends where it starts).
         let last = (start + (work - TOLERANCE_HOURS).max(0.0) / per_day).ceil() - 1.0;
@@ -163,22 +154,29 @@ pub fn forecast(
             continue;
         }
         // In range by the check above: a whole number of days from 0 to MAX_WORKING_DAYS.
-        let Some(date) = nth_working_day(start_day, day as i64) else {
+        let Some(date) = calendar.nth(day as i64) else {
             continue;
         };
         finish_day[i] = Some(day);
-        finish.insert(item.id, date);
+        finish_date[i] = Some(date);
     }
 
-    let mut unschedulable: Vec<&Item> = open
-        .iter()
-        .copied()
-        .filter(|item| !finish.contains_key(&item.id))
-        .collect();
-    unschedulable.sort_by_key(|item| (item.num, item.id));
+    let scheduled = finish_date.iter().flatten().count();
+    let mut finish = HashMap::with_capacity(scheduled);
+    let mut unschedulable = Vec::with_capacity(n - scheduled);
+    for (i, date) in finish_date.into_iter().enumerate() {
+        match date {
+            Some(date) => {
+                finish.insert(open.id[i], date);
+            }
+            None => unschedulable.push((open.num[i], open.id[i])),
+        }
+    }
+    // Open ids are distinct, so no two keys are equal and an unstable sort is exact.
+    unschedulable.sort_unstable();
     Forecast {
         finish,
-        unschedulable: unschedulable.iter().map(|item| item.id).collect(),
+        unschedulable: unschedulable.into_iter().map(|(_, id)| id).collect(),
     }
 }
 
@@ -192,64 +190,273 @@ pub fn goal_finish(items: &[&Item], forecast: &Forecast) -> Option<Date> {
     latest
 }
 
-/// Sort key for the work order: (undated, date), undated last.
-type DueKey = (bool, Option<Date>);
+/// A hasher for the maps of ids that [`forecast`] keeps for itself (the output keeps std's
+/// default): up to every item of a workspace, where SipHash would cost more than the rest of
+/// the work on an id. It multiplies the integer key by a large odd constant and folds the 128-bit
+/// product, which mixes every bit of the id into both ends of the hash. Ids come from the
+/// store, not from someone choosing them to collide.
+#[derive(Default)]
+struct IdHasher(u64);
 
-fn due_key(date: Option<Date>) -> DueKey {
-    (date.is_none(), date)
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        const K: u128 = 0x9e37_79b9_7f4a_7c15;
+        let product = u128::from(self.0 ^ n) * K;
+        self.0 = (product as u64) ^ ((product >> 64) as u64);
+    }
+
+    fn write_i64(&mut self, n: i64) {
+        self.write_u64(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type IdMap<V> = HashMap<Id, V, BuildHasherDefault<IdHasher>>;
+
+fn id_map<V>(capacity: usize) -> IdMap<V> {
+    HashMap::with_capacity_and_hasher(capacity, BuildHasherDefault::default())
+}
+
+/// What [`forecast`] schedules of one open item: whose hours it takes and how many (its
+/// estimate × its owner's accuracy). None for an item that cannot be scheduled whatever it
+/// needs: no owner, no usable estimate, or an owner with no available hours.
+#[derive(Clone, Copy)]
+struct Job {
+    person: usize,
+    work: f64,
+}
+
+/// The open items, position by position: what ordering and scheduling read of each.
+#[derive(Default)]
+struct OpenItems {
+    id: Vec<Id>,
+    num: Vec<i64>,
+    due: Vec<Option<Date>>,
+    job: Vec<Option<Job>>,
+}
+
+impl OpenItems {
+    /// Adds `item` and returns its position.
+    fn push(&mut self, item: &Item, people: &mut People) -> usize {
+        let job = item.owner.and_then(|owner| {
+            let estimate = item.estimate_hours.filter(|e| e.is_finite() && *e >= 0.0)?;
+            let person = people.slot(owner)?;
+            Some(Job {
+                person,
+                work: estimate * people.slots[person].factor,
+            })
+        });
+        self.id.push(item.id);
+        self.num.push(item.num);
+        self.due.push(item.due.date);
+        self.job.push(job);
+        self.id.len() - 1
+    }
+}
+
+/// One owner's hours per working day, estimate accuracy, and where their work has got to.
+struct Person {
+    per_day: f64,
+    factor: f64,
+    /// In working days from the first working day (1.5 = mid-day on the second working day).
+    cursor: f64,
+}
+
+/// The owners of open items, each looked up in `available` and `accuracy` once.
+struct People<'a> {
+    available: &'a HashMap<Id, f64>,
+    accuracy: &'a HashMap<Id, f64>,
+    /// Each owner's slot in `slots`, or None when they have no available hours.
+    slot: IdMap<Option<usize>>,
+    slots: Vec<Person>,
+}
+
+impl<'a> People<'a> {
+    fn new(available: &'a HashMap<Id, f64>, accuracy: &'a HashMap<Id, f64>) -> Self {
+        People {
+            available,
+            accuracy,
+            slot: id_map(available.len()),
+            slots: Vec::with_capacity(available.len()),
+        }
+    }
+
+    /// The slot of `owner`, None when they have no hours for strategic work.
+    fn slot(&mut self, owner: Id) -> Option<usize> {
+        *self.slot.entry(owner).or_insert_with(|| {
+            let per_day = hours(self.available.get(&owner).copied().unwrap_or(0.0)) / 5.0;
+            if per_day <= 0.0 {
+                return None;
+            }
+            let factor = self
+                .accuracy
+                .get(&owner)
+                .copied()
+                .filter(|a| a.is_finite() && *a > 0.0)
+                .unwrap_or(1.0);
+            self.slots.push(Person {
+                per_day,
+                factor,
+                cursor: 0.0,
+            });
+            Some(self.slots.len() - 1)
+        })
+    }
+}
+
+/// One list of open items per open item, all in one buffer: list `i` is
+/// `items[start[i]..start[i + 1]]`.
+struct Lists {
+    start: Vec<usize>,
+    items: Vec<usize>,
+}
+
+impl Lists {
+    /// The lists of `n` items from `(i, j)` pairs (`j` is in list `i`), in the pairs' order.
+    fn new(n: usize, pairs: impl Iterator<Item = (usize, usize)> + Clone) -> Lists {
+        let mut start = vec![0; n + 1];
+        for (i, _) in pairs.clone() {
+            start[i + 1] += 1;
+        }
+        for i in 0..n {
+            start[i + 1] += start[i];
+        }
+        let mut next = start.clone();
+        let mut items = vec![0; start[n]];
+        for (i, j) in pairs {
+            items[next[i]] = j;
+            next[i] += 1;
+        }
+        Lists { start, items }
+    }
+
+    fn of(&self, i: usize) -> &[usize] {
+        &self.items[self.start[i]..self.start[i + 1]]
+    }
+}
+
+/// Sort key of a due date: dated before undated, earlier before later.
+fn due_key(date: Option<Date>) -> i64 {
+    date.map_or(i64::MAX, day_number)
 }
 
 /// The order in which all open items are worked: a topological order of `needed` (a need
 /// before what needs it), otherwise by effective due date, own due date, number and id. Items
 /// on or behind a cycle are left out. The order ignores owners and availability, so that
 /// giving someone more hours cannot reorder anyone's work.
-fn work_order(open: &[&Item], needed: &[Vec<usize>], needed_by: &[Vec<usize>]) -> Vec<usize> {
-    let indegree: Vec<usize> = needed.iter().map(Vec::len).collect();
+fn work_order(open: &OpenItems, needed: &Lists, needed_by: &Lists) -> Vec<usize> {
+    let n = open.id.len();
+    let indegree: Vec<usize> = (0..n).map(|i| needed.of(i).len()).collect();
 
     // A first topological pass, to propagate due dates from dependents back to their needs.
     let mut remaining = indegree.clone();
-    let mut queue: VecDeque<usize> = (0..open.len()).filter(|&i| remaining[i] == 0).collect();
-    let mut topological = Vec::with_capacity(open.len());
-    while let Some(i) = queue.pop_front() {
-        topological.push(i);
-        for &d in &needed_by[i] {
+    let mut topological: Vec<usize> = (0..n).filter(|&i| remaining[i] == 0).collect();
+    let mut next = 0;
+    while let Some(&i) = topological.get(next) {
+        next += 1;
+        for &d in needed_by.of(i) {
             remaining[d] -= 1;
             if remaining[d] == 0 {
-                queue.push_back(d);
+                topological.push(d);
             }
         }
     }
-    let mut effective: Vec<DueKey> = open.iter().map(|item| due_key(item.due.date)).collect();
+    let mut effective: Vec<i64> = open.due.iter().map(|&date| due_key(date)).collect();
     for &i in topological.iter().rev() {
         // Dependents on or behind a cycle never left the queue; they pull nothing forward.
-        for &d in &needed_by[i] {
+        for &d in needed_by.of(i) {
             if remaining[d] == 0 {
                 effective[i] = effective[i].min(effective[d]);
             }
         }
     }
 
-    // The work order: the most urgent item whose needs are all placed comes next.
-    let key = |i: usize| {
-        let item = open[i];
-        Reverse((effective[i], due_key(item.due.date), item.num, item.id, i))
-    };
-    let mut remaining = indegree;
-    let mut ready: BinaryHeap<_> = (0..open.len())
-        .filter(|&i| remaining[i] == 0)
-        .map(key)
+    // Every item's rank in urgency: the most urgent item whose needs are all placed comes
+    // next. Each key ends with the position, so no two are equal.
+    let mut by_urgency: Vec<(i64, i64, i64, Id, usize)> = (0..n)
+        .map(|i| {
+            let own = due_key(open.due[i]);
+            (effective[i], own, open.num[i], open.id[i], i)
+        })
         .collect();
+    drop(effective);
+    by_urgency.sort_unstable();
+    let by_rank: Vec<usize> = by_urgency.into_iter().map(|(.., i)| i).collect();
+    let mut rank = vec![0; n];
+    for (r, &i) in by_rank.iter().enumerate() {
+        rank[i] = r;
+    }
+
+    // The items ready from the start are taken in rank order straight from `by_rank`; those
+    // that become ready as their needs are placed wait in a heap. The next item is the most
+    // urgent of the two.
+    let mut remaining = indegree;
+    let mut released: BinaryHeap<Reverse<usize>> = BinaryHeap::new();
+    let mut unreleased = by_rank
+        .iter()
+        .enumerate()
+        .filter(|&(_, &i)| needed.of(i).is_empty());
+    let mut waiting = unreleased.next();
     let mut order = Vec::with_capacity(topological.len());
-    while let Some(Reverse((.., i))) = ready.pop() {
+    loop {
+        let i = match (waiting, released.peek()) {
+            (Some((r, &i)), top) if top.is_none_or(|&Reverse(h)| r < h) => {
+                waiting = unreleased.next();
+                i
+            }
+            _ => match released.pop() {
+                Some(Reverse(r)) => by_rank[r],
+                None => break,
+            },
+        };
         order.push(i);
-        for &d in &needed_by[i] {
+        for &d in needed_by.of(i) {
             remaining[d] -= 1;
             if remaining[d] == 0 {
-                ready.push(key(d));
+                released.push(Reverse(rank[d]));
             }
         }
     }
     order
+}
+
+/// The dates of the working days counted from a first one, each computed once: many items
+/// finish on the same day.
+struct WorkingDays {
+    first: Date,
+    known: Vec<Option<Option<Date>>>,
+}
+
+impl WorkingDays {
+    /// Days this far out (some sixty years) are computed each time instead.
+    const KEPT: usize = 1 << 14;
+
+    fn from(first: Date) -> WorkingDays {
+        WorkingDays {
+            first,
+            known: Vec::new(),
+        }
+    }
+
+    /// The working day `n` working days after the first, if the calendar has it.
+    fn nth(&mut self, n: i64) -> Option<Date> {
+        let Some(k) = usize::try_from(n).ok().filter(|&k| k < Self::KEPT) else {
+            return nth_working_day(self.first, n);
+        };
+        if k >= self.known.len() {
+            self.known.resize(k + 1, None);
+        }
+        *self.known[k].get_or_insert_with(|| nth_working_day(self.first, n))
+    }
 }
 
 /// The working day `n` working days after `first` (itself a working day), if the calendar has
@@ -707,6 +914,179 @@ mod tests {
         );
     }
 
+    /// The forecast as first written, item by item with maps keyed by id and jiff's date
+    /// arithmetic for every finish. [`forecast`] must give the same result.
+    mod reference {
+        use std::cmp::Reverse;
+        use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
+
+        use jiff::civil::Date;
+
+        use crate::capacity::{TOLERANCE_HOURS, first_working_day, hours};
+        use crate::forecast::{Forecast, MAX_WORKING_DAYS, nth_working_day};
+        use crate::model::{Id, Item};
+
+        pub(super) fn forecast(
+            items: &[&Item],
+            needs: &[(Id, Id)],
+            available: &HashMap<Id, f64>,
+            accuracy: &HashMap<Id, f64>,
+            today: Date,
+        ) -> Forecast {
+            // The open items, the first of any repeated id winning.
+            let mut seen = HashSet::new();
+            let open: Vec<&Item> = items
+                .iter()
+                .copied()
+                .filter(|item| seen.insert(item.id) && item.status.is_open())
+                .collect();
+            let index: HashMap<Id, usize> =
+                open.iter().enumerate().map(|(i, it)| (it.id, i)).collect();
+
+            // needed[i]: what open item i needs; needed_by[i]: the open items that need it.
+            let mut needed: Vec<Vec<usize>> = vec![Vec::new(); open.len()];
+            let mut needed_by: Vec<Vec<usize>> = vec![Vec::new(); open.len()];
+            for (a, b) in needs {
+                if let (Some(&a), Some(&b)) = (index.get(a), index.get(b)) {
+                    needed[a].push(b);
+                    needed_by[b].push(a);
+                }
+            }
+            for list in needed.iter_mut().chain(needed_by.iter_mut()) {
+                list.sort_unstable();
+                list.dedup();
+            }
+
+            let order = work_order(&open, &needed, &needed_by);
+
+            let start_day = first_working_day(today);
+            // Where each person's work has got to, in working days from `start_day` (1.5 = mid-day on
+            // the second working day).
+            let mut cursor: HashMap<Id, f64> = HashMap::new();
+            // The finish of each scheduled item, in working days from `start_day`.
+            let mut finish_day: Vec<Option<f64>> = vec![None; open.len()];
+            let mut finish = HashMap::new();
+            for &i in &order {
+                let item = open[i];
+                let Some(owner) = item.owner else { continue };
+                let Some(estimate) = item.estimate_hours.filter(|e| e.is_finite() && *e >= 0.0)
+                else {
+                    continue;
+                };
+                let per_day = hours(available.get(&owner).copied().unwrap_or(0.0)) / 5.0;
+                if per_day <= 0.0 {
+                    continue;
+                }
+                // The working day after the last of its needs finishes; `order` put them all first.
+                let Some(ready) = needed[i]
+                    .iter()
+                    .try_fold(0.0_f64, |ready, &n| Some(ready.max(finish_day[n]? + 1.0)))
+                else {
+                    continue;
+                };
+                let factor = accuracy
+                    .get(&owner)
+                    .copied()
+                    .filter(|a| a.is_finite() && *a > 0.0)
+                    .unwrap_or(1.0);
+                let work = estimate * factor;
+                let at = cursor.entry(owner).or_insert(0.0);
+                let start = at.max(ready);
+                *at = start + work / per_day;
+                // The day its last hour is worked: the day holding the end of its work (less the
+                // tolerance), and never before the day it starts (a zero estimate ends where it starts).
+                let last = (start + (work - TOLERANCE_HOURS).max(0.0) / per_day).ceil() - 1.0;
+                let day = last.max(start.floor());
+                if !day.is_finite() || day > MAX_WORKING_DAYS {
+                    continue;
+                }
+                // In range by the check above: a whole number of days from 0 to MAX_WORKING_DAYS.
+                let Some(date) = nth_working_day(start_day, day as i64) else {
+                    continue;
+                };
+                finish_day[i] = Some(day);
+                finish.insert(item.id, date);
+            }
+
+            let mut unschedulable: Vec<&Item> = open
+                .iter()
+                .copied()
+                .filter(|item| !finish.contains_key(&item.id))
+                .collect();
+            unschedulable.sort_by_key(|item| (item.num, item.id));
+            Forecast {
+                finish,
+                unschedulable: unschedulable.iter().map(|item| item.id).collect(),
+            }
+        }
+
+        /// Sort key for the work order: (undated, date), undated last.
+        type DueKey = (bool, Option<Date>);
+
+        fn due_key(date: Option<Date>) -> DueKey {
+            (date.is_none(), date)
+        }
+
+        /// The order in which all open items are worked: a topological order of `needed` (a need
+        /// before what needs it), otherwise by effective due date, own due date, number and id. Items
+        /// on or behind a cycle are left out. The order ignores owners and availability, so that
+        /// giving someone more hours cannot reorder anyone's work.
+        fn work_order(
+            open: &[&Item],
+            needed: &[Vec<usize>],
+            needed_by: &[Vec<usize>],
+        ) -> Vec<usize> {
+            let indegree: Vec<usize> = needed.iter().map(Vec::len).collect();
+
+            // A first topological pass, to propagate due dates from dependents back to their needs.
+            let mut remaining = indegree.clone();
+            let mut queue: VecDeque<usize> =
+                (0..open.len()).filter(|&i| remaining[i] == 0).collect();
+            let mut topological = Vec::with_capacity(open.len());
+            while let Some(i) = queue.pop_front() {
+                topological.push(i);
+                for &d in &needed_by[i] {
+                    remaining[d] -= 1;
+                    if remaining[d] == 0 {
+                        queue.push_back(d);
+                    }
+                }
+            }
+            let mut effective: Vec<DueKey> =
+                open.iter().map(|item| due_key(item.due.date)).collect();
+            for &i in topological.iter().rev() {
+                // Dependents on or behind a cycle never left the queue; they pull nothing forward.
+                for &d in &needed_by[i] {
+                    if remaining[d] == 0 {
+                        effective[i] = effective[i].min(effective[d]);
+                    }
+                }
+            }
+
+            // The work order: the most urgent item whose needs are all placed comes next.
+            let key = |i: usize| {
+                let item = open[i];
+                Reverse((effective[i], due_key(item.due.date), item.num, item.id, i))
+            };
+            let mut remaining = indegree;
+            let mut ready: BinaryHeap<_> = (0..open.len())
+                .filter(|&i| remaining[i] == 0)
+                .map(key)
+                .collect();
+            let mut order = Vec::with_capacity(topological.len());
+            while let Some(Reverse((.., i))) = ready.pop() {
+                order.push(i);
+                for &d in &needed_by[i] {
+                    remaining[d] -= 1;
+                    if remaining[d] == 0 {
+                        ready.push(key(d));
+                    }
+                }
+            }
+            order
+        }
+    }
+
     // --- Properties ---
 
     // Today is BASE plus 0..14 days, so that the forecasts cross 2026-W53.
@@ -840,6 +1220,55 @@ mod tests {
             prop_assert_eq!(
                 &first,
                 &forecast(&reversed, &needs_reversed, &available, &accuracy, today)
+            );
+        }
+
+        #[test]
+        fn forecasts_match_the_item_by_item_reference(
+            (mut items, needs) in arb_items(),
+            repeats in proptest::collection::vec(
+                (0usize..16, proptest::sample::select(ItemStatus::ALL.to_vec()), any::<bool>()),
+                0..4,
+            ),
+            (available, accuracy) in arb_people(),
+            today in 0i64..14,
+        ) {
+            // Some ids given twice, with another status, before (winning) or after the first.
+            for (at, status, before) in repeats {
+                if let Some(item) = items.get(at) {
+                    let repeat = with_status(status, item.clone());
+                    if before { items.insert(0, repeat) } else { items.push(repeat) }
+                }
+            }
+            let today = BASE + Span::new().days(today);
+            let refs: Vec<&Item> = items.iter().collect();
+            prop_assert_eq!(
+                forecast(&refs, &needs, &available, &accuracy, today),
+                reference::forecast(&refs, &needs, &available, &accuracy, today)
+            );
+        }
+
+        #[test]
+        fn far_forecasts_match_the_item_by_item_reference(
+            (items, needs) in arb_items(),
+            available in proptest::collection::vec(
+                prop_oneof![Just(1e-3), Just(0.02), 0.5f64..40.0],
+                3,
+            ),
+            days_left in 0i64..4000,
+        ) {
+            // Little time a week, or little calendar left: finishes years out, or past its end.
+            let today = Date::MAX - Span::new().days(days_left);
+            let available: HashMap<Id, f64> = PEOPLE.into_iter().zip(available).collect();
+            let refs: Vec<&Item> = items.iter().collect();
+            prop_assert_eq!(
+                forecast(&refs, &needs, &available, &HashMap::new(), today),
+                reference::forecast(&refs, &needs, &available, &HashMap::new(), today)
+            );
+            let today = BASE + Span::new().days(days_left);
+            prop_assert_eq!(
+                forecast(&refs, &needs, &available, &HashMap::new(), today),
+                reference::forecast(&refs, &needs, &available, &HashMap::new(), today)
             );
         }
 

@@ -5,7 +5,7 @@
 //! transitive dependent is re-examined: its finish can be no earlier than what it needs, and it
 //! is late by the days that finish passes the date it is needed by.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 
 use jiff::civil::Date;
 use serde::Serialize;
@@ -37,82 +37,248 @@ pub struct Affected {
 }
 
 /// Every transitive dependent of `start` when `start` finishes on `finish`, in order of
-/// distance, with their new finish dates and lateness. `own_date` gives each node's own due
-/// or target date. The graph must be acyclic (the store refuses cycles).
+/// distance (and, at one distance, in the order the edges list them), with their new finish
+/// dates and lateness. `own_date` gives each node's own due or target date; it is asked once
+/// per dependent. The graph must be acyclic (the store refuses cycles); were it not, the
+/// nodes that wait on a cycle would get no finish and no lateness.
+///
+/// Cost: one pass over `edges` to index them by the node they point at (plain vectors, no
+/// hashing, when ids are dense as the store's are), then work in proportion to the
+/// dependents and the edges into them only.
 pub fn impact(
     edges: &[Edge],
     start: Node,
     finish: Option<Date>,
     own_date: impl Fn(Node) -> Option<Date>,
 ) -> Vec<Affected> {
-    let mut needed_by: HashMap<Node, Vec<&Edge>> = HashMap::new();
-    for e in edges {
-        needed_by.entry(e.to).or_default().push(e);
-    }
-    // The dependents, breadth first, each with its distance.
-    let mut depth: HashMap<Node, usize> = HashMap::from([(start, 0)]);
-    let mut order = Vec::new();
-    let mut queue = VecDeque::from([start]);
-    while let Some(n) = queue.pop_front() {
-        for e in needed_by.get(&n).map(Vec::as_slice).unwrap_or(&[]) {
-            if !depth.contains_key(&e.from) {
-                depth.insert(e.from, depth[&n] + 1);
-                order.push(e.from);
-                queue.push_back(e.from);
-            }
-        }
-    }
-    // Finish dates in topological order of the reached subgraph: a node is settled once
-    // everything it needs among the reached nodes is.
-    let mut waiting: HashMap<Node, usize> = HashMap::new();
-    let mut needs: HashMap<Node, Vec<&Edge>> = HashMap::new();
-    for e in edges {
-        if depth.contains_key(&e.from) && depth.contains_key(&e.to) && e.from != start {
-            *waiting.entry(e.from).or_default() += 1;
-            needs.entry(e.from).or_default().push(e);
-        }
-    }
-    let mut finishes: HashMap<Node, Option<Date>> = HashMap::from([(start, finish)]);
-    let mut late: HashMap<Node, i64> = HashMap::new();
-    let mut ready = VecDeque::from([start]);
-    while let Some(n) = ready.pop_front() {
-        for e in needed_by.get(&n).map(Vec::as_slice).unwrap_or(&[]) {
-            let Some(w) = waiting.get_mut(&e.from) else {
-                continue;
-            };
-            *w -= 1;
-            if *w > 0 {
+    let index = Index::new(edges);
+    let Some(start_slot) = index.slots.of(start) else {
+        return Vec::new();
+    };
+    // The dependents, breadth first. `reached` is also the queue: the start, then each
+    // dependent in order of discovery; `at` finds a node's place in it from its slot.
+    let mut at = vec![usize::MAX; index.slots.len()];
+    at[start_slot] = 0;
+    let mut reached = vec![Reached {
+        node: start,
+        slot: start_slot,
+        depth: 0,
+        own: None,
+        finish,
+        late_days: 0,
+        waiting: 0,
+    }];
+    let mut next = 0;
+    while next < reached.len() {
+        let (slot, depth) = (reached[next].slot, reached[next].depth);
+        for e in index.edges_into(slot) {
+            let from = index.slots.of_end(e.from);
+            if from == start_slot {
                 continue;
             }
-            let own = own_date(e.from);
-            let mut node_finish = own;
-            let mut node_late = 0;
-            for need in &needs[&e.from] {
-                let arrives = finishes.get(&need.to).copied().flatten();
-                let by = need.needed_by.or(own);
-                if let (Some(arrives), Some(by)) = (arrives, by) {
-                    node_late = node_late.max(days_between(by, arrives));
-                }
-                node_finish = match (node_finish, arrives) {
-                    (Some(a), Some(b)) => Some(a.max(b)),
-                    (a, b) => a.or(b),
-                };
+            if at[from] == usize::MAX {
+                at[from] = reached.len();
+                let own = own_date(e.from);
+                reached.push(Reached {
+                    node: e.from,
+                    slot: from,
+                    depth: depth + 1,
+                    own,
+                    finish: own,
+                    late_days: 0,
+                    waiting: 0,
+                });
             }
-            finishes.insert(e.from, node_finish);
-            late.insert(e.from, node_late.max(0));
-            ready.push_back(e.from);
+            reached[at[from]].waiting += 1;
+        }
+        next += 1;
+    }
+    // Finish dates in topological order of the reached subgraph: a settled node passes its
+    // finish along the edges into it, and a node settles when the last of its needs arrives.
+    let mut settled = vec![0];
+    while let Some(n) = settled.pop() {
+        let (slot, arrives) = (reached[n].slot, reached[n].finish);
+        for e in index.edges_into(slot) {
+            let from = at[index.slots.of_end(e.from)];
+            if from == 0 {
+                continue;
+            }
+            let r = &mut reached[from];
+            if let (Some(arrives), Some(by)) = (arrives, e.needed_by.or(r.own)) {
+                r.late_days = r.late_days.max(days_between(by, arrives));
+            }
+            r.finish = r.finish.max(arrives);
+            r.waiting -= 1;
+            if r.waiting == 0 {
+                settled.push(from);
+            }
         }
     }
-    order
+    reached
         .into_iter()
-        .map(|node| Affected {
-            node,
-            depth: depth[&node],
-            own_date: own_date(node),
-            finish: finishes.get(&node).copied().flatten(),
-            late_days: late.get(&node).copied().unwrap_or(0),
+        .skip(1)
+        .map(|r| {
+            let settled = r.waiting == 0;
+            Affected {
+                node: r.node,
+                depth: r.depth,
+                own_date: r.own,
+                finish: r.finish.filter(|_| settled),
+                late_days: if settled { r.late_days } else { 0 },
+            }
         })
         .collect()
+}
+
+/// A node reached by the slip, while its finish is worked out.
+struct Reached {
+    node: Node,
+    slot: usize,
+    depth: usize,
+    own: Option<Date>,
+    /// The latest of its own date and the finishes of the needs that have arrived so far.
+    finish: Option<Date>,
+    late_days: i64,
+    /// Its needs among the reached nodes that have not arrived yet.
+    waiting: usize,
+}
+
+/// The edges by the node they point at: those into slot `s` are
+/// `edges[order[first[s]..first[s + 1]]]`, in the order of `edges`.
+struct Index<'a> {
+    edges: &'a [Edge],
+    slots: Slots,
+    first: Vec<u32>,
+    order: Vec<u32>,
+}
+
+impl<'a> Index<'a> {
+    fn new(edges: &'a [Edge]) -> Index<'a> {
+        // Positions are kept as `u32`, half the memory to walk through; 2^32 edges would be
+        // 160 GiB of them.
+        assert!(u32::try_from(edges.len()).is_ok(), "fewer than 2^32 edges");
+        let slots = Slots::new(edges);
+        // A counting sort: count the edges into each slot, make the counts the end of each
+        // slot's run, then place the edges from the last one back, moving each end forward
+        // to become the start.
+        let mut first = vec![0u32; slots.len() + 1];
+        for e in edges {
+            first[slots.of_end(e.to)] += 1;
+        }
+        let mut end = 0;
+        for f in &mut first {
+            end += *f;
+            *f = end;
+        }
+        let mut order = vec![0u32; edges.len()];
+        for (i, e) in edges.iter().enumerate().rev() {
+            let f = &mut first[slots.of_end(e.to)];
+            *f -= 1;
+            order[*f as usize] = i as u32; // fits: checked above
+        }
+        Index {
+            edges,
+            slots,
+            first,
+            order,
+        }
+    }
+
+    /// The edges into a slot.
+    fn edges_into(&self, slot: usize) -> impl Iterator<Item = &'a Edge> + '_ {
+        self.order[self.first[slot] as usize..self.first[slot + 1] as usize]
+            .iter()
+            .map(|&i| &self.edges[i as usize])
+    }
+}
+
+/// A number from `0..len()` for every node at an end of the edges, so that what is kept per
+/// node can live in plain vectors.
+enum Slots {
+    /// Dense ids, as the store gives them: items `item_min..item_min + items` first, then
+    /// goals `goal_min..goal_min + goals`.
+    Ranges {
+        item_min: i64,
+        items: usize,
+        goal_min: i64,
+        goals: usize,
+    },
+    /// Ids too sparse for ranges: numbered as met.
+    Numbered(HashMap<Node, usize>),
+}
+
+impl Slots {
+    fn new(edges: &[Edge]) -> Slots {
+        let (mut items, mut goals) = ((i64::MAX, i64::MIN), (i64::MAX, i64::MIN));
+        for n in edges.iter().flat_map(|e| [e.from, e.to]) {
+            let (range, id) = match n {
+                Node::Item(id) => (&mut items, id),
+                Node::Goal(id) => (&mut goals, id),
+            };
+            *range = (range.0.min(id), range.1.max(id));
+        }
+        let len = |(min, max): (i64, i64)| {
+            usize::try_from((i128::from(max) - i128::from(min) + 1).max(0)).ok()
+        };
+        // Ranges while they waste at most a few slots per edge end.
+        let dense = edges.len().saturating_mul(4).saturating_add(1024);
+        if let (Some(item_len), Some(goal_len)) = (len(items), len(goals))
+            && item_len.saturating_add(goal_len) <= dense
+        {
+            return Slots::Ranges {
+                item_min: items.0,
+                items: item_len,
+                goal_min: goals.0,
+                goals: goal_len,
+            };
+        }
+        let mut numbers = HashMap::new();
+        for n in edges.iter().flat_map(|e| [e.from, e.to]) {
+            let next = numbers.len();
+            numbers.entry(n).or_insert(next);
+        }
+        Slots::Numbered(numbers)
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Slots::Ranges { items, goals, .. } => items + goals,
+            Slots::Numbered(numbers) => numbers.len(),
+        }
+    }
+
+    /// The slot of `node`, if it is at an end of an edge (or, for ranges, within them).
+    fn of(&self, node: Node) -> Option<usize> {
+        let offset = |id: i64, min: i64, len: usize| {
+            id.checked_sub(min)
+                .and_then(|o| usize::try_from(o).ok())
+                .filter(|&o| o < len)
+        };
+        match (self, node) {
+            (
+                Slots::Ranges {
+                    item_min, items, ..
+                },
+                Node::Item(id),
+            ) => offset(id, *item_min, *items),
+            (
+                Slots::Ranges {
+                    items,
+                    goal_min,
+                    goals,
+                    ..
+                },
+                Node::Goal(id),
+            ) => offset(id, *goal_min, *goals).map(|o| items + o),
+            (Slots::Numbered(numbers), node) => numbers.get(&node).copied(),
+        }
+    }
+
+    /// The slot of a node at an end of an edge, which every such node has.
+    fn of_end(&self, node: Node) -> usize {
+        self.of(node)
+            .expect("the slots cover every end of every edge")
+    }
 }
 
 #[cfg(test)]
@@ -270,6 +436,119 @@ mod tests {
                     prop_assert!(f >= needed, "{:?} finishes {} before {:?} ({})", e.from, f, e.to, needed);
                 }
             }
+        }
+    }
+
+    /// The plain version the indexed walk is held to: every edge in a hash map by the node it
+    /// points at, a breadth-first walk, then Kahn's order over the reached subgraph, with each
+    /// node's needs gathered before its finish is worked out.
+    fn plain(
+        edges: &[Edge],
+        start: Node,
+        finish: Option<Date>,
+        own_date: impl Fn(Node) -> Option<Date>,
+    ) -> Vec<Affected> {
+        let mut needed_by: HashMap<Node, Vec<&Edge>> = HashMap::new();
+        for e in edges {
+            needed_by.entry(e.to).or_default().push(e);
+        }
+        let into = |n: &Node| needed_by.get(n).map(Vec::as_slice).unwrap_or(&[]);
+        let mut depth: HashMap<Node, usize> = HashMap::from([(start, 0)]);
+        let mut order = Vec::new();
+        let mut queue = std::collections::VecDeque::from([start]);
+        while let Some(n) = queue.pop_front() {
+            for e in into(&n) {
+                if !depth.contains_key(&e.from) {
+                    depth.insert(e.from, depth[&n] + 1);
+                    order.push(e.from);
+                    queue.push_back(e.from);
+                }
+            }
+        }
+        let mut waiting: HashMap<Node, usize> = HashMap::new();
+        let mut needs: HashMap<Node, Vec<&Edge>> = HashMap::new();
+        for e in edges {
+            if depth.contains_key(&e.from) && depth.contains_key(&e.to) && e.from != start {
+                *waiting.entry(e.from).or_default() += 1;
+                needs.entry(e.from).or_default().push(e);
+            }
+        }
+        let mut finishes: HashMap<Node, Option<Date>> = HashMap::from([(start, finish)]);
+        let mut late: HashMap<Node, i64> = HashMap::new();
+        let mut ready = std::collections::VecDeque::from([start]);
+        while let Some(n) = ready.pop_front() {
+            for e in into(&n) {
+                let Some(w) = waiting.get_mut(&e.from) else {
+                    continue;
+                };
+                *w -= 1;
+                if *w > 0 {
+                    continue;
+                }
+                let own = own_date(e.from);
+                let mut node_finish = own;
+                let mut node_late = 0;
+                for need in &needs[&e.from] {
+                    let arrives = finishes.get(&need.to).copied().flatten();
+                    if let (Some(arrives), Some(by)) = (arrives, need.needed_by.or(own)) {
+                        node_late = node_late.max(days_between(by, arrives));
+                    }
+                    node_finish = match (node_finish, arrives) {
+                        (Some(a), Some(b)) => Some(a.max(b)),
+                        (a, b) => a.or(b),
+                    };
+                }
+                finishes.insert(e.from, node_finish);
+                late.insert(e.from, node_late.max(0));
+                ready.push_back(e.from);
+            }
+        }
+        order
+            .into_iter()
+            .map(|node| Affected {
+                node,
+                depth: depth[&node],
+                own_date: own_date(node),
+                finish: finishes.get(&node).copied().flatten(),
+                late_days: late.get(&node).copied().unwrap_or(0),
+            })
+            .collect()
+    }
+
+    proptest! {
+        /// On random graphs of items and goals, with ids dense (numbered by ranges) or
+        /// scattered and negative (numbered as met), with repeated edges and even cycles: the
+        /// same dependents, in the same order, with the same depths, finishes and lateness as
+        /// the plain version.
+        #[test]
+        fn the_indexed_walk_agrees_with_the_plain_version(
+            raw in proptest::collection::vec((0i64..40, 0i64..40, proptest::option::of(0i16..60)), 0..120),
+            offsets in proptest::collection::vec(proptest::option::of(0i16..90), 40),
+            start in 0i64..40,
+            slip in proptest::option::of(0i16..90),
+            scattered in any::<bool>(),
+            acyclic in any::<bool>(),
+        ) {
+            let base = date(2026, 12, 1);
+            let day = |n: i16| base.checked_add(jiff::Span::new().days(i64::from(n))).unwrap();
+            // Even numbers are items, odd ones goals.
+            let node = |k: i64| {
+                let id = if scattered { k * 1_000_000_007 - 20_000_000_000 } else { k / 2 + 1 };
+                if k % 2 == 0 { Node::Item(id) } else { Node::Goal(id) }
+            };
+            let edges: Vec<Edge> = raw
+                .iter()
+                .filter(|(a, b, _)| !acyclic || a > b)
+                .map(|&(a, b, by)| edge(node(a), node(b), by.map(day)))
+                .collect();
+            let dates: HashMap<Node, Option<Date>> =
+                (0..40).map(|k| (node(k), offsets[k as usize].map(day))).collect();
+            let own = |n: Node| dates.get(&n).copied().flatten();
+            let finish = slip.map(day);
+            prop_assert_eq!(
+                impact(&edges, node(start), finish, own),
+                plain(&edges, node(start), finish, own)
+            );
         }
     }
 }

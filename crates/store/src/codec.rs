@@ -266,17 +266,35 @@ pub fn request(row: &SqliteRow) -> Result<Request> {
     })
 }
 
-pub fn dependency(row: &SqliteRow) -> Result<Dependency> {
-    let from_kind: String = row.try_get("from_kind")?;
-    let to_kind: String = row.try_get("to_kind")?;
-    Ok(Dependency {
-        id: row.try_get("id")?,
-        from: node(&from_kind, row.try_get("from_id")?)?,
-        to: node(&to_kind, row.try_get("to_id")?)?,
-        needed_by: parse_date(row.try_get("needed_by")?)?,
-        created_at: parse_ts(row.try_get("created_at")?)?,
-        version: row.try_get("version")?,
-    })
+/// A dependency as `dependencies_at` returns it: an array of its columns, in this order.
+#[derive(serde::Deserialize)]
+struct DependencyRow(
+    Id,             // id
+    String,         // from_kind
+    Id,             // from_id
+    String,         // to_kind
+    Id,             // to_id
+    Option<String>, // needed_by
+    String,         // created_at
+    i64,            // version
+);
+
+/// Dependencies from a JSON array of `DependencyRow`s.
+pub fn dependencies_json(json: &str) -> Result<Vec<Dependency>> {
+    let rows: Vec<DependencyRow> =
+        serde_json::from_str(json).map_err(|e| corrupt(format_args!("dependencies: {e}")))?;
+    rows.into_iter()
+        .map(|DependencyRow(id, fk, fid, tk, tid, needed_by, created_at, version)| {
+            Ok(Dependency {
+                id,
+                from: node(&fk, fid)?,
+                to: node(&tk, tid)?,
+                needed_by: parse_date(needed_by)?,
+                created_at: parse_ts(&created_at)?,
+                version,
+            })
+        })
+        .collect()
 }
 
 fn entity_json(s: Option<String>) -> Result<Option<Entity>> {

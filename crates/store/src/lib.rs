@@ -163,6 +163,11 @@ pub trait Store: Send + Sync {
         &self,
         touching: Option<&[Node]>,
     ) -> impl Future<Output = Result<Vec<Dependency>>> + Send;
+    /// Dependencies whose needed end (`to`) is among `nodes`: what waits on them.
+    fn dependencies_into(
+        &self,
+        nodes: &[Node],
+    ) -> impl Future<Output = Result<Vec<Dependency>>> + Send;
     /// Every commitment request, by number.
     fn requests(&self) -> impl Future<Output = Result<Vec<Request>>> + Send;
     fn request(&self, num: i64) -> impl Future<Output = Result<Option<Request>>> + Send;

@@ -137,6 +137,64 @@ impl SqlStore {
         codec::items_json(json.as_deref().unwrap_or("[]"))
     }
 
+    /// Dependencies with an end among `touching` (all when `None`), looking at the given ends
+    /// (`(kind column, id column)` pairs), as one JSON row (see `ITEM_SELECT`), by id.
+    async fn dependencies_at(
+        &self,
+        touching: Option<&[Node]>,
+        ends: &[(&str, &str)],
+    ) -> Result<Vec<Dependency>> {
+        let ws = self.ws_id()?;
+        let mut qb = QueryBuilder::new(
+            "SELECT json_group_array(json_array(id, from_kind, from_id, to_kind, to_id, \
+             needed_by, created_at, version)) FROM (",
+        );
+        match touching {
+            Some([]) => return Ok(Vec::new()),
+            Some(nodes) if nodes.len() <= MAX_IN => {
+                // One indexed search per end and kind, united: an OR over both ends would
+                // make SQLite scan every dependency of the workspace.
+                let mut first = true;
+                for kind in ["item", "goal"] {
+                    let ids: Vec<i64> = nodes
+                        .iter()
+                        .map(|n| codec::node_kind(*n))
+                        .filter(|(k, _)| *k == kind)
+                        .map(|(_, id)| id)
+                        .collect();
+                    if ids.is_empty() {
+                        continue;
+                    }
+                    for (kind_col, id_col) in ends {
+                        if !first {
+                            qb.push(" UNION ");
+                        }
+                        first = false;
+                        qb.push("SELECT * FROM dependencies WHERE workspace_id = ")
+                            .push_bind(ws)
+                            .push(format_args!(" AND {kind_col} = "))
+                            .push_bind(kind);
+                        push_in(&mut qb, id_col, &ids);
+                    }
+                }
+            }
+            _ => {
+                qb.push("SELECT * FROM dependencies WHERE workspace_id = ")
+                    .push_bind(ws);
+            }
+        }
+        qb.push(")");
+        let json: Option<String> = qb.build_query_scalar().fetch_one(&self.pool).await?;
+        let mut deps = codec::dependencies_json(json.as_deref().unwrap_or("[]"))?;
+        if let Some(nodes) = touching.filter(|n| n.len() > MAX_IN) {
+            let nodes: HashSet<Node> = nodes.iter().copied().collect();
+            let from = ends.iter().any(|(k, _)| *k == "from_kind");
+            deps.retain(|d| (from && nodes.contains(&d.from)) || nodes.contains(&d.to));
+        }
+        deps.sort_unstable_by_key(|d| d.id);
+        Ok(deps)
+    }
+
     async fn team_members(&self, ws: Id) -> Result<Vec<(Id, Id)>> {
         let rows = sqlx::query(
             "SELECT team_id, person_id FROM team_members WHERE workspace_id = $1 \
@@ -1077,57 +1135,13 @@ impl Store for SqlStore {
     }
 
     async fn dependencies(&self, touching: Option<&[Node]>) -> Result<Vec<Dependency>> {
-        let ws = self.ws_id()?;
-        let all = || {
-            let mut qb = QueryBuilder::new("SELECT * FROM dependencies WHERE workspace_id = ");
-            qb.push_bind(ws);
-            qb
-        };
-        let qb = match touching {
-            Some([]) => return Ok(Vec::new()),
-            Some(nodes) if nodes.len() <= MAX_IN => {
-                // One indexed search per end and kind, united: an OR over both ends would
-                // make SQLite scan every dependency of the workspace.
-                let mut qb = QueryBuilder::new("");
-                let mut first = true;
-                for kind in ["item", "goal"] {
-                    let ids: Vec<i64> = nodes
-                        .iter()
-                        .map(|n| codec::node_kind(*n))
-                        .filter(|(k, _)| *k == kind)
-                        .map(|(_, id)| id)
-                        .collect();
-                    if ids.is_empty() {
-                        continue;
-                    }
-                    for (kind_col, id_col) in [("from_kind", "from_id"), ("to_kind", "to_id")] {
-                        if !first {
-                            qb.push(" UNION ");
-                        }
-                        first = false;
-                        qb.push("SELECT * FROM dependencies WHERE workspace_id = ")
-                            .push_bind(ws)
-                            .push(format_args!(" AND {kind_col} = "))
-                            .push_bind(kind);
-                        push_in(&mut qb, id_col, &ids);
-                    }
-                }
-                qb
-            }
-            _ => all(),
-        };
-        let mut deps = self
-            .fetch(qb)
-            .await?
-            .iter()
-            .map(codec::dependency)
-            .collect::<Result<Vec<_>>>()?;
-        if let Some(nodes) = touching.filter(|n| n.len() > MAX_IN) {
-            let nodes: HashSet<Node> = nodes.iter().copied().collect();
-            deps.retain(|d| nodes.contains(&d.from) || nodes.contains(&d.to));
-        }
-        deps.sort_unstable_by_key(|d| d.id);
-        Ok(deps)
+        self.dependencies_at(touching, &[("from_kind", "from_id"), ("to_kind", "to_id")])
+            .await
+    }
+
+    async fn dependencies_into(&self, nodes: &[Node]) -> Result<Vec<Dependency>> {
+        self.dependencies_at(Some(nodes), &[("to_kind", "to_id")])
+            .await
     }
 
     async fn requests(&self) -> Result<Vec<Request>> {

@@ -296,10 +296,11 @@ fn core_rules(c: &mut Criterion) {
         .expect("a month later exists");
     let affected = impact(&edges, start, Some(slip), |n| own_date(&world, n));
     eprintln!(
-        "impact: {} edges; I-{slipping} ({direct} direct dependents) slipping to {slip} reaches {} nodes ({} late, depth up to {})",
+        "impact: {} edges; I-{slipping} ({direct} direct dependents) slipping to {slip} reaches {} nodes ({} late, {} with no finish, depth up to {})",
         edges.len(),
         affected.len(),
         affected.iter().filter(|a| a.late_days > 0).count(),
+        affected.iter().filter(|a| a.finish.is_none()).count(),
         affected.iter().map(|a| a.depth).max().unwrap_or(0)
     );
     group.bench_function(

@@ -119,7 +119,7 @@ fn dependencies_are_distinct_acyclic_and_their_ends_exist() {
     let w = world();
     assert_eq!(w.dependencies.len(), 6_000);
     let edges: Vec<(Node, Node)> = w.dependencies.iter().map(|d| (d.from, d.to)).collect();
-    assert!(is_acyclic(&with_goal_items(&edges, &w)));
+    assert!(is_acyclic(&with_goal_items(&edges, w)));
     assert_eq!(edges.iter().collect::<HashSet<_>>().len(), edges.len());
     let exists = |n: Node| match n {
         Node::Item(id) => (1..=w.items.len() as Id).contains(&id),
