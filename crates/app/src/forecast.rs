@@ -8,7 +8,7 @@ use landed_core::forecast::{self, Forecast};
 use landed_core::model::{Goal, Id, Item, ItemKind, ItemStatus, Node, Person, RefKind};
 use landed_core::when::days_between;
 use landed_core::{goal_ref, item_ref};
-use landed_store::{GoalFilter, ItemFilter, Store};
+use landed_store::{GoalFilter, ItemFilter, NodeForecast, Store};
 use serde::Serialize;
 
 use crate::views::Names;
@@ -137,196 +137,128 @@ fn goal_finish(
     (if incomplete { None } else { latest }, incomplete)
 }
 
-/// A goal's forecast, from [`goal`].
-pub(crate) struct GoalForecast {
-    /// When its open work (and what it needs directly) is forecast to finish.
-    pub finish: Option<Date>,
-    /// Some of that work cannot be forecast.
-    pub incomplete: bool,
-    /// The forecast finish of every item the answer looked at: the goal's own, and everything
-    /// they wait on.
-    pub items: HashMap<Id, Date>,
+/// The whole workspace forecast: the data it read, its result, each person's accuracy and
+/// each open goal's finish (and whether some of its work cannot be forecast).
+struct Whole {
+    basis: Basis,
+    result: Forecast,
+    accuracy: HashMap<Id, f64>,
+    goals: Vec<Goal>,
+    goal_finish: HashMap<Id, (Option<Date>, bool)>,
 }
 
-/// The forecast finish of every open item of the workspace that can be forecast.
-pub(crate) async fn finishes<S: Store>(ctx: &Ctx<'_, S>) -> Result<HashMap<Id, Date>> {
-    let basis = Basis {
-        people: ctx.store.people().await?,
-        items: ctx.store.items(&ItemFilter::default()).await?,
-        edges: crate::links::all_edges(ctx.store).await?,
-    };
-    Ok(basis
-        .run(ctx.workspace_today(), &ctx.capacity_policy())
-        .0
-        .finish)
-}
-
-/// The forecast finish of one goal, and whether some of the work it waits on cannot be
-/// forecast. It reads only what the answer depends on: the goal's people and everyone whose
-/// work theirs waits on (their items, for their hours, accuracy and order), and the items that
-/// wait on any of those (they set the order in which the work is done). The answer is the one
-/// a whole-workspace forecast gives.
-pub(crate) async fn goal<S: Store>(
-    ctx: &Ctx<'_, S>,
-    goal: &Goal,
-    goal_items: &[Item],
-) -> Result<GoalForecast> {
-    let edges = crate::links::all_edges(ctx.store).await?;
-    let mut down: HashMap<Node, Vec<Node>> = HashMap::new();
-    let mut up: HashMap<Node, Vec<Node>> = HashMap::new();
-    for (from, to) in &edges {
-        down.entry(*from).or_default().push(*to);
-        up.entry(*to).or_default().push(*from);
-    }
-    let mut items: HashMap<Id, Item> = goal_items.iter().map(|i| (i.id, i.clone())).collect();
-    let mut people: HashSet<Id> = HashSet::new();
-    let mut goals_loaded: HashSet<Id> = HashSet::from([goal.id]);
-    // Downward: the people whose open work the goal waits on, and everything they own.
-    let mut wanted_goals: Vec<Id> = Vec::new();
-    let mut wanted_items: Vec<Id> = Vec::new();
-    for to in down.get(&Node::Goal(goal.id)).into_iter().flatten() {
-        match to {
-            Node::Item(b) => wanted_items.push(*b),
-            Node::Goal(h) => wanted_goals.push(*h),
-        }
-    }
-    loop {
-        wanted_goals.retain(|g| goals_loaded.insert(*g));
-        wanted_items.retain(|i| !items.contains_key(i));
-        let mut loaded = Vec::new();
-        if !wanted_goals.is_empty() {
-            loaded.extend(
-                load(
-                    ctx.store,
-                    ItemFilter {
-                        goals: Some(std::mem::take(&mut wanted_goals)),
-                        ..ItemFilter::default()
-                    },
-                )
-                .await?,
-            );
-        }
-        if !wanted_items.is_empty() {
-            loaded.extend(
-                load(
-                    ctx.store,
-                    ItemFilter {
-                        ids: Some(std::mem::take(&mut wanted_items)),
-                        ..ItemFilter::default()
-                    },
-                )
-                .await?,
-            );
-        }
-        for i in loaded {
-            items.insert(i.id, i);
-        }
-        let new_people: Vec<Id> = items
-            .values()
-            .filter(|i| i.status.is_open())
-            .filter_map(|i| i.owner)
-            .filter(|o| !people.contains(o))
-            .collect::<HashSet<_>>()
-            .into_iter()
+impl Whole {
+    /// Forecast the whole workspace as it is now, and keep the result for later reads (unless
+    /// the kept one is current). The newest event is read first, so a write made meanwhile
+    /// makes the kept result stale rather than wrong.
+    async fn compute<S: Store>(ctx: &Ctx<'_, S>) -> Result<Whole> {
+        let seq = ctx.store.last_event_seq().await?;
+        let today = ctx.workspace_today();
+        let goals = ctx.store.goals(&GoalFilter::default()).await?;
+        let basis = Basis {
+            people: ctx.store.people().await?,
+            items: ctx.store.items(&ItemFilter::default()).await?,
+            edges: crate::links::all_edges(ctx.store).await?,
+        };
+        let (result, accuracy) = basis.run(today, &ctx.capacity_policy());
+        let index: HashMap<Id, &Item> = basis.items.iter().map(|i| (i.id, i)).collect();
+        let by_goal = open_by_goal(basis.items.iter());
+        let goal_finish: HashMap<Id, (Option<Date>, bool)> = goals
+            .iter()
+            .filter(|g| g.closed.is_none())
+            .map(|g| {
+                let f = goal_finish(g.id, &index, &by_goal, &basis.edges, &result);
+                (g.id, f)
+            })
             .collect();
-        if new_people.is_empty() {
-            break;
+        let mut kept: Vec<NodeForecast> = basis
+            .items
+            .iter()
+            .filter(|i| i.status.is_open())
+            .map(|i| NodeForecast {
+                node: Node::Item(i.id),
+                finish: result.finish.get(&i.id).copied(),
+                incomplete: !result.finish.contains_key(&i.id),
+            })
+            .collect();
+        kept.extend(
+            goal_finish
+                .iter()
+                .map(|(g, (finish, incomplete))| NodeForecast {
+                    node: Node::Goal(*g),
+                    finish: *finish,
+                    incomplete: *incomplete,
+                }),
+        );
+        if ctx.store.forecast_run().await? != Some((seq, today)) {
+            ctx.store.save_forecasts(seq, today, &kept).await?;
         }
-        people.extend(new_people.iter().copied());
-        for i in load(
-            ctx.store,
-            ItemFilter {
-                owners: Some(new_people),
-                ..ItemFilter::default()
-            },
-        )
-        .await?
-        {
-            items.insert(i.id, i);
-        }
-        // What the open items of these people need.
-        for i in items.values().filter(|i| i.status.is_open()) {
-            if !i.owner.is_some_and(|o| people.contains(&o)) {
-                continue;
-            }
-            for to in down.get(&Node::Item(i.id)).into_iter().flatten() {
-                match to {
-                    Node::Item(b) if !items.contains_key(b) => wanted_items.push(*b),
-                    Node::Goal(h) if !goals_loaded.contains(h) => wanted_goals.push(*h),
-                    _ => {}
-                }
-            }
-        }
+        Ok(Whole {
+            basis,
+            result,
+            accuracy,
+            goals,
+            goal_finish,
+        })
     }
-    // Upward: the open items that wait on scheduled work, transitively; their due dates pull
-    // that work earlier in its owner's order.
-    let mut frontier: Vec<Id> = items
-        .values()
-        .filter(|i| i.status.is_open() && i.owner.is_some_and(|o| people.contains(&o)))
+}
+
+/// Forecast finishes of some items and goals (DESIGN §5), for views that show a few of them:
+/// read from the kept whole-workspace forecast when nothing was written since and it is still
+/// the same day, else computed anew (and kept). Open nodes that cannot be forecast map to
+/// `(None, true)`; goals with nothing left to do to `(None, false)`; others are absent.
+pub(crate) async fn of<S: Store>(
+    ctx: &Ctx<'_, S>,
+    nodes: &[Node],
+) -> Result<HashMap<Node, (Option<Date>, bool)>> {
+    let current = Some((ctx.store.last_event_seq().await?, ctx.workspace_today()));
+    if ctx.store.forecast_run().await? == current {
+        return Ok(ctx
+            .store
+            .forecasts(nodes)
+            .await?
+            .into_iter()
+            .map(|f| (f.node, (f.finish, f.incomplete)))
+            .collect());
+    }
+    let whole = Whole::compute(ctx).await?;
+    let open: HashSet<Id> = whole
+        .basis
+        .items
+        .iter()
+        .filter(|i| i.status.is_open())
         .map(|i| i.id)
         .collect();
-    let mut seen: HashSet<Id> = frontier.iter().copied().collect();
-    while !frontier.is_empty() {
-        let mut waiting = Vec::new();
-        for id in &frontier {
-            let goal_of = items.get(id).and_then(|i| i.goal);
-            let via_goal = goal_of.and_then(|g| up.get(&Node::Goal(g)));
-            for from in up
-                .get(&Node::Item(*id))
-                .into_iter()
-                .flatten()
-                .chain(via_goal.into_iter().flatten())
-            {
-                if let Node::Item(y) = from
-                    && seen.insert(*y)
-                {
-                    waiting.push(*y);
-                }
-            }
+    let mut out = HashMap::new();
+    for n in nodes {
+        let found = match n {
+            Node::Item(id) => open.contains(id).then(|| {
+                let f = whole.result.finish.get(id).copied();
+                (f, f.is_none())
+            }),
+            Node::Goal(id) => whole.goal_finish.get(id).copied(),
+        };
+        if let Some(f) = found {
+            out.insert(*n, f);
         }
-        let missing: Vec<Id> = waiting
-            .iter()
-            .copied()
-            .filter(|y| !items.contains_key(y))
-            .collect();
-        if !missing.is_empty() {
-            for i in load(
-                ctx.store,
-                ItemFilter {
-                    ids: Some(missing),
-                    ..ItemFilter::default()
-                },
-            )
-            .await?
-            {
-                items.insert(i.id, i);
-            }
-        }
-        frontier = waiting;
     }
-    let mut items: Vec<Item> = items.into_values().collect();
-    items.sort_unstable_by_key(|i| i.num);
-    let basis = Basis {
-        people: ctx
-            .store
-            .people_by_ids(&people.iter().copied().collect::<Vec<_>>())
-            .await?,
-        items,
-        edges,
-    };
-    let (result, _) = basis.run(ctx.workspace_today(), &ctx.capacity_policy());
-    let index: HashMap<Id, &Item> = basis.items.iter().map(|i| (i.id, i)).collect();
-    let goal_items = open_by_goal(basis.items.iter());
-    let (finish, incomplete) = goal_finish(goal.id, &index, &goal_items, &basis.edges, &result);
-    Ok(GoalForecast {
-        finish,
-        incomplete,
-        items: result.finish,
-    })
+    Ok(out)
 }
 
-async fn load<S: Store>(store: &S, filter: ItemFilter) -> Result<Vec<Item>> {
-    Ok(store.items(&filter).await?)
+/// Forecast finishes of these items, where they can be forecast (see [`of`]).
+pub(crate) async fn finishes_of<S: Store>(
+    ctx: &Ctx<'_, S>,
+    items: impl IntoIterator<Item = Id>,
+) -> Result<HashMap<Id, Date>> {
+    let nodes: Vec<Node> = items.into_iter().map(Node::Item).collect();
+    Ok(of(ctx, &nodes)
+        .await?
+        .into_iter()
+        .filter_map(|(n, (finish, _))| match n {
+            Node::Item(id) => Some((id, finish?)),
+            Node::Goal(_) => None,
+        })
+        .collect())
 }
 
 /// One forecast line: an item or a goal.
@@ -364,14 +296,14 @@ pub async fn forecast<S: Store>(
     team: Option<&str>,
     goal: Option<&str>,
 ) -> Result<ForecastView> {
-    let goals = ctx.store.goals(&GoalFilter::default()).await?;
+    let Whole {
+        basis,
+        result,
+        accuracy,
+        goals,
+        goal_finish,
+    } = Whole::compute(ctx).await?;
     let today = ctx.workspace_today();
-    let basis = Basis {
-        people: ctx.store.people().await?,
-        items: ctx.store.items(&ItemFilter::default()).await?,
-        edges: crate::links::all_edges(ctx.store).await?,
-    };
-    let (result, accuracy) = basis.run(today, &ctx.capacity_policy());
     let (items, people) = (&basis.items, &basis.people);
     let mut scaled: Vec<(String, f64)> = people
         .iter()
@@ -382,7 +314,6 @@ pub async fn forecast<S: Store>(
         .collect();
     scaled.sort_by(|a, b| a.0.cmp(&b.0));
     let index: HashMap<Id, &Item> = items.iter().map(|i| (i.id, i)).collect();
-    let goal_items = open_by_goal(items.iter());
 
     let shown_goals: Vec<&Goal> = match (team, goal) {
         (_, Some(g)) => {
@@ -407,7 +338,7 @@ pub async fn forecast<S: Store>(
         .iter()
         .filter(|g| g.closed.is_none())
         .map(|g| {
-            let (finish, _) = goal_finish(g.id, &index, &goal_items, &basis.edges, &result);
+            let finish = goal_finish.get(&g.id).and_then(|f| f.0);
             Predicted {
                 id: goal_ref(g.num).to_string(),
                 title: g.title.clone(),

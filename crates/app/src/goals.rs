@@ -267,17 +267,26 @@ async fn show_goal<S: Store>(ctx: &Ctx<'_, S>, goal: Goal) -> Result<GoalView> {
     )
     .await?;
     let nums: HashMap<i64, i64> = items.iter().map(|i| (i.id, i.num)).collect();
-    let mut predicted = if goal.closed.is_none() {
-        Some(crate::forecast::goal(ctx, &goal, &items).await?)
+    // The goal's forecast, and those of the items at the ends of its dependencies (a supplier
+    // forecast to finish after it is needed is at risk).
+    let kept = if goal.closed.is_none() {
+        let mut wanted = vec![Node::Goal(goal.id)];
+        wanted.extend(around.items.keys().map(|id| Node::Item(*id)));
+        crate::forecast::of(ctx, &wanted).await?
     } else {
-        None
+        HashMap::new()
     };
-    let (forecast, forecast_incomplete) = predicted
-        .as_ref()
-        .map_or((None, false), |p| (p.finish, p.incomplete));
-    if let Some(p) = predicted.as_mut() {
-        around.forecast = std::mem::take(&mut p.items);
-    }
+    let (forecast, forecast_incomplete) = kept
+        .get(&Node::Goal(goal.id))
+        .copied()
+        .unwrap_or((None, false));
+    around.forecast = kept
+        .iter()
+        .filter_map(|(n, (finish, _))| match n {
+            Node::Item(id) => Some((*id, (*finish)?)),
+            Node::Goal(_) => None,
+        })
+        .collect();
     let (mut needs, mut needed_by) = (Vec::new(), Vec::new());
     let today = ctx.today();
     for d in &deps {
@@ -289,7 +298,7 @@ async fn show_goal<S: Store>(ctx: &Ctx<'_, S>, goal: Goal) -> Result<GoalView> {
         }
     }
     // Requests made for the goal or its items stand as dependencies too.
-    needs.extend(crate::links::request_deps(ctx, Some(&nodes), &around.forecast).await?);
+    needs.extend(crate::links::request_deps(ctx, Some(&nodes)).await?);
     let (health, health_reasons) = if verdict.status == GoalStatus::Plan {
         let refs: Vec<&landed_core::model::Item> = items.iter().collect();
         let classes: Vec<_> = needs.iter().map(|d| d.class).collect();

@@ -253,14 +253,14 @@ fn cycle_as_deps(path: &[Node]) -> Vec<Dependency> {
 pub async fn list<S: Store>(ctx: &Ctx<'_, S>, team: Option<&str>) -> Result<Vec<DepView>> {
     let deps = ctx.store.dependencies(None).await?;
     let mut around = Around::load(ctx.store, &deps).await?;
-    around.forecast = crate::forecast::finishes(ctx).await?;
+    around.forecast = crate::forecast::finishes_of(ctx, around.items.keys().copied()).await?;
     let names = Names::load(ctx.store, around.owners().collect::<Vec<_>>()).await?;
     let (policy, today) = (ctx.policy(), ctx.today());
     let mut views: Vec<DepView> = deps
         .iter()
         .map(|d| around.view(d, &policy, &names, today))
         .collect();
-    views.extend(request_deps(ctx, None, &around.forecast).await?);
+    views.extend(request_deps(ctx, None).await?);
     if let Some(name) = team {
         // A team's dependencies: those with an end among its goals, or the items of its goals
         // and its people.
@@ -293,12 +293,9 @@ pub async fn list<S: Store>(ctx: &Ctx<'_, S>, team: Option<&str>) -> Result<Vec<
 
 /// Requests made for an item or goal (of `only`, or all) as the dependencies they stand for:
 /// phantom until committed, then classified by their delivering item.
-///
-/// `forecast` holds forecast finishes of delivering items, where known.
 pub async fn request_deps<S: Store>(
     ctx: &Ctx<'_, S>,
     only: Option<&[Node]>,
-    forecast: &HashMap<Id, Date>,
 ) -> Result<Vec<DepView>> {
     let requests: Vec<_> = ctx
         .store
@@ -330,6 +327,8 @@ pub async fn request_deps<S: Store>(
         })
         .collect();
     let around = Around::load(ctx.store, &stand_ins).await?;
+    let forecast =
+        crate::forecast::finishes_of(ctx, requests.iter().filter_map(|r| r.item)).await?;
     let names = Names::load(ctx.store, around.owners().collect::<Vec<_>>()).await?;
     let mut views = Vec::new();
     for (r, d) in requests.iter().zip(&stand_ins) {

@@ -270,7 +270,12 @@ pub async fn commit<S: Store>(
         }
     };
     let _ = r;
-    view(ctx, &request, &crate::forecast::finishes(ctx).await?).await
+    view(
+        ctx,
+        &request,
+        &crate::forecast::finishes_of(ctx, request.item).await?,
+    )
+    .await
 }
 
 /// Answer "not yet": it matters, but it is not planned work.
@@ -300,9 +305,11 @@ pub async fn list<S: Store>(
         Some(t) => Some(team_named(ctx, t).await?.id),
         None => None,
     };
-    let forecast = crate::forecast::finishes(ctx).await?;
+    let requests = ctx.store.requests().await?;
+    let forecast =
+        crate::forecast::finishes_of(ctx, requests.iter().filter_map(|r| r.item)).await?;
     let mut views = Vec::new();
-    for r in ctx.store.requests().await? {
+    for r in requests {
         if team.is_some_and(|t| r.to_team != t && r.from_team != Some(t)) {
             continue;
         }
@@ -321,7 +328,12 @@ pub async fn show<S: Store>(ctx: &Ctx<'_, S>, id: &str) -> Result<RequestView> {
         .request(r.num)
         .await?
         .ok_or(AppError::NotFound(r))?;
-    view(ctx, &request, &crate::forecast::finishes(ctx).await?).await
+    view(
+        ctx,
+        &request,
+        &crate::forecast::finishes_of(ctx, request.item).await?,
+    )
+    .await
 }
 
 /// A request as shown; `forecast` holds forecast finishes of delivering items, where known.

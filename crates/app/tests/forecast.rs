@@ -1,6 +1,6 @@
-//! `landed goal show` forecasts a goal from only the work it depends on; the answer must be
-//! the one the whole-workspace forecast gives, on a generated organisation where work crosses
-//! people, teams and goals.
+//! `landed goal show` reads a goal's forecast from the kept whole-workspace forecast; the
+//! answer must be the one `landed forecast` computes, on a generated organisation where work
+//! crosses people, teams and goals.
 
 use jiff::Timestamp;
 use landed_app::items::{self, ItemPatch};

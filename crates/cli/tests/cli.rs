@@ -1248,6 +1248,15 @@ fn actual_hours_scale_forecasts_and_goal_health_follows_the_forecast() {
         "goal show agrees with forecast"
     );
     assert_eq!(g["health"], "off_track");
+    // The next day, with nothing written meanwhile, the work starts a day later.
+    let out = w.run_at("2026-11-24T09:00:00Z", &["goal", "show", "G-1", "--json"]);
+    let next_day: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(next_day["forecast"], "2026-11-26");
+    let g = w.json(&["goal", "show", "G-1"]);
+    assert_eq!(
+        g["forecast"], "2026-11-25",
+        "and back on Monday, Monday's forecast"
+    );
     assert!(codes(&g["health_reasons"]).contains(&"forecast_past_target"));
     let text = w.ok(&["goal", "show", "G-1"]);
     assert!(

@@ -284,16 +284,18 @@ pub fn dependencies_json(json: &str) -> Result<Vec<Dependency>> {
     let rows: Vec<DependencyRow> =
         serde_json::from_str(json).map_err(|e| corrupt(format_args!("dependencies: {e}")))?;
     rows.into_iter()
-        .map(|DependencyRow(id, fk, fid, tk, tid, needed_by, created_at, version)| {
-            Ok(Dependency {
-                id,
-                from: node(&fk, fid)?,
-                to: node(&tk, tid)?,
-                needed_by: parse_date(needed_by)?,
-                created_at: parse_ts(&created_at)?,
-                version,
-            })
-        })
+        .map(
+            |DependencyRow(id, fk, fid, tk, tid, needed_by, created_at, version)| {
+                Ok(Dependency {
+                    id,
+                    from: node(&fk, fid)?,
+                    to: node(&tk, tid)?,
+                    needed_by: parse_date(needed_by)?,
+                    created_at: parse_ts(&created_at)?,
+                    version,
+                })
+            },
+        )
         .collect()
 }
 

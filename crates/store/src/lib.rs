@@ -7,6 +7,7 @@
 use std::future::Future;
 
 use jiff::Timestamp;
+use jiff::civil::Date;
 use landed_core::event::{Entity, EntityKind, Event, EventKind, State};
 use landed_core::model::{
     Dependency, Goal, Id, Item, ItemKind, ItemStatus, Milestone, Node, Person, Request, Team,
@@ -86,6 +87,15 @@ pub struct ItemFilter {
     /// Return items goal by goal (then by number) instead of by number: each goal's items
     /// then sit together in memory, which keeps workspace-wide verdicts fast.
     pub by_goal: bool,
+}
+
+/// A kept forecast of an open item or goal: its finish, if it can be forecast, and whether
+/// some of its work cannot be (goals).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NodeForecast {
+    pub node: Node,
+    pub finish: Option<Date>,
+    pub incomplete: bool,
 }
 
 /// Which goals to load.
@@ -168,6 +178,20 @@ pub trait Store: Send + Sync {
         &self,
         nodes: &[Node],
     ) -> impl Future<Output = Result<Vec<Dependency>>> + Send;
+    /// The sequence number of the newest event (0 when there is none): it changes with every
+    /// write, so derived results can tell whether they are current.
+    fn last_event_seq(&self) -> impl Future<Output = Result<i64>> + Send;
+    /// What the kept forecast was computed from: the newest event then, and the day.
+    fn forecast_run(&self) -> impl Future<Output = Result<Option<(i64, Date)>>> + Send;
+    /// The kept forecast of these nodes (absent ones were not open then).
+    fn forecasts(&self, nodes: &[Node]) -> impl Future<Output = Result<Vec<NodeForecast>>> + Send;
+    /// Replace the kept forecast by `rows`, computed at `event_seq` for `today`.
+    fn save_forecasts(
+        &self,
+        event_seq: i64,
+        today: Date,
+        rows: &[NodeForecast],
+    ) -> impl Future<Output = Result<()>> + Send;
     /// Every commitment request, by number.
     fn requests(&self) -> impl Future<Output = Result<Vec<Request>>> + Send;
     fn request(&self, num: i64) -> impl Future<Output = Result<Option<Request>>> + Send;

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use jiff::Timestamp;
+use jiff::civil::Date;
 use landed_core::event::{Entity, EntityKind, Event, State};
 use landed_core::model::{
     Dependency, Goal, Id, Item, Milestone, Node, Person, Request, Team, Workspace,
@@ -22,7 +23,7 @@ use sqlx::sqlite::{
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 
 use crate::codec::{self, ts};
-use crate::{GoalFilter, ItemFilter, Meta, Result, Store, StoreError};
+use crate::{GoalFilter, ItemFilter, Meta, NodeForecast, Result, Store, StoreError};
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -1142,6 +1143,101 @@ impl Store for SqlStore {
     async fn dependencies_into(&self, nodes: &[Node]) -> Result<Vec<Dependency>> {
         self.dependencies_at(Some(nodes), &[("to_kind", "to_id")])
             .await
+    }
+
+    async fn last_event_seq(&self) -> Result<i64> {
+        let seq: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(seq) FROM events WHERE workspace_id = $1")
+                .bind(self.ws_id()?)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(seq.unwrap_or(0))
+    }
+
+    async fn forecast_run(&self) -> Result<Option<(i64, Date)>> {
+        let row: Option<(i64, String)> =
+            sqlx::query_as("SELECT event_seq, today FROM forecast_runs WHERE workspace_id = $1")
+                .bind(self.ws_id()?)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|(seq, today)| {
+            let today = codec::parse_date(Some(today))?
+                .ok_or_else(|| StoreError::Corrupt("forecast run without a day".into()))?;
+            Ok((seq, today))
+        })
+        .transpose()
+    }
+
+    async fn forecasts(&self, nodes: &[Node]) -> Result<Vec<NodeForecast>> {
+        let ws = self.ws_id()?;
+        let mut out = Vec::new();
+        for kind in ["item", "goal"] {
+            let ids: Vec<i64> = nodes
+                .iter()
+                .map(|n| codec::node_kind(*n))
+                .filter(|(k, _)| *k == kind)
+                .map(|(_, id)| id)
+                .collect();
+            for chunk in ids.chunks(MAX_IN) {
+                let mut qb = QueryBuilder::new(
+                    "SELECT json_group_array(json_array(node_id, finish, incomplete)) \
+                     FROM forecasts WHERE workspace_id = ",
+                );
+                qb.push_bind(ws).push(" AND node_kind = ").push_bind(kind);
+                push_in(&mut qb, "node_id", chunk);
+                let json: Option<String> = qb.build_query_scalar().fetch_one(&self.pool).await?;
+                let rows: Vec<(Id, Option<String>, i64)> =
+                    serde_json::from_str(json.as_deref().unwrap_or("[]"))
+                        .map_err(|e| StoreError::Corrupt(format!("forecasts: {e}")))?;
+                for (id, finish, incomplete) in rows {
+                    out.push(NodeForecast {
+                        node: codec::node(kind, id)?,
+                        finish: codec::parse_date(finish)?,
+                        incomplete: incomplete != 0,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    async fn save_forecasts(
+        &self,
+        event_seq: i64,
+        today: Date,
+        rows: &[NodeForecast],
+    ) -> Result<()> {
+        let ws = self.ws_id()?;
+        let mut tx: Tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM forecasts WHERE workspace_id = $1")
+            .bind(ws)
+            .execute(&mut *tx)
+            .await?;
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+                "INSERT INTO forecasts (workspace_id, node_kind, node_id, finish, incomplete) ",
+            );
+            qb.push_values(chunk, |mut b, f| {
+                let (kind, id) = codec::node_kind(f.node);
+                b.push_bind(ws)
+                    .push_bind(kind)
+                    .push_bind(id)
+                    .push_bind(codec::date(f.finish))
+                    .push_bind(i64::from(f.incomplete));
+            });
+            qb.build().execute(&mut *tx).await?;
+        }
+        sqlx::query(
+            "INSERT INTO forecast_runs (workspace_id, event_seq, today) VALUES ($1, $2, $3) \
+             ON CONFLICT (workspace_id) DO UPDATE SET event_seq = $2, today = $3",
+        )
+        .bind(ws)
+        .bind(event_seq)
+        .bind(today.to_string())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn requests(&self) -> Result<Vec<Request>> {
