@@ -190,7 +190,7 @@ pub async fn add<S: Store>(
     let (from_node, from_ref) = node(ctx.store, from).await?;
     let (to_node, to_ref) = node(ctx.store, to).await?;
     let needed_by = by.map(|b| ctx.date(b)).transpose()?;
-    let edges = all_edges(ctx.store).await?;
+    let edges = cycle_edges(ctx.store).await?;
     if edges.contains(&(from_node, to_node)) {
         return Err(AppError::DuplicateDependency(
             from_ref.to_string(),
@@ -218,6 +218,21 @@ pub async fn add<S: Store>(
     let around = Around::load(ctx.store, std::slice::from_ref(&dep)).await?;
     let names = Names::load(ctx.store, around.owners().collect::<Vec<_>>()).await?;
     Ok(around.view(&dep, &ctx.policy(), &names, ctx.today()))
+}
+
+/// What a new need must not close a cycle with: every "needs" edge, and each goal's need on
+/// its open items (a goal cannot land before them, so "I-5 needs G-2" while an item of G-2
+/// waits on I-5 is a deadlock).
+pub(crate) async fn cycle_edges<S: Store>(store: &S) -> Result<Vec<(Node, Node)>> {
+    let mut edges = all_edges(store).await?;
+    edges.extend(
+        store
+            .open_goal_items()
+            .await?
+            .into_iter()
+            .map(|(g, i)| (Node::Goal(g), Node::Item(i))),
+    );
+    Ok(edges)
 }
 
 /// Every "needs" edge: the dependencies, and committed requests from the asking item or goal

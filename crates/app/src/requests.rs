@@ -243,7 +243,7 @@ pub async fn commit<S: Store>(
         Delivery::Item(_) => {
             // A new item needs nothing yet, so only an existing one can close a cycle.
             if let Some(from) = before.for_node {
-                let edges = links::all_edges(ctx.store).await?;
+                let edges = links::cycle_edges(ctx.store).await?;
                 if let Some(cycle) = deps::cycle_if_added(&edges, from, Node::Item(item.id)) {
                     return Err(AppError::Cycle(format!("{} steps", cycle.0.len() - 1)));
                 }

@@ -268,6 +268,15 @@ fn a_dependency_cycle_is_refused_with_the_cycle_named() {
         2,
         "nothing was added"
     );
+    // Through a goal: a goal cannot land before its open items, so needing the goal of an item
+    // that waits on you is a cycle too.
+    w.ok(&["goal", "add", "G", "--owner", "ana"]);
+    w.ok(&["item", "edit", "I-1", "--goal", "G-1"]);
+    let err = w.fails(&["deps", "add", "I-3", "--needs", "G-1"]);
+    assert!(err.contains("I-3 → G-1 → I-1 → I-2 → I-3"), "{err}");
+    // Once I-1 is done, the goal no longer waits on it.
+    w.ok(&["done", "I-1"]);
+    w.ok(&["deps", "add", "I-3", "--needs", "G-1"]);
 }
 
 #[test]

@@ -197,6 +197,9 @@ pub trait Store: Send + Sync {
     fn request(&self, num: i64) -> impl Future<Output = Result<Option<Request>>> + Send;
     /// Every "needs" edge, for cycle checks.
     fn dependency_edges(&self) -> impl Future<Output = Result<Vec<(Node, Node)>>> + Send;
+    /// `(goal, item)` for every open item of a goal: a goal cannot land before them, which
+    /// cycle checks count as a need.
+    fn open_goal_items(&self) -> impl Future<Output = Result<Vec<(Id, Id)>>> + Send;
 
     /// The history of one entity, oldest first.
     fn history(&self, kind: EntityKind, id: Id) -> impl Future<Output = Result<Vec<Event>>> + Send;

@@ -1258,20 +1258,32 @@ impl Store for SqlStore {
     }
 
     async fn dependency_edges(&self) -> Result<Vec<(Node, Node)>> {
-        let rows = sqlx::query(
-            "SELECT from_kind, from_id, to_kind, to_id FROM dependencies WHERE workspace_id = $1",
+        let json: Option<String> = sqlx::query_scalar(
+            "SELECT json_group_array(json_array(from_kind, from_id, to_kind, to_id)) \
+             FROM dependencies WHERE workspace_id = $1",
         )
         .bind(self.ws_id()?)
-        .fetch_all(&self.pool)
+        .fetch_one(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    codec::node(r.try_get(0)?, r.try_get(1)?)?,
-                    codec::node(r.try_get(2)?, r.try_get(3)?)?,
-                ))
-            })
+        let rows: Vec<(String, Id, String, Id)> =
+            serde_json::from_str(json.as_deref().unwrap_or("[]"))
+                .map_err(|e| StoreError::Corrupt(format!("dependency edges: {e}")))?;
+        rows.into_iter()
+            .map(|(fk, fid, tk, tid)| Ok((codec::node(&fk, fid)?, codec::node(&tk, tid)?)))
             .collect()
+    }
+
+    async fn open_goal_items(&self) -> Result<Vec<(Id, Id)>> {
+        let json: Option<String> = sqlx::query_scalar(
+            "SELECT json_group_array(json_array(goal_id, id)) FROM items \
+             WHERE workspace_id = $1 AND goal_id IS NOT NULL \
+             AND status IN ('todo', 'doing', 'blocked')",
+        )
+        .bind(self.ws_id()?)
+        .fetch_one(&self.pool)
+        .await?;
+        serde_json::from_str(json.as_deref().unwrap_or("[]"))
+            .map_err(|e| StoreError::Corrupt(format!("goal items: {e}")))
     }
 
     async fn history(&self, kind: EntityKind, id: Id) -> Result<Vec<Event>> {
