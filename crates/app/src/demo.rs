@@ -397,6 +397,37 @@ async fn small<S: Store>(store: &S, now: Timestamp) -> Result<Made> {
         made.dependencies += 1;
     }
     made.items += past_weeks(&mut ctx, &people).await?;
+    // Commitment requests: one committed with a new item, one still waiting for an answer.
+    as_(&mut ctx, &people, "hiro");
+    crate::requests::ask(
+        &ctx,
+        "Platform",
+        "staging cluster quota for load tests",
+        "+2w",
+        Some("I-11"),
+    )
+    .await?;
+    as_(&mut ctx, &people, "ana");
+    crate::requests::commit(
+        &ctx,
+        "R-1",
+        "dev",
+        crate::requests::Delivery::Create("Raise the staging cluster quota".into()),
+        Some("+1w"),
+        None,
+        Some("4h"),
+    )
+    .await?;
+    made.items += 1;
+    as_(&mut ctx, &people, "isla");
+    crate::requests::ask(
+        &ctx,
+        "Payments",
+        "chargeback status API",
+        "+5w",
+        Some("I-10"),
+    )
+    .await?;
     Ok(made)
 }
 
