@@ -17,6 +17,7 @@ pub mod rules;
 pub mod slip;
 pub mod suggest;
 pub mod validate;
+pub mod week;
 pub mod when;
 
 pub use model::*;
