@@ -198,13 +198,7 @@ pub async fn add<S: Store>(
         ));
     }
     if let Some(cycle) = deps::cycle_if_added(&edges, from_node, to_node) {
-        let around = Around::load(ctx.store, &cycle_as_deps(&cycle.0)).await?;
-        let path: Vec<String> = cycle
-            .0
-            .iter()
-            .map(|n| node_ref(*n, &around.goals, &around.items).0)
-            .collect();
-        return Err(AppError::Cycle(path.join(" → ")));
+        return Err(cycle_error(ctx.store, &cycle.0).await);
     }
     let dep = Dependency {
         id: 0,
@@ -247,6 +241,21 @@ pub async fn all_edges<S: Store>(store: &S) -> Result<Vec<(Node, Node)>> {
             .filter_map(|r| Some((r.for_node?, Node::Item(r.item?)))),
     );
     Ok(edges)
+}
+
+/// The error for a need that would close `path` into a cycle, naming each step (`I-3 → G-1 →
+/// I-1 → I-3`).
+pub(crate) async fn cycle_error<S: Store>(store: &S, path: &[Node]) -> AppError {
+    match Around::load(store, &cycle_as_deps(path)).await {
+        Ok(around) => {
+            let steps: Vec<String> = path
+                .iter()
+                .map(|n| node_ref(*n, &around.goals, &around.items).0)
+                .collect();
+            AppError::Cycle(steps.join(" → "))
+        }
+        Err(e) => e,
+    }
 }
 
 /// Stand-in dependencies along a path, only to load the names of its nodes.

@@ -175,7 +175,7 @@ pub async fn commit<S: Store>(
     milestone: Option<&str>,
     estimate: Option<&str>,
 ) -> Result<RequestView> {
-    let (before, r) = answerable(ctx, id).await?;
+    let (before, _) = answerable(ctx, id).await?;
     if estimate.is_some() && matches!(delivery, Delivery::Item(_)) {
         return Err(validate::Invalid {
             field: "estimate",
@@ -245,7 +245,7 @@ pub async fn commit<S: Store>(
             if let Some(from) = before.for_node {
                 let edges = links::cycle_edges(ctx.store).await?;
                 if let Some(cycle) = deps::cycle_if_added(&edges, from, Node::Item(item.id)) {
-                    return Err(AppError::Cycle(format!("{} steps", cycle.0.len() - 1)));
+                    return Err(links::cycle_error(ctx.store, &cycle.0).await);
                 }
             }
             after.item = Some(item.id);
@@ -269,7 +269,6 @@ pub async fn commit<S: Store>(
             Request::try_from(answered).expect("the store returns the request it was given")
         }
     };
-    let _ = r;
     view(
         ctx,
         &request,

@@ -1467,4 +1467,41 @@ fn requests_are_overdue_after_the_workspace_setting() {
         w.ok(&["workspace", "show"])
             .contains("overdue after    2 days")
     );
+
+    // A commitment whose delivering item already waits on the asking one closes a cycle.
+    w.ok(&[
+        "item",
+        "add",
+        "Mine",
+        "--owner",
+        "ana",
+        "--due",
+        "2026-12-11",
+    ]);
+    w.ok(&[
+        "item",
+        "add",
+        "Theirs",
+        "--owner",
+        "cy",
+        "--due",
+        "2026-12-04",
+    ]);
+    w.ok(&["deps", "add", "I-2", "--needs", "I-1"]);
+    w.ok(&[
+        "--as",
+        "ana",
+        "ask",
+        "Ops",
+        "the part",
+        "--by",
+        "2026-12-09",
+        "--for",
+        "I-1",
+    ]);
+    let err = w.fails(&[
+        "--as", "cy", "answer", "commit", "R-2", "--owner", "cy", "--item", "I-2",
+    ]);
+    assert!(err.contains("I-1 → I-2 → I-1"), "{err}");
+    assert_eq!(w.json(&["requests", "--open"]).as_array().unwrap().len(), 2);
 }
