@@ -73,10 +73,10 @@ pub struct CapacityView {
 pub const PROTECTED_WEEKS_BACK: u32 = 4;
 
 /// What a person spent their done items on, dated in their time zone.
-fn spent(person: &Person, items: &[Item]) -> Vec<capacity::Spent> {
+fn spent<'a>(person: &Person, items: impl IntoIterator<Item = &'a Item>) -> Vec<capacity::Spent> {
     let tz = when::time_zone(&person.tz).unwrap_or(jiff::tz::TimeZone::UTC);
     items
-        .iter()
+        .into_iter()
         .filter(|i| i.status == ItemStatus::Done)
         .map(|i| capacity::Spent {
             kind: i.kind,
@@ -148,13 +148,12 @@ pub(crate) fn availability(
     today: jiff::civil::Date,
     policy: &CapacityPolicy,
 ) -> (ReactiveLoad, f64) {
-    let tz = when::time_zone(&person.tz).unwrap_or(jiff::tz::TimeZone::UTC);
-    let done: Vec<DoneWork> = items
-        .iter()
-        .filter(|i| i.kind == ItemKind::Reactive && i.status == ItemStatus::Done)
-        .map(|i| DoneWork {
-            hours: i.spent_hours().unwrap_or(0.0),
-            done_on: when::today_in(i.done_at.unwrap_or(i.updated_at), &tz),
+    let done: Vec<DoneWork> = spent(person, items.iter().copied())
+        .into_iter()
+        .filter(|s| s.kind == ItemKind::Reactive)
+        .map(|s| DoneWork {
+            hours: s.hours,
+            done_on: s.done_on,
         })
         .collect();
     let reactive = capacity::reactive_load(person.capacity_hours, &done, today, policy);

@@ -5,7 +5,8 @@ use std::collections::{HashMap, HashSet};
 
 use jiff::civil::Date;
 use landed_core::forecast::{self, Forecast};
-use landed_core::model::{Goal, Id, Item, ItemKind, ItemStatus, Node, Person, RefKind};
+use landed_core::model::{Goal, Id, Item, Node, Person, RefKind};
+use landed_core::needs;
 use landed_core::when::days_between;
 use landed_core::{goal_ref, item_ref};
 use landed_store::{GoalFilter, ItemFilter, NodeForecast, Store};
@@ -23,48 +24,14 @@ struct Basis {
     edges: Vec<(Node, Node)>,
 }
 
-/// The open items of each goal among `items`.
-fn open_by_goal<'a>(items: impl Iterator<Item = &'a Item>) -> HashMap<Id, Vec<Id>> {
-    let mut by_goal: HashMap<Id, Vec<Id>> = HashMap::new();
-    for i in items.filter(|i| i.status.is_open()) {
-        if let Some(g) = i.goal {
-            by_goal.entry(g).or_default().push(i.id);
-        }
-    }
-    by_goal
-}
-
-/// The item-to-item needs of `edges`: an item that needs a goal needs each of its open items.
-/// Goals that need something are judged at goal level (see [`goal_finish`]).
-fn item_needs(edges: &[(Node, Node)], goal_items: &HashMap<Id, Vec<Id>>) -> Vec<(Id, Id)> {
-    let mut needs = Vec::with_capacity(edges.len());
-    for (from, to) in edges {
-        match (from, to) {
-            (Node::Item(a), Node::Item(b)) => needs.push((*a, *b)),
-            (Node::Item(a), Node::Goal(g)) => {
-                needs.extend(goal_items.get(g).into_iter().flatten().map(|b| (*a, *b)));
-            }
-            _ => {}
-        }
-    }
-    needs
-}
-
 impl Basis {
-    /// Each person's estimate accuracy, from their done strategic items with actual hours: the
-    /// forecast schedules strategic work, and reactive work is often sized after the fact.
+    /// Each person's estimate accuracy (see [`forecast::accuracy_of`]).
     fn accuracy(&self, by_owner: &HashMap<Id, Vec<&Item>>) -> HashMap<Id, f64> {
         self.people
             .iter()
             .map(|p| {
-                let done: Vec<(f64, f64)> = by_owner
-                    .get(&p.id)
-                    .into_iter()
-                    .flatten()
-                    .filter(|i| i.status == ItemStatus::Done && i.kind == ItemKind::Strategic)
-                    .filter_map(|i| Some((i.estimate_hours?, i.actual_hours?)))
-                    .collect();
-                (p.id, forecast::estimate_accuracy(&done))
+                let mine = by_owner.get(&p.id).map(Vec::as_slice).unwrap_or(&[]);
+                (p.id, forecast::accuracy_of(mine))
             })
             .collect()
     }
@@ -99,42 +66,10 @@ impl Basis {
             .collect();
         let accuracy = self.accuracy(&by_owner);
         let refs: Vec<&Item> = self.items.iter().collect();
-        let needs = item_needs(&self.edges, &open_by_goal(refs.iter().copied()));
+        let needs = needs::item_needs(&self.edges, &needs::open_by_goal(refs.iter().copied()));
         let result = forecast::forecast(&refs, &needs, &available, &accuracy, today);
         (result, accuracy)
     }
-}
-
-/// A goal's forecast finish: the latest finish of its open items and of the open items it
-/// needs directly (an item, or a goal's items). None when any of them cannot be forecast, or
-/// when nothing is left to do.
-fn goal_finish(
-    goal: Id,
-    items: &HashMap<Id, &Item>,
-    goal_items: &HashMap<Id, Vec<Id>>,
-    edges: &[(Node, Node)],
-    result: &Forecast,
-) -> (Option<Date>, bool) {
-    let mut open: Vec<Id> = goal_items.get(&goal).cloned().unwrap_or_default();
-    for (from, to) in edges {
-        if *from != Node::Goal(goal) {
-            continue;
-        }
-        match to {
-            Node::Item(b) if items.get(b).is_some_and(|i| i.status.is_open()) => open.push(*b),
-            Node::Goal(h) => open.extend(goal_items.get(h).into_iter().flatten()),
-            _ => {}
-        }
-    }
-    let mut latest = None;
-    let mut incomplete = false;
-    for id in open {
-        match result.finish.get(&id) {
-            Some(d) => latest = latest.max(Some(*d)),
-            None => incomplete = true,
-        }
-    }
-    (if incomplete { None } else { latest }, incomplete)
 }
 
 /// The whole workspace forecast: the data it read, its result, each person's accuracy and
@@ -161,13 +96,24 @@ impl Whole {
             edges: crate::links::all_edges(ctx.store).await?,
         };
         let (result, accuracy) = basis.run(today, &ctx.capacity_policy());
-        let index: HashMap<Id, &Item> = basis.items.iter().map(|i| (i.id, i)).collect();
-        let by_goal = open_by_goal(basis.items.iter());
+        let open: HashSet<Id> = basis
+            .items
+            .iter()
+            .filter(|i| i.status.is_open())
+            .map(|i| i.id)
+            .collect();
+        let by_goal = needs::open_by_goal(&basis.items);
         let goal_finish: HashMap<Id, (Option<Date>, bool)> = goals
             .iter()
             .filter(|g| g.closed.is_none())
             .map(|g| {
-                let f = goal_finish(g.id, &index, &by_goal, &basis.edges, &result);
+                let f = needs::goal_finish(
+                    g.id,
+                    &by_goal,
+                    &basis.edges,
+                    |id| open.contains(&id),
+                    &result,
+                );
                 (g.id, f)
             })
             .collect();

@@ -105,22 +105,7 @@ impl Around {
             Node::Goal(id) => {
                 let goal = self.goals.get(&id)?;
                 let items = self.goal_items.get(&id).map(Vec::as_slice).unwrap_or(&[]);
-                if goal.closed.is_none() && goal.target.date.is_some_and(|t| t < today) {
-                    Some(deps::RiskWhy::Overdue)
-                } else if items
-                    .iter()
-                    .any(|i| i.status == landed_core::model::ItemStatus::Blocked)
-                {
-                    Some(deps::RiskWhy::Blocked)
-                } else if items.iter().any(|i| {
-                    i.status.is_open()
-                        && deps::item_risk(i, today, needed, forecast(i.id))
-                            == Some(deps::RiskWhy::Forecast)
-                }) {
-                    Some(deps::RiskWhy::Forecast)
-                } else {
-                    None
-                }
+                deps::goal_risk(goal, items, today, needed, forecast)
             }
         }
     }

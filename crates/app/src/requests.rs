@@ -416,11 +416,12 @@ async fn view<S: Store>(
         needed_by: r.needed_by,
         for_id: for_label,
         state: r.state,
-        overdue: r.state == RequestState::Open
-            && when::days_between(
-                when::today_in(r.created_at, &jiff::tz::TimeZone::UTC),
-                today,
-            ) > ctx.workspace.request_overdue_days,
+        overdue: deps::request_overdue(
+            r.state,
+            when::today_in(r.created_at, &jiff::tz::TimeZone::UTC),
+            today,
+            ctx.workspace.request_overdue_days,
+        ),
         asked_by: names.person(r.asked_by),
         answered_by: names.person(r.answered_by),
         note: r.note.clone(),

@@ -158,6 +158,41 @@ pub fn item_risk(
     }
 }
 
+/// Whether a goal that delivers is at risk on `today`: past its target while open, with a
+/// blocked item, or with an open item forecast (`forecast`, by item id) to finish after
+/// `needed` — a goal cannot land before its items.
+pub fn goal_risk(
+    goal: &Goal,
+    items: &[Item],
+    today: Date,
+    needed: Option<Date>,
+    forecast: impl Fn(crate::model::Id) -> Option<Date>,
+) -> Option<RiskWhy> {
+    if goal.closed.is_none() && goal.target.date.is_some_and(|t| t < today) {
+        Some(RiskWhy::Overdue)
+    } else if items.iter().any(|i| i.status == ItemStatus::Blocked) {
+        Some(RiskWhy::Blocked)
+    } else if items.iter().any(|i| {
+        i.status.is_open() && item_risk(i, today, needed, forecast(i.id)) == Some(RiskWhy::Forecast)
+    }) {
+        Some(RiskWhy::Forecast)
+    } else {
+        None
+    }
+}
+
+/// Whether a request still waiting for an answer is overdue: asked on `asked_on`, more than
+/// `after_days` days before `today` (DESIGN §3).
+pub fn request_overdue(
+    state: crate::model::RequestState,
+    asked_on: Date,
+    today: Date,
+    after_days: i64,
+) -> bool {
+    state == crate::model::RequestState::Open
+        && crate::when::days_between(asked_on, today) > after_days
+}
+
 /// Classify with what is known about risk: a dependency that would be `ok` is `at_risk` when
 /// its supplier is at risk (DESIGN §3).
 pub fn classify_with_risk(needed: Option<Date>, supply: Supply, risk: Option<RiskWhy>) -> DepClass {

@@ -17,7 +17,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::capacity::{TOLERANCE_HOURS, day_number, first_working_day, hours, monday_of};
-use crate::model::{Id, Item};
+use crate::model::{Id, Item, ItemKind, ItemStatus};
 
 /// The smallest estimate accuracy [`estimate_accuracy`] reports: work takes at least half its
 /// estimate.
@@ -55,6 +55,18 @@ pub fn estimate_accuracy(done: &[(f64, f64)]) -> f64 {
         ratios[mid - 1] / 2.0 + ratios[mid] / 2.0
     };
     median.clamp(MIN_ACCURACY, MAX_ACCURACY)
+}
+
+/// A person's estimate accuracy from their items (see [`estimate_accuracy`]): their done
+/// strategic items with an estimate and actual hours count. The forecast schedules strategic
+/// work, and reactive work is often sized after the fact.
+pub fn accuracy_of(items: &[&Item]) -> f64 {
+    let done: Vec<(f64, f64)> = items
+        .iter()
+        .filter(|i| i.status == ItemStatus::Done && i.kind == ItemKind::Strategic)
+        .filter_map(|i| Some((i.estimate_hours?, i.actual_hours?)))
+        .collect();
+    estimate_accuracy(&done)
 }
 
 /// Predicted finish dates (DESIGN §5). Every open item given to [`forecast`] is in exactly one

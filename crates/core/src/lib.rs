@@ -11,6 +11,7 @@ pub mod forecast;
 pub mod health;
 pub mod impact;
 pub mod model;
+pub mod needs;
 pub mod next;
 pub mod plan;
 pub mod rules;

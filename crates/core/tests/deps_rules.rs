@@ -4,8 +4,8 @@
 use jiff::Timestamp;
 use jiff::civil::{Date, date};
 use landed_core::deps::{
-    Cycle, DepClass, PhantomWhy, Supply, classify, cycle_if_added, goal_supply, is_acyclic,
-    item_supply, need_date,
+    Cycle, DepClass, PhantomWhy, RiskWhy, Supply, classify, cycle_if_added, goal_risk, goal_supply,
+    is_acyclic, item_supply, need_date, request_overdue,
 };
 use landed_core::next::{Candidate, next_action};
 use landed_core::plan::{PlanPolicy, evaluate_goal};
@@ -423,4 +423,50 @@ fn other_peoples_items_are_never_next() {
     let cands = [cand(&beas, true), cand(&unowned, true), cand(&anas, false)];
     assert_eq!(next(ANA, &cands), Some(3));
     assert_eq!(next(BEA, &cands), Some(1));
+}
+
+#[test]
+fn a_goal_supplier_is_at_risk_when_late_blocked_or_forecast_after_the_need() {
+    let (g, items) = (goal(), vec![item(1), item(2)]);
+    let none = |_| None;
+    let on_the_9th = |_| Some(day(9));
+    let on_the_12th = |id| (id == 2).then(|| day(12));
+    assert_eq!(goal_risk(&g, &items, day(5), Some(day(11)), none), None);
+    assert_eq!(
+        goal_risk(&g, &items, day(5), Some(day(11)), on_the_9th),
+        None
+    );
+    assert_eq!(
+        goal_risk(&g, &items, day(5), Some(day(11)), on_the_12th),
+        Some(RiskWhy::Forecast),
+        "a goal cannot land before its items"
+    );
+    assert_eq!(
+        goal_risk(&g, &items, day(21), Some(day(25)), none),
+        Some(RiskWhy::Overdue),
+        "past its target"
+    );
+    let mut blocked = items.clone();
+    blocked[0].status = ItemStatus::Blocked;
+    assert_eq!(
+        goal_risk(&g, &blocked, day(5), Some(day(11)), none),
+        Some(RiskWhy::Blocked)
+    );
+    let mut closed = goal();
+    closed.closed = Some(Closure::Done);
+    assert_eq!(goal_risk(&closed, &[], day(21), Some(day(25)), none), None);
+}
+
+#[test]
+fn an_open_request_is_overdue_after_the_set_days() {
+    use landed_core::model::RequestState;
+    assert!(!request_overdue(RequestState::Open, day(1), day(6), 5));
+    assert!(request_overdue(RequestState::Open, day(1), day(7), 5));
+    assert!(!request_overdue(
+        RequestState::Committed,
+        day(1),
+        day(20),
+        5
+    ));
+    assert!(!request_overdue(RequestState::NotYet, day(1), day(20), 5));
 }
