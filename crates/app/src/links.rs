@@ -28,32 +28,12 @@ pub struct Around {
 impl Around {
     /// Load what is needed to classify `deps`.
     pub async fn load<S: Store>(store: &S, deps: &[Dependency]) -> Result<Around> {
-        let mut goal_ids = Vec::new();
-        let mut item_ids = Vec::new();
-        for d in deps {
-            for n in [d.from, d.to] {
-                match n {
-                    Node::Item(id) => item_ids.push(id),
-                    Node::Goal(id) => goal_ids.push(id),
-                }
-            }
-        }
-        item_ids.sort_unstable();
-        item_ids.dedup();
+        let ends: Vec<Node> = deps.iter().flat_map(|d| [d.from, d.to]).collect();
+        let (item_ids, mut goal_ids) = ids_by_kind(&ends);
         goal_ids.sort_unstable();
         goal_ids.dedup();
-        let items = store
-            .items(&ItemFilter {
-                ids: Some(item_ids),
-                ..ItemFilter::default()
-            })
-            .await?;
-        let goals = store
-            .goals(&GoalFilter {
-                ids: Some(goal_ids.clone()),
-                ..GoalFilter::default()
-            })
-            .await?;
+        let items = load_items(store, item_ids).await?;
+        let goals = load_goals(store, goal_ids.clone()).await?;
         let mut goal_items: HashMap<Id, Vec<Item>> = HashMap::new();
         for i in store
             .items(&ItemFilter {
@@ -68,8 +48,8 @@ impl Around {
                 .push(i);
         }
         Ok(Around {
-            goals: goals.into_iter().map(|g| (g.id, g)).collect(),
-            items: items.into_iter().map(|i| (i.id, i)).collect(),
+            goals,
+            items,
             goal_items,
             forecast: HashMap::new(),
         })
