@@ -88,6 +88,21 @@ fn estimate(text: Option<&str>) -> Result<Option<f64>> {
     Ok(text.map(parse_estimate).transpose()?)
 }
 
+/// Time an item took, as typed (`5h`, `90m`, `1.5d`): read like an estimate, named as what it is.
+fn spent(text: Option<&str>) -> Result<Option<f64>> {
+    estimate(text).map_err(|e| match e {
+        AppError::When(_) => validate::Invalid {
+            field: "actual",
+            problem: format!(
+                "cannot read `{}` as time spent; write it like 5h, 90m or 1.5d (a day is 8 hours)",
+                text.unwrap_or_default()
+            ),
+        }
+        .into(),
+        other => other,
+    })
+}
+
 pub async fn add<S: Store>(ctx: &Ctx<'_, S>, input: ItemInput) -> Result<ItemView> {
     let (item, goal) = prepare(ctx, input).await?;
     let item = ctx.create(item).await?;
@@ -194,7 +209,7 @@ pub async fn edit<S: Store>(
         if a.is_some() && before.status != ItemStatus::Done {
             return Err(AppError::ActualBeforeDone(r));
         }
-        after.actual_hours = estimate(a.as_deref())?;
+        after.actual_hours = spent(a.as_deref())?;
     }
     let goal = match &patch.goal {
         Some(Some(g)) => Some(goal_of(ctx, g).await?),
@@ -260,7 +275,7 @@ pub async fn act<S: Store>(
     if actual.is_some() && action != Action::Done {
         return Err(AppError::ActualBeforeDone(r));
     }
-    let actual = estimate(actual)?;
+    let actual = spent(actual)?;
     if r.kind == RefKind::Goal {
         if actual.is_some() {
             return Err(AppError::WrongKind(

@@ -1326,7 +1326,10 @@ fn actual_hours_scale_forecasts_and_goal_health_follows_the_forecast() {
         w.fails(&["done", "G-1", "--actual", "3h"])
             .contains("recorded on items")
     );
-    assert!(w.fails(&["done", "I-2", "--actual", "-3h"]).contains("-3h"));
+    assert!(
+        w.fails(&["done", "I-2", "--actual", "-3h"])
+            .contains("cannot read `-3h` as time spent")
+    );
     assert_eq!(w.json(&["item", "show", "I-2"])["status"], "todo");
 }
 
