@@ -12,7 +12,7 @@ use std::fmt;
 
 use jiff::Span;
 use jiff::civil::{Date, ISOWeekDate, Weekday};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{Id, Item, ItemKind};
 
@@ -126,8 +126,8 @@ pub fn available_hours(capacity_hours: f64, reactive: &ReactiveLoad) -> f64 {
 /// An ISO week (Monday to Sunday, week 1 holds the year's first Thursday), displayed and
 /// serialised like `2026-W48`. Check-ins, load and reviews are counted per ISO week (DESIGN §4,
 /// §5), so a year may have a week 53 and its last days may belong to next year's week 1.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize)]
-#[serde(into = "String")]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub struct Week {
     pub year: i16,
     pub week: i8,
@@ -172,6 +172,13 @@ impl fmt::Display for Week {
 impl From<Week> for String {
     fn from(week: Week) -> String {
         week.to_string()
+    }
+}
+
+impl TryFrom<String> for Week {
+    type Error = crate::week::WeekError;
+    fn try_from(text: String) -> Result<Week, Self::Error> {
+        text.parse()
     }
 }
 

@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Dependency, Goal, Id, Item, Milestone, Person, Request, Team, Workspace};
+use crate::model::{
+    CheckIn, Dependency, Goal, Id, Item, Milestone, Person, Request, Team, Workspace,
+};
 
 /// Any entity, as stored in an event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -23,6 +25,8 @@ pub enum Entity {
     Item(Item),
     Dependency(Dependency),
     Request(Request),
+    #[serde(rename = "checkin")]
+    CheckIn(CheckIn),
 }
 
 /// The kind of an entity, as stored beside an event for lookups.
@@ -37,6 +41,8 @@ pub enum EntityKind {
     Item,
     Dependency,
     Request,
+    #[serde(rename = "checkin")]
+    CheckIn,
 }
 
 impl EntityKind {
@@ -50,6 +56,7 @@ impl EntityKind {
             EntityKind::Item => "item",
             EntityKind::Dependency => "dependency",
             EntityKind::Request => "request",
+            EntityKind::CheckIn => "checkin",
         }
     }
 }
@@ -65,6 +72,7 @@ impl Entity {
             Entity::Item(_) => EntityKind::Item,
             Entity::Dependency(_) => EntityKind::Dependency,
             Entity::Request(_) => EntityKind::Request,
+            Entity::CheckIn(_) => EntityKind::CheckIn,
         }
     }
 
@@ -79,6 +87,7 @@ impl Entity {
             Entity::Item(e) => e.version,
             Entity::Dependency(e) => e.version,
             Entity::Request(e) => e.version,
+            Entity::CheckIn(e) => e.version,
         }
     }
 
@@ -92,6 +101,7 @@ impl Entity {
             Entity::Item(e) => e.id,
             Entity::Dependency(e) => e.id,
             Entity::Request(e) => e.id,
+            Entity::CheckIn(e) => e.id,
         }
     }
 }
@@ -120,7 +130,7 @@ macro_rules! entity_conversions {
 }
 
 entity_conversions!(
-    Workspace, Person, Team, Milestone, Goal, Item, Dependency, Request
+    Workspace, Person, Team, Milestone, Goal, Item, Dependency, Request, CheckIn
 );
 
 /// What a change did, in the words history shows.
@@ -144,10 +154,14 @@ pub enum EventKind {
     Committed,
     /// A request was answered: not yet.
     NotYet,
+    /// A weekly check-in was given.
+    CheckedIn,
+    /// A check-in was amended during its week.
+    Amended,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 12] = [
+    pub const ALL: [EventKind; 14] = [
         EventKind::Created,
         EventKind::Updated,
         EventKind::Slipped,
@@ -160,6 +174,8 @@ impl EventKind {
         EventKind::Reopened,
         EventKind::Committed,
         EventKind::NotYet,
+        EventKind::CheckedIn,
+        EventKind::Amended,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -176,6 +192,8 @@ impl EventKind {
             EventKind::Reopened => "reopened",
             EventKind::Committed => "committed",
             EventKind::NotYet => "not_yet",
+            EventKind::CheckedIn => "checked_in",
+            EventKind::Amended => "amended",
         }
     }
 
@@ -216,6 +234,7 @@ pub struct State {
     pub items: BTreeMap<Id, Item>,
     pub dependencies: BTreeMap<Id, Dependency>,
     pub requests: BTreeMap<Id, Request>,
+    pub checkins: BTreeMap<Id, CheckIn>,
 }
 
 impl State {
@@ -230,6 +249,7 @@ impl State {
             Entity::Item(e) => _ = self.items.insert(e.id, e),
             Entity::Dependency(e) => _ = self.dependencies.insert(e.id, e),
             Entity::Request(e) => _ = self.requests.insert(e.id, e),
+            Entity::CheckIn(e) => _ = self.checkins.insert(e.id, e),
         }
     }
 
@@ -244,6 +264,7 @@ impl State {
             EntityKind::Item => _ = self.items.remove(&id),
             EntityKind::Dependency => _ = self.dependencies.remove(&id),
             EntityKind::Request => _ = self.requests.remove(&id),
+            EntityKind::CheckIn => _ = self.checkins.remove(&id),
         }
     }
 

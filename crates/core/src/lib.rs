@@ -5,6 +5,7 @@
 
 pub mod capacity;
 pub mod capture;
+pub mod checkin;
 pub mod deps;
 pub mod event;
 pub mod forecast;
@@ -16,6 +17,7 @@ pub mod next;
 pub mod plan;
 pub mod rules;
 pub mod slip;
+pub mod stats;
 pub mod suggest;
 pub mod validate;
 pub mod week;

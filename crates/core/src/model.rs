@@ -358,6 +358,87 @@ pub struct Request {
     pub version: i64,
 }
 
+/// How sure the owner of a goal is that it lands on time, said at each check-in (DESIGN §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Confidence {
+    OnTrack,
+    AtRisk,
+    OffTrack,
+}
+
+impl Confidence {
+    pub const ALL: [Confidence; 3] = [
+        Confidence::OnTrack,
+        Confidence::AtRisk,
+        Confidence::OffTrack,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::OnTrack => "on-track",
+            Confidence::AtRisk => "at-risk",
+            Confidence::OffTrack => "off-track",
+        }
+    }
+}
+
+impl FromStr for Confidence {
+    type Err = UnknownWord;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let word = s.trim().to_ascii_lowercase().replace(['_', ' '], "-");
+        Confidence::ALL
+            .into_iter()
+            .find(|c| c.as_str() == word)
+            .ok_or_else(|| UnknownWord {
+                what: "confidence",
+                given: s.to_string(),
+                expected: "on-track, at-risk, off-track",
+            })
+    }
+}
+
+impl fmt::Display for Confidence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a check-in says of one item: its status then, and a note.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckInItem {
+    pub item: Id,
+    pub status: ItemStatus,
+    pub note: Option<String>,
+}
+
+/// A goal owner's confidence in one goal, at a check-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GoalConfidence {
+    pub goal: Id,
+    pub confidence: Confidence,
+}
+
+/// One person's weekly check-in (DESIGN §4): one per person and ISO week in their time zone,
+/// amended during that week only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckIn {
+    pub id: Id,
+    pub person: Id,
+    pub week: crate::capacity::Week,
+    /// Per item: the status given and a note, by item id.
+    pub items: Vec<CheckInItem>,
+    /// Overall: what got done, what is blocked, what needs help.
+    pub done: Option<String>,
+    pub blocked: Option<String>,
+    pub needs_help: Option<String>,
+    /// Confidence per goal the person owns, by goal id.
+    pub goals: Vec<GoalConfidence>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub version: i64,
+}
+
 /// The kind of thing a human reference (`G-12`) points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum RefKind {

@@ -5,13 +5,13 @@ use jiff::civil::Date;
 use jiff::{Timestamp, Unit};
 use landed_core::event::{Entity, Event, EventKind};
 use landed_core::model::{
-    Closure, Dependency, Goal, Id, Item, ItemKind, ItemStatus, Milestone, Node, Person, Request,
-    RequestState, Team, When, Workspace,
+    CheckIn, CheckInItem, Closure, Dependency, Goal, GoalConfidence, Id, Item, ItemKind,
+    ItemStatus, Milestone, Node, Person, Request, RequestState, Team, When, Workspace,
 };
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
-use crate::{Result, StoreError};
+use crate::{NewReminder, Reminder, ReminderState, Result, StoreError};
 
 fn corrupt(what: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(what.to_string())
@@ -314,5 +314,74 @@ pub fn event(row: &SqliteRow) -> Result<Event> {
         before: entity_json(row.try_get("before")?)?,
         after: entity_json(row.try_get("after")?)?,
         reason: row.try_get("reason")?,
+    })
+}
+
+/// What a check-in says, stored as one JSON document.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CheckInBody {
+    items: Vec<CheckInItem>,
+    done: Option<String>,
+    blocked: Option<String>,
+    needs_help: Option<String>,
+    goals: Vec<GoalConfidence>,
+}
+
+pub fn checkin_body(c: &CheckIn) -> String {
+    serde_json::to_string(&CheckInBody {
+        items: c.items.clone(),
+        done: c.done.clone(),
+        blocked: c.blocked.clone(),
+        needs_help: c.needs_help.clone(),
+        goals: c.goals.clone(),
+    })
+    .expect("a check-in serialises")
+}
+
+pub fn checkin(row: &SqliteRow) -> Result<CheckIn> {
+    let body: String = row.try_get("body")?;
+    let body: CheckInBody =
+        serde_json::from_str(&body).map_err(|e| corrupt(format_args!("check-in: {e}")))?;
+    let week: String = row.try_get("week")?;
+    Ok(CheckIn {
+        id: row.try_get("id")?,
+        person: row.try_get("person_id")?,
+        week: week.parse().map_err(corrupt)?,
+        items: body.items,
+        done: body.done,
+        blocked: body.blocked,
+        needs_help: body.needs_help,
+        goals: body.goals,
+        created_at: parse_ts(row.try_get("created_at")?)?,
+        updated_at: parse_ts(row.try_get("updated_at")?)?,
+        version: row.try_get("version")?,
+    })
+}
+
+pub fn reminder(row: &SqliteRow) -> Result<Reminder> {
+    let state: String = row.try_get("state")?;
+    let sent_at: Option<String> = row.try_get("sent_at")?;
+    Ok(Reminder {
+        id: row.try_get("id")?,
+        new: NewReminder {
+            key: row.try_get("key")?,
+            channel: row.try_get("channel")?,
+            target: row.try_get("target")?,
+            person: row.try_get("person_id")?,
+            subject: row.try_get("subject")?,
+            body: row.try_get("body")?,
+        },
+        state: match state.as_str() {
+            "pending" => ReminderState::Pending,
+            "sending" => ReminderState::Sending,
+            "sent" => ReminderState::Sent,
+            "dead" => ReminderState::Dead,
+            other => return Err(corrupt(format_args!("reminder state {other}"))),
+        },
+        attempts: row.try_get("attempts")?,
+        next_at: parse_ts(row.try_get("next_at")?)?,
+        last_error: row.try_get("last_error")?,
+        created_at: parse_ts(row.try_get("created_at")?)?,
+        sent_at: sent_at.as_deref().map(parse_ts).transpose()?,
     })
 }

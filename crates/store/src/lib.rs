@@ -8,10 +8,11 @@ use std::future::Future;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
+use landed_core::capacity::Week;
 use landed_core::event::{Entity, EntityKind, Event, EventKind, State};
 use landed_core::model::{
-    Dependency, Goal, Id, Item, ItemKind, ItemStatus, Milestone, Node, Person, Request, Team,
-    Workspace,
+    CheckIn, Dependency, Goal, Id, Item, ItemKind, ItemStatus, Milestone, Node, Person, Request,
+    Team, Workspace,
 };
 
 mod codec;
@@ -98,6 +99,89 @@ pub struct NodeForecast {
     pub incomplete: bool,
 }
 
+/// One change of a mixed write ([`Store::write`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    Create(Meta, Entity),
+    /// `before` (as read) becomes `after`.
+    Update(Meta, Entity, Entity),
+}
+
+/// Where reminders go (DESIGN §4): the workspace's channels (`person` none) or one person's.
+/// Absent fields fall back to the workspace's, then to the defaults.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NotifySettings {
+    pub person: Option<Id>,
+    /// `smtp://user:pass@host:587` (STARTTLS), `smtps://…` or `smtp://host:25?tls=none`.
+    pub smtp_url: Option<String>,
+    pub mail_from: Option<String>,
+    pub webhook_url: Option<String>,
+    pub webhook_secret: Option<String>,
+    /// The weekday check-in reminders go out on (`mon` … `sun`).
+    pub checkin_day: Option<String>,
+    /// The person asked for no e-mail.
+    pub email_off: bool,
+}
+
+/// Where a reminder stands in the outbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReminderState {
+    Pending,
+    /// Claimed by a sender until its lease ends.
+    Sending,
+    Sent,
+    /// Given up after the last retry: the dead letters.
+    Dead,
+}
+
+impl ReminderState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReminderState::Pending => "pending",
+            ReminderState::Sending => "sending",
+            ReminderState::Sent => "sent",
+            ReminderState::Dead => "dead",
+        }
+    }
+}
+
+/// A reminder to record: unique by `(key, channel, target)`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct NewReminder {
+    /// What it reminds of, e.g. `checkin:12:2026-W48` or `overdue:345:2026-11-20`.
+    pub key: String,
+    /// `email` or `webhook`.
+    pub channel: String,
+    /// The address or URL.
+    pub target: String,
+    pub person: Option<Id>,
+    pub subject: String,
+    pub body: String,
+}
+
+/// A recorded reminder.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Reminder {
+    pub id: Id,
+    #[serde(flatten)]
+    pub new: NewReminder,
+    pub state: ReminderState,
+    pub attempts: i64,
+    pub next_at: Timestamp,
+    pub last_error: Option<String>,
+    pub created_at: Timestamp,
+    pub sent_at: Option<Timestamp>,
+}
+
+/// How one attempt to send a claimed reminder ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Sent,
+    Retry { next_at: Timestamp, error: String },
+    Dead { error: String },
+}
+
 /// Which goals to load.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GoalFilter {
@@ -149,6 +233,10 @@ pub trait Store: Send + Sync {
     ) -> impl Future<Output = Result<(Entity, Entity)>> + Send
     where
         F: FnOnce(&Entity) -> Entity + Send;
+    /// Create and update entities in one transaction, one event each, in order: all happen or
+    /// none (a [`StoreError::Conflict`] on any update leaves nothing written). Returns what was
+    /// written, in order.
+    fn write(&self, changes: Vec<Change>) -> impl Future<Output = Result<Vec<Entity>>> + Send;
     /// Remove an entity (used for dependencies), with one event.
     fn delete(&self, meta: &Meta, before: &Entity) -> impl Future<Output = Result<()>> + Send;
 
@@ -200,6 +288,56 @@ pub trait Store: Send + Sync {
     /// `(goal, item)` for every open item of a goal: a goal cannot land before them, which
     /// cycle checks count as a need.
     fn open_goal_items(&self) -> impl Future<Output = Result<Vec<(Id, Id)>>> + Send;
+
+    /// Check-ins of these people (all when `None`) in weeks `from..=to` (all when `None`), by
+    /// week then person.
+    fn checkins(
+        &self,
+        people: Option<&[Id]>,
+        weeks: Option<(Week, Week)>,
+    ) -> impl Future<Output = Result<Vec<CheckIn>>> + Send;
+    /// When each person joined: their first event.
+    fn joined(&self) -> impl Future<Output = Result<Vec<(Id, Timestamp)>>> + Send;
+    /// The events of `[from, to)`, oldest first.
+    fn events_between(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> impl Future<Output = Result<Vec<Event>>> + Send;
+
+    /// Every notification setting: the workspace's and each person's.
+    fn notify_settings(&self) -> impl Future<Output = Result<Vec<NotifySettings>>> + Send;
+    /// Replace the settings of `settings.person` (or of the workspace).
+    fn set_notify_settings(
+        &self,
+        settings: &NotifySettings,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// Record reminders due at `at`, skipping those already recorded: how many were new.
+    fn enqueue_reminders(
+        &self,
+        rows: &[NewReminder],
+        at: Timestamp,
+    ) -> impl Future<Output = Result<usize>> + Send;
+    /// Claim up to `limit` reminders due at `now` (pending and due, or sending with an expired
+    /// lease) for `claim` until `lease_until`, counting an attempt: a claimed reminder is
+    /// nobody else's until then.
+    fn claim_reminders(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        claim: &str,
+        limit: i64,
+    ) -> impl Future<Output = Result<Vec<Reminder>>> + Send;
+    /// Record how sending a reminder claimed by `claim` ended; false when the claim was lost.
+    fn finish_reminder(
+        &self,
+        id: Id,
+        claim: &str,
+        outcome: &Outcome,
+        at: Timestamp,
+    ) -> impl Future<Output = Result<bool>> + Send;
+    /// Recorded reminders, newest first.
+    fn reminders(&self, limit: i64) -> impl Future<Output = Result<Vec<Reminder>>> + Send;
 
     /// The history of one entity, oldest first.
     fn history(&self, kind: EntityKind, id: Id) -> impl Future<Output = Result<Vec<Event>>> + Send;

@@ -11,9 +11,10 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
+use landed_core::capacity::Week;
 use landed_core::event::{Entity, EntityKind, Event, State};
 use landed_core::model::{
-    Dependency, Goal, Id, Item, Milestone, Node, Person, Request, Team, Workspace,
+    CheckIn, Dependency, Goal, Id, Item, Milestone, Node, Person, Request, Team, Workspace,
 };
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
@@ -23,7 +24,10 @@ use sqlx::sqlite::{
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 
 use crate::codec::{self, ts};
-use crate::{GoalFilter, ItemFilter, Meta, NodeForecast, Result, Store, StoreError};
+use crate::{
+    Change, GoalFilter, ItemFilter, Meta, NewReminder, NodeForecast, NotifySettings, Outcome,
+    Reminder, ReminderState, Result, Store, StoreError,
+};
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -255,6 +259,7 @@ fn label(e: &Entity) -> String {
         Entity::Item(i) => format!("item I-{}", i.num),
         Entity::Dependency(d) => format!("dependency {:?} → {:?}", d.from, d.to),
         Entity::Request(r) => format!("request R-{}", r.num),
+        Entity::CheckIn(c) => format!("the check-in of {}", c.week),
     }
 }
 
@@ -297,6 +302,10 @@ async fn assign_ids(tx: &mut Tx, ws: Id, at: Timestamp, entities: &mut [Entity])
                 }
                 Entity::Dependency(d) => (d.id, d.version, d.created_at) = (id, 1, at),
                 Entity::Request(r) => (r.id, r.num, r.version, r.created_at) = (id, num, 1, at),
+                Entity::CheckIn(c) => {
+                    (c.id, c.version) = (id, 1);
+                    (c.created_at, c.updated_at) = (at, at);
+                }
             }
         }
         start = end;
@@ -342,6 +351,10 @@ async fn insert_rows(tx: &mut Tx, ws: Id, rows: &[Entity]) -> Result<()> {
                 "INSERT INTO requests (id, workspace_id, num, from_team, to_team, deliverable, \
                  needed_by, for_kind, for_id, asked_by, state, answered_by, note, item_id, \
                  created_at, answered_at, version) "
+            }
+            Entity::CheckIn(_) => {
+                "INSERT INTO checkins (id, workspace_id, person_id, week, body, created_at, \
+                 updated_at, version) "
             }
         });
         qb.push_values(chunk, |mut b, e| match e {
@@ -449,6 +462,16 @@ async fn insert_rows(tx: &mut Tx, ws: Id, rows: &[Entity]) -> Result<()> {
                     .push_bind(ts(r.created_at))
                     .push_bind(r.answered_at.map(ts))
                     .push_bind(r.version);
+            }
+            Entity::CheckIn(c) => {
+                b.push_bind(c.id)
+                    .push_bind(ws)
+                    .push_bind(c.person)
+                    .push_bind(c.week.to_string())
+                    .push_bind(codec::checkin_body(c))
+                    .push_bind(ts(c.created_at))
+                    .push_bind(ts(c.updated_at))
+                    .push_bind(c.version);
             }
         });
         qb.build()
@@ -639,6 +662,15 @@ async fn update_row(tx: &mut Tx, ws: Id, expected: i64, after: &Entity) -> Resul
         .bind(expected)
         .bind(ws)
         .bind(codec::date(d.needed_by)),
+        Entity::CheckIn(c) => sqlx::query(
+            "UPDATE checkins SET body = $4, updated_at = $5, version = version + 1 \
+             WHERE id = $1 AND version = $2 AND workspace_id = $3",
+        )
+        .bind(c.id)
+        .bind(expected)
+        .bind(ws)
+        .bind(codec::checkin_body(c))
+        .bind(ts(c.updated_at)),
     };
     let done = q
         .execute(&mut **tx)
@@ -674,6 +706,7 @@ fn bumped(mut after: Entity, version: i64, at: Timestamp) -> Entity {
         Entity::Item(x) => (x.version, x.updated_at) = (version, at),
         Entity::Dependency(x) => x.version = version,
         Entity::Request(x) => x.version = version,
+        Entity::CheckIn(x) => (x.version, x.updated_at) = (version, at),
     }
     after
 }
@@ -872,6 +905,67 @@ impl Store for SqlStore {
         .await?;
         tx.commit().await?;
         Ok((made, after))
+    }
+
+    async fn write(&self, changes: Vec<Change>) -> Result<Vec<Entity>> {
+        let ws = self.ws_id()?;
+        let mut tx: Tx = self.pool.begin().await?;
+        let mut written = Vec::with_capacity(changes.len());
+        for change in &changes {
+            match change {
+                Change::Create(_, e) => {
+                    if matches!(e, Entity::Workspace(_)) {
+                        return Err(StoreError::AlreadyInitialised(
+                            "(one workspace per database)".into(),
+                        ));
+                    }
+                    let mut made = [e.clone()];
+                    let at = match change {
+                        Change::Create(m, _) | Change::Update(m, _, _) => m.at,
+                    };
+                    assign_ids(&mut tx, ws, at, &mut made).await?;
+                    insert_rows(&mut tx, ws, &made).await?;
+                    let [made] = made;
+                    written.push(made);
+                }
+                Change::Update(meta, before, after) => {
+                    if before.kind() != after.kind() || before.id() != after.id() {
+                        return Err(StoreError::Corrupt(format!(
+                            "update of {} into a different entity",
+                            label(before)
+                        )));
+                    }
+                    let expected = before.version();
+                    let after = bumped(after.clone(), expected + 1, meta.at);
+                    if update_row(&mut tx, ws, expected, &after).await? != 1 {
+                        return Err(StoreError::Conflict {
+                            entity: label(before),
+                            expected,
+                        });
+                    }
+                    written.push(after);
+                }
+            }
+        }
+        let events: Vec<NewEvent<'_>> = changes
+            .iter()
+            .zip(&written)
+            .map(|(change, e)| match change {
+                Change::Create(meta, _) => NewEvent {
+                    meta,
+                    before: None,
+                    after: Some(e),
+                },
+                Change::Update(meta, before, _) => NewEvent {
+                    meta,
+                    before: Some(before),
+                    after: Some(e),
+                },
+            })
+            .collect();
+        append_events(&mut tx, ws, &events).await?;
+        tx.commit().await?;
+        Ok(written)
     }
 
     async fn delete(&self, meta: &Meta, before: &Entity) -> Result<()> {
@@ -1288,6 +1382,205 @@ impl Store for SqlStore {
             .map_err(|e| StoreError::Corrupt(format!("goal items: {e}")))
     }
 
+    async fn checkins(
+        &self,
+        people: Option<&[Id]>,
+        weeks: Option<(Week, Week)>,
+    ) -> Result<Vec<CheckIn>> {
+        let mut qb = QueryBuilder::new("SELECT * FROM checkins WHERE workspace_id = ");
+        qb.push_bind(self.ws_id()?);
+        let after = people.and_then(|p| push_in(&mut qb, "person_id", p));
+        if let Some((from, to)) = weeks {
+            qb.push(" AND week >= ")
+                .push_bind(from.to_string())
+                .push(" AND week <= ")
+                .push_bind(to.to_string());
+        }
+        qb.push(" ORDER BY week, person_id");
+        let rows = self.fetch(qb).await?;
+        let mut out = rows
+            .iter()
+            .map(codec::checkin)
+            .collect::<Result<Vec<_>>>()?;
+        if let Some(keep) = after {
+            out.retain(|c| keep.contains(&c.person));
+        }
+        Ok(out)
+    }
+
+    async fn joined(&self) -> Result<Vec<(Id, Timestamp)>> {
+        let rows: Vec<(Id, String)> = sqlx::query_as(
+            "SELECT entity_id, MIN(at) FROM events WHERE workspace_id = $1 \
+             AND entity_kind = 'person' GROUP BY entity_id ORDER BY entity_id",
+        )
+        .bind(self.ws_id()?)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(id, at)| Ok((id, codec::parse_ts(&at)?)))
+            .collect()
+    }
+
+    async fn events_between(&self, from: Timestamp, to: Timestamp) -> Result<Vec<Event>> {
+        let rows = sqlx::query(
+            "SELECT * FROM events WHERE workspace_id = $1 AND at >= $2 AND at < $3 ORDER BY seq",
+        )
+        .bind(self.ws_id()?)
+        .bind(ts(from))
+        .bind(ts(to))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(codec::event).collect()
+    }
+
+    async fn notify_settings(&self) -> Result<Vec<NotifySettings>> {
+        let rows =
+            sqlx::query("SELECT * FROM notify_settings WHERE workspace_id = $1 ORDER BY person_id")
+                .bind(self.ws_id()?)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|r| {
+                let person: Id = r.try_get("person_id")?;
+                let email_off: i64 = r.try_get("email_off")?;
+                Ok(NotifySettings {
+                    person: (person != 0).then_some(person),
+                    smtp_url: r.try_get("smtp_url")?,
+                    mail_from: r.try_get("mail_from")?,
+                    webhook_url: r.try_get("webhook_url")?,
+                    webhook_secret: r.try_get("webhook_secret")?,
+                    checkin_day: r.try_get("checkin_day")?,
+                    email_off: email_off != 0,
+                })
+            })
+            .collect()
+    }
+
+    async fn set_notify_settings(&self, s: &NotifySettings) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO notify_settings (workspace_id, person_id, smtp_url, mail_from, \
+             webhook_url, webhook_secret, checkin_day, email_off) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (workspace_id, person_id) DO UPDATE SET smtp_url = $3, mail_from = $4, \
+             webhook_url = $5, webhook_secret = $6, checkin_day = $7, email_off = $8",
+        )
+        .bind(self.ws_id()?)
+        .bind(s.person.unwrap_or(0))
+        .bind(&s.smtp_url)
+        .bind(&s.mail_from)
+        .bind(&s.webhook_url)
+        .bind(&s.webhook_secret)
+        .bind(&s.checkin_day)
+        .bind(i64::from(s.email_off))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn enqueue_reminders(&self, rows: &[NewReminder], at: Timestamp) -> Result<usize> {
+        let ws = self.ws_id()?;
+        let mut tx: Tx = self.pool.begin().await?;
+        let mut added = 0;
+        for chunk in rows.chunks(ROWS_PER_INSERT / 2) {
+            let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+                "INSERT INTO reminders (workspace_id, key, channel, target, person_id, subject, \
+                 body, state, attempts, next_at, created_at) ",
+            );
+            qb.push_values(chunk, |mut b, r| {
+                b.push_bind(ws)
+                    .push_bind(r.key.clone())
+                    .push_bind(r.channel.clone())
+                    .push_bind(r.target.clone())
+                    .push_bind(r.person)
+                    .push_bind(r.subject.clone())
+                    .push_bind(r.body.clone())
+                    .push_bind(ReminderState::Pending.as_str())
+                    .push_bind(0i64)
+                    .push_bind(ts(at))
+                    .push_bind(ts(at));
+            });
+            qb.push(" ON CONFLICT (workspace_id, key, channel, target) DO NOTHING");
+            added += qb.build().execute(&mut *tx).await?.rows_affected() as usize;
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    async fn claim_reminders(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        claim: &str,
+        limit: i64,
+    ) -> Result<Vec<Reminder>> {
+        let rows = sqlx::query(
+            "UPDATE reminders SET state = 'sending', claim = $2, lease_until = $3, \
+             attempts = attempts + 1 \
+             WHERE id IN (SELECT id FROM reminders WHERE workspace_id = $1 AND \
+             ((state = 'pending' AND next_at <= $4) OR (state = 'sending' AND lease_until < $4)) \
+             ORDER BY id LIMIT $5) \
+             RETURNING *",
+        )
+        .bind(self.ws_id()?)
+        .bind(claim)
+        .bind(ts(lease_until))
+        .bind(ts(now))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = rows
+            .iter()
+            .map(codec::reminder)
+            .collect::<Result<Vec<_>>>()?;
+        out.sort_by_key(|r| r.id);
+        Ok(out)
+    }
+
+    async fn finish_reminder(
+        &self,
+        id: Id,
+        claim: &str,
+        outcome: &Outcome,
+        at: Timestamp,
+    ) -> Result<bool> {
+        let (state, next_at, error, sent_at) = match outcome {
+            Outcome::Sent => (ReminderState::Sent, None, None, Some(ts(at))),
+            Outcome::Retry { next_at, error } => (
+                ReminderState::Pending,
+                Some(ts(*next_at)),
+                Some(error),
+                None,
+            ),
+            Outcome::Dead { error } => (ReminderState::Dead, None, Some(error), None),
+        };
+        let done = sqlx::query(
+            "UPDATE reminders SET state = $4, next_at = COALESCE($5, next_at), \
+             last_error = COALESCE($6, last_error), sent_at = $7, claim = NULL, lease_until = NULL \
+             WHERE workspace_id = $1 AND id = $2 AND claim = $3 AND state = 'sending'",
+        )
+        .bind(self.ws_id()?)
+        .bind(id)
+        .bind(claim)
+        .bind(state.as_str())
+        .bind(next_at)
+        .bind(error)
+        .bind(sent_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn reminders(&self, limit: i64) -> Result<Vec<Reminder>> {
+        let rows = sqlx::query(
+            "SELECT * FROM reminders WHERE workspace_id = $1 ORDER BY id DESC LIMIT $2",
+        )
+        .bind(self.ws_id()?)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(codec::reminder).collect()
+    }
+
     async fn history(&self, kind: EntityKind, id: Id) -> Result<Vec<Event>> {
         let rows = sqlx::query(
             "SELECT * FROM events WHERE workspace_id = $1 AND entity_kind = $2 AND entity_id = $3 \
@@ -1332,6 +1625,9 @@ impl Store for SqlStore {
         }
         for r in self.requests().await? {
             state.put(Entity::Request(r));
+        }
+        for c in self.checkins(None, None).await? {
+            state.put(Entity::CheckIn(c));
         }
         Ok(state)
     }
