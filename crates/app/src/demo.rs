@@ -120,6 +120,8 @@ fn chore<'a>(
 
 async fn small<S: Store>(store: &S, now: Timestamp) -> Result<Made> {
     let mut ctx = Ctx::new(store, None, now).await?;
+    // Everyone joined five weeks ago, so that past check-ins (and missed ones) have weeks.
+    ctx.now = now - jiff::SignedDuration::from_hours(24 * 7 * 5);
     for (handle, name, tz, capacity) in PEOPLE {
         let p = org::add_person(
             &ctx,
@@ -146,6 +148,7 @@ async fn small<S: Store>(store: &S, now: Timestamp) -> Result<Made> {
         let members: Vec<String> = members.iter().map(|m| m.to_string()).collect();
         org::add_team(&ctx, team, lead, &members).await?;
     }
+    ctx.now = now;
     let week = ctx.today().iso_week_date();
     let sprint_end = format!("{}-W{:02}", week.year(), week.week());
     org::add_milestone(&ctx, "Sprint end", &sprint_end).await?;
@@ -513,9 +516,39 @@ async fn past_weeks<S: Store>(
                 made += 1;
             }
         }
+        checkins(ctx, people, ago, incident).await?;
     }
     ctx.now = now;
     Ok(made)
+}
+
+/// Everyone's check-in `ago` weeks back, but for two missed weeks (@jon's two weeks ago,
+/// @grace's last week) and a call for help from @farid last week.
+async fn checkins<S: Store>(
+    ctx: &mut Ctx<'_, S>,
+    people: &[landed_core::model::Person],
+    ago: i64,
+    incident: &str,
+) -> Result<()> {
+    for p in people {
+        if (p.handle == "jon" && ago == 2) || (p.handle == "grace" && ago == 1) {
+            continue;
+        }
+        ctx.actor = Some(p.clone());
+        let input = crate::checkin::CheckInInput {
+            done: Some(match p.handle.as_str() {
+                "emma" | "farid" | "grace" => {
+                    format!("on-call: {incident}; strategic work as planned")
+                }
+                _ => "work as planned".to_string(),
+            }),
+            needs_help: (p.handle == "farid" && ago == 1)
+                .then(|| "a second person on call while the payouts incident lasts".to_string()),
+            ..crate::checkin::CheckInInput::default()
+        };
+        crate::checkin::give(ctx, &input).await?;
+    }
+    Ok(())
 }
 
 /// A generated organisation with `items` items, inserted through the store's bulk path.

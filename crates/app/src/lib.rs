@@ -13,6 +13,7 @@ use landed_core::when;
 use landed_store::Store;
 
 pub mod capacity;
+pub mod checkin;
 pub mod demo;
 mod error;
 pub mod forecast;
@@ -21,8 +22,12 @@ pub mod history;
 pub mod items;
 pub mod links;
 pub mod org;
+pub mod remind;
+pub mod report;
 pub mod requests;
 mod resolve;
+pub mod review;
+pub mod stats;
 pub mod views;
 
 pub use error::AppError;

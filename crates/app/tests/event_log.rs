@@ -67,6 +67,12 @@ enum Cmd {
         request: u8,
         commit: Option<u8>,
     },
+    /// A check-in naming one item, with a status (5: none) and maybe a note.
+    Checkin {
+        item: u8,
+        status: u8,
+        note: bool,
+    },
 }
 
 fn cmd() -> impl Strategy<Value = Cmd> {
@@ -113,6 +119,11 @@ fn cmd() -> impl Strategy<Value = Cmd> {
         (1u8..4, 1u8..10, 0u8..60).prop_map(|(team, item, due)| Cmd::Ask { team, item, due }),
         (1u8..5, proptest::option::of(1u8..10))
             .prop_map(|(request, commit)| Cmd::Answer { request, commit }),
+        (1u8..10, 0u8..6, any::<bool>()).prop_map(|(item, status, note)| Cmd::Checkin {
+            item,
+            status,
+            note
+        }),
     ]
 }
 
@@ -129,8 +140,8 @@ fn date(days: u8) -> String {
         .to_string()
 }
 
-/// Run one command; `Ok` when it changed something.
-async fn apply(ctx: &Ctx<'_, SqlStore>, cmd: &Cmd) -> landed_app::Result<()> {
+/// Run one command; `Ok` with the number of entities it changed.
+async fn apply(ctx: &Ctx<'_, SqlStore>, cmd: &Cmd) -> landed_app::Result<usize> {
     match cmd {
         Cmd::Person(h) => {
             org::add_person(
@@ -277,9 +288,30 @@ async fn apply(ctx: &Ctx<'_, SqlStore>, cmd: &Cmd) -> landed_app::Result<()> {
                     requests::not_yet(ctx, &id, Some("later")).await?;
                 }
             }
+            // Committing with a new item writes the item and the answer: two events.
+            return Ok(if commit.is_some_and(|i| i % 2 == 1) {
+                2
+            } else {
+                1
+            });
+        }
+        Cmd::Checkin { item, status, note } => {
+            let input = landed_app::checkin::CheckInInput {
+                items: vec![landed_app::checkin::ItemInput {
+                    item: format!("I-{item}"),
+                    status: ["todo", "doing", "blocked", "done", "dropped"]
+                        .get(*status as usize)
+                        .map(|s| s.to_string()),
+                    note: note.then(|| "a note".into()),
+                }],
+                ..Default::default()
+            };
+            // The check-in, and the item when its status changed.
+            let view = landed_app::checkin::give(ctx, &input).await?;
+            return Ok(1 + view.changed.len());
         }
     }
-    Ok(())
+    Ok(1)
 }
 
 async fn check(cmds: Vec<Cmd>) -> Result<(), TestCaseError> {
@@ -296,15 +328,8 @@ async fn check(cmds: Vec<Cmd>) -> Result<(), TestCaseError> {
         let events = store.events().await.unwrap().len();
         let after = store.state().await.unwrap();
         match result {
-            Ok(()) => {
+            Ok(writes) => {
                 ok += 1;
-                // Committing with a new item writes the item and the answer: two events.
-                let writes = match cmd {
-                    Cmd::Answer {
-                        commit: Some(item), ..
-                    } if item % 2 == 1 => 2,
-                    _ => 1,
-                };
                 prop_assert_eq!(
                     events,
                     logged + writes,

@@ -175,9 +175,105 @@ open items. Lateness is counted against each dependency's needed-by date.")]
         #[arg(long, value_name = "DATE")]
         if_due: Option<String>,
     },
+    /// Your weekly check-in: the agenda, then per item a status and a note, and overall
+    #[command(after_help = "\
+On a terminal, `landed checkin` walks through your agenda (items due this week, overdue, in
+progress, blocked, untouched for 14 days, and the goals you own) and asks per item; Enter keeps
+what is there, Ctrl-C leaves nothing written. Saying it again during the week amends it.
+
+Scripted:
+  landed checkin --item I-12=done --item \"I-14=blocked:waiting for the vendor's key\" \\
+      --item \"I-15:halfway\" --done \"rollout doc reviewed\" --confidence G-3=at-risk
+  landed checkin --from checkin.json      (or --from - for standard input)
+  {\"items\": [{\"item\": \"I-12\", \"status\": \"done\", \"note\": \"...\"}], \"done\": \"...\",
+   \"blocked\": \"...\", \"needs_help\": \"...\", \"goals\": [{\"goal\": \"G-3\", \"confidence\": \"on-track\"}]}
+Without a terminal and without answers, it prints the agenda (and what was said so far).")]
+    Checkin(CheckinArgs),
+    /// Accountability figures: on-time rate, mean slip, commitments kept, check-in rate, momentum
+    #[command(after_help = "\
+Example: landed stats --team Payments --since 8w
+On time: done by the first committed date. Mean slip: days done after it (0 when on time).
+Commitments kept: committed requests that came due, done by the date asked. Check-in rate:
+weeks owed with a check-in. A goal with nothing in progress for 7 days is stalled.
+Every figure is computed from the event log.")]
+    Stats {
+        /// One team's figures, and each member's
+        #[arg(long, conflicts_with_all = ["person", "goal"])]
+        team: Option<String>,
+        /// One person's figures
+        #[arg(long, value_name = "HANDLE", conflicts_with = "goal")]
+        person: Option<String>,
+        /// One goal's figures
+        #[arg(long)]
+        goal: Option<String>,
+        /// Start of the window: a date, or -4w / -30d before now
+        #[arg(long, default_value = "-4w", allow_hyphen_values = true)]
+        since: String,
+    },
+    /// Send what is due: check-in reminders, overdue items, unanswered requests, risky dependencies
+    #[command(after_help = "\
+Run it from cron or a systemd timer (every 15 minutes is plenty). Each reminder is recorded
+before it is sent and sent once, however often or concurrently this runs; a channel that is
+down keeps it pending and it is retried with backoff, then kept as a dead letter.
+Example: landed remind --dry-run
+Set up channels with `landed remind setup` (see its --help).")]
+    Remind {
+        /// Show what would be sent, change nothing
+        #[arg(long)]
+        dry_run: bool,
+        #[command(subcommand)]
+        cmd: Option<RemindCmd>,
+    },
     /// The history of an item, goal or milestone, from the event log
     #[command(after_help = "Example: landed history I-12")]
     History { id: String },
+    /// A team lead's weekly agenda: blocked items, needs-help, slips and their reasons, missed
+    /// check-ins, dependencies and requests in trouble, overcommitted people, goals whose health
+    /// dropped, aspirations
+    #[command(after_help = "\
+Example: landed review --team Payments --week 2026-W48
+The week is an ISO week in the lead's time zone [default: this week, so far]; a week that has
+not begun is refused. Slips and check-ins are those of the week; missed check-ins count the
+last 4 weeks, each in the person's own time zone (a week not yet over is not missed). Health
+dropped compares each goal at the week's start with now (or the week's end).")]
+    Review {
+        /// The team reviewed
+        #[arg(long)]
+        team: String,
+        /// The ISO week, e.g. 2026-W48
+        #[arg(long, value_name = "2026-W48")]
+        week: Option<String>,
+    },
+    /// The weekly status report of a team or the workspace: per goal its verdict, health,
+    /// progress, next step and what changed during the week
+    #[command(
+        group(clap::ArgGroup::new("scope").required(true).args(["team", "workspace"])),
+        after_help = "\
+Examples:
+  landed report --team Payments                      Markdown, ready to paste
+  landed report --workspace --week 2026-W48 --format html --output status.html
+The week is an ISO week in the workspace's time zone [default: this week, so far]; a week that
+has not begun is refused. Verdicts, health, progress and next steps are as of now; \"what
+changed\" lists the week's events on each goal and its items (slips with their reasons).
+The HTML page is self-contained and prints on A4; --json is the same as --format json."
+    )]
+    Report {
+        /// One team's goals
+        #[arg(long)]
+        team: Option<String>,
+        /// Every goal of the workspace
+        #[arg(long)]
+        workspace: bool,
+        /// The ISO week whose changes are listed, e.g. 2026-W48
+        #[arg(long, value_name = "2026-W48")]
+        week: Option<String>,
+        /// md (GitHub-flavoured Markdown), html (one printable page) or json
+        #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
+        format: ReportFormat,
+        /// Write the report to this file instead, and print its path
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Fill a demo workspace so that every concept is on screen
     #[command(after_help = "\
 Without --db the demo goes to its own file ($XDG_DATA_HOME/landed/demo.db), made anew each time,
@@ -197,6 +293,17 @@ pub enum DemoSize {
     Small,
     /// 100,000 generated items (the benchmark shape)
     Large,
+}
+
+/// How `landed report` writes the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// GitHub-flavoured Markdown
+    Md,
+    /// One self-contained HTML page, made for print
+    Html,
+    /// The report as JSON (as --json)
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -504,5 +611,85 @@ Examples:
         id: String,
         #[arg(long)]
         note: Option<String>,
+    },
+}
+
+/// Answers of `landed checkin`.
+#[derive(Debug, Args)]
+pub struct CheckinArgs {
+    /// The ISO week [default: this week in your time zone]
+    #[arg(long, value_name = "2026-W48")]
+    pub week: Option<String>,
+    /// An item's status and note: I-12=done, "I-14=blocked:why", "I-15:a note" (repeatable)
+    #[arg(long = "item", value_name = "ID[=STATUS][:NOTE]")]
+    pub items: Vec<String>,
+    /// Overall: what got done this week
+    #[arg(long)]
+    pub done: Option<String>,
+    /// Overall: what is blocked
+    #[arg(long)]
+    pub blocked: Option<String>,
+    /// Overall: what you need help with
+    #[arg(long = "needs-help", value_name = "TEXT")]
+    pub needs_help: Option<String>,
+    /// Confidence in a goal you own: G-3=on-track|at-risk|off-track (repeatable)
+    #[arg(long = "confidence", value_name = "GOAL=CONFIDENCE")]
+    pub confidence: Vec<String>,
+    /// Read the whole check-in from a JSON file (`-` for standard input)
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["items", "done", "blocked", "needs_help", "confidence"])]
+    pub from: Option<PathBuf>,
+    /// Ask per item even without a terminal (answers read line by line from standard input)
+    #[arg(long, conflicts_with = "from")]
+    pub interactive: bool,
+    /// Whose check-in to show [default: yours]; showing only, never answering for someone
+    #[arg(long = "for", value_name = "HANDLE")]
+    pub for_: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RemindCmd {
+    /// Set where reminders go: the workspace's channels, or one person's with --person
+    #[command(after_help = "\
+Examples:
+  landed remind setup --smtp-url smtp://landed:PASSWORD@mail.example.org:587 --mail-from \"landed <landed@example.org>\"
+  landed remind setup --webhook-url https://hooks.slack.com/services/... --new-secret
+  landed remind setup --person ana --checkin-day thu --no-email
+smtp:// uses STARTTLS (required); smtps:// is TLS from the start; add ?tls=none only for a local
+relay. $LANDED_SMTP_URL, when set, is used instead of the stored SMTP URL. Webhook bodies are
+Slack-compatible JSON, signed per Standard Webhooks (webhook-signature: v1,<HMAC-SHA256>).")]
+    Setup {
+        /// Set one person's channels instead of the workspace's
+        #[arg(long, value_name = "HANDLE")]
+        person: Option<String>,
+        /// SMTP server (workspace only); `none` removes it
+        #[arg(long, value_name = "URL")]
+        smtp_url: Option<String>,
+        /// Sender address (workspace only)
+        #[arg(long, value_name = "ADDRESS")]
+        mail_from: Option<String>,
+        /// Webhook URL; `none` removes it
+        #[arg(long, value_name = "URL")]
+        webhook_url: Option<String>,
+        /// Webhook signing secret (whsec_...); `none` removes it
+        #[arg(long, value_name = "SECRET", conflicts_with = "new_secret")]
+        webhook_secret: Option<String>,
+        /// Make a new random signing secret and print it once
+        #[arg(long)]
+        new_secret: bool,
+        /// Weekday check-in reminders go out on (mon..sun) [default: fri]
+        #[arg(long, value_name = "DAY")]
+        checkin_day: Option<String>,
+        /// This person gets no e-mail
+        #[arg(long, requires = "person", conflicts_with = "email")]
+        no_email: bool,
+        /// This person gets e-mail again
+        #[arg(long, requires = "person")]
+        email: bool,
+    },
+    /// Show the channels (secrets hidden) and the reminders recorded lately
+    Show {
+        /// How many recent reminders to list
+        #[arg(long, default_value_t = 20)]
+        last: i64,
     },
 }

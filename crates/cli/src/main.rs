@@ -10,8 +10,12 @@ use landed_app::{AppError, Ctx};
 use landed_store::{SqlStore, StoreError};
 
 mod args;
+mod checkin;
 mod out;
 mod render;
+mod report;
+mod review;
+mod weekly;
 
 use args::{Cli, Command};
 
@@ -164,7 +168,7 @@ async fn demo(cli: &Cli, size: args::DemoSize, force: bool, now: Timestamp) -> a
                 render::goal_list(&goals)?;
             }
             out::print(&format!(
-                "\nTry it (as @ana, the Platform lead):\n  export LANDED_DB={}\n  landed plan G-5        why this goal is still an aspiration\n  landed deps list       which dependencies are phantom or late\n  landed next --for ben  the one next action for @ben\n  landed history I-2     a slip and its reason\n  landed requests        what teams asked each other, answered or not\n  landed capacity --team Payments   load, and protected time that urgent work ate\n  landed goal show G-1   forecast and health, with the reasons",
+                "\nTry it (as @ana, the Platform lead):\n  export LANDED_DB={}\n  landed plan G-5        why this goal is still an aspiration\n  landed deps list       which dependencies are phantom or late\n  landed next --for ben  the one next action for @ben\n  landed history I-2     a slip and its reason\n  landed requests        what teams asked each other, answered or not\n  landed capacity --team Payments   load, and protected time that urgent work ate\n  landed goal show G-1   forecast and health, with the reasons\n  landed checkin --as ben   Ben's weekly check-in agenda\n  landed review --team Payments     the lead's weekly agenda: a missed check-in, a call for help\n  landed stats --team Payments      on-time rate, mean slip, check-in rate",
                 path.display()
             ))
         }

@@ -423,6 +423,43 @@ pub async fn command(ctx: &Ctx<'_, SqlStore>, cli: &Cli) -> anyhow::Result<()> {
             }
             impact_view(&view)
         }
+        Command::Checkin(args) => crate::checkin::run(ctx, args, json).await,
+        Command::Stats {
+            team,
+            person,
+            goal,
+            since,
+        } => {
+            let of = landed_app::stats::StatsFor {
+                team: team.clone(),
+                person: person.clone(),
+                goal: goal.clone(),
+            };
+            crate::weekly::stats(ctx, of, since, json).await
+        }
+        Command::Remind { dry_run, cmd } => {
+            crate::weekly::remind(ctx, *dry_run, cmd.as_ref(), json).await
+        }
+        Command::Review { team, week } => {
+            crate::review::run(ctx, team, week.as_deref(), json).await
+        }
+        Command::Report {
+            team,
+            week,
+            format,
+            output,
+            ..
+        } => {
+            crate::report::run(
+                ctx,
+                team.as_deref(),
+                week.as_deref(),
+                *format,
+                output.as_deref(),
+                json,
+            )
+            .await
+        }
         Command::History { id } => {
             let lines = history::history(ctx, id).await?;
             if json {

@@ -604,4 +604,59 @@ mod tests {
         );
         assert_eq!(long.len(), MAX_WEEKS);
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        const ZONES: [&str; 8] = [
+            "Pacific/Auckland",
+            "America/Los_Angeles",
+            "Europe/Berlin",
+            "Australia/Lord_Howe",
+            "Asia/Kathmandu",
+            "Pacific/Apia",
+            "America/St_Johns",
+            "Pacific/Kiritimati",
+        ];
+
+        proptest! {
+            #![proptest_config(ProptestConfig {
+                cases: 2_000,
+                failure_persistence: None,
+                ..ProptestConfig::default()
+            })]
+
+            /// Owed weeks are consecutive ISO weeks, each begun after joining and ended by
+            /// now; the week after the last one has not ended; and a check-in window is open
+            /// exactly in the current week.
+            #[test]
+            fn owed_weeks_are_consecutive_and_within_bounds(
+                joined in 946_684_800i64..1_893_456_000, // 2000 to 2030
+                span in 0i64..(3 * 365 * 86_400),
+                zone in 0..ZONES.len(),
+            ) {
+                let tz = TimeZone::get(ZONES[zone]).unwrap();
+                let joined_at = Timestamp::from_second(joined).unwrap();
+                let now = Timestamp::from_second(joined + span).unwrap();
+                let owed = owed_weeks(joined_at, &tz, Timestamp::UNIX_EPOCH, now);
+                for pair in owed.windows(2) {
+                    prop_assert_eq!(pair[0].next(), Some(pair[1]));
+                }
+                for w in &owed {
+                    let (begin, end) = week_span(*w, &tz);
+                    prop_assert!(begin >= joined_at && end <= now);
+                }
+                let after = owed.last().and_then(|w| w.next()).unwrap_or(week_of(joined_at, &tz).next().unwrap());
+                let (begin, end) = week_span(after, &tz);
+                prop_assert!(end > now || begin < joined_at);
+                let current = week_of(now, &tz);
+                prop_assert!(check_window(current, &tz, ZONES[zone], now).is_ok());
+                prop_assert!(!owed.contains(&current));
+                if let Some(previous) = current.previous() {
+                    prop_assert!(check_window(previous, &tz, ZONES[zone], now).is_err());
+                }
+            }
+        }
+    }
 }

@@ -15,6 +15,7 @@ pub mod model;
 pub mod needs;
 pub mod next;
 pub mod plan;
+pub mod review;
 pub mod rules;
 pub mod slip;
 pub mod stats;

@@ -69,7 +69,9 @@ pub struct Figures {
     pub missed_weeks: Vec<Week>,
     pub last_progress: Option<Timestamp>,
     pub days_since_progress: Option<i64>,
-    /// Open goals of the scope, most idle first.
+    /// Open goals of the scope, most idle first (not serialised: surfaces show them by
+    /// reference).
+    #[serde(skip)]
     pub goals: Vec<GoalMomentum>,
 }
 

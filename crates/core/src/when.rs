@@ -42,7 +42,9 @@ const WEEKDAYS: [(&str, Weekday); 7] = [
     ("sunday", Weekday::Sunday),
 ];
 
-fn weekday_named(word: &str) -> Option<Weekday> {
+/// The weekday a word names: any unambiguous start of its English name, in lower case (`fri`,
+/// `thurs`, `tu`).
+pub fn weekday_named(word: &str) -> Option<Weekday> {
     if word.len() < 2 {
         return None;
     }
@@ -57,6 +59,14 @@ fn weekday_named(word: &str) -> Option<Weekday> {
         [one] => Some(*one),
         _ => None,
     }
+}
+
+/// The English name of a weekday, in lower case.
+pub fn weekday_name(day: Weekday) -> &'static str {
+    WEEKDAYS
+        .iter()
+        .find(|(_, d)| *d == day)
+        .map_or("monday", |(name, _)| name)
 }
 
 /// Read a date as people type it, relative to `today`.
