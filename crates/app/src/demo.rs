@@ -400,6 +400,16 @@ async fn small<S: Store>(store: &S, now: Timestamp) -> Result<Made> {
         made.dependencies += 1;
     }
     made.items += past_weeks(&mut ctx, &people).await?;
+    // This week, @farid has already checked in, asking for help.
+    as_(&mut ctx, &people, "farid");
+    crate::checkin::give(
+        &ctx,
+        &crate::checkin::CheckInInput {
+            needs_help: s("a second person on call while the payouts incident lasts"),
+            ..crate::checkin::CheckInInput::default()
+        },
+    )
+    .await?;
     // Commitment requests: one committed with a new item, one still waiting for an answer.
     as_(&mut ctx, &people, "hiro");
     crate::requests::ask(
@@ -523,7 +533,7 @@ async fn past_weeks<S: Store>(
 }
 
 /// Everyone's check-in `ago` weeks back, but for two missed weeks (@jon's two weeks ago,
-/// @grace's last week) and a call for help from @farid last week.
+/// @grace's last week).
 async fn checkins<S: Store>(
     ctx: &mut Ctx<'_, S>,
     people: &[landed_core::model::Person],
@@ -542,8 +552,6 @@ async fn checkins<S: Store>(
                 }
                 _ => "work as planned".to_string(),
             }),
-            needs_help: (p.handle == "farid" && ago == 1)
-                .then(|| "a second person on call while the payouts incident lasts".to_string()),
             ..crate::checkin::CheckInInput::default()
         };
         crate::checkin::give(ctx, &input).await?;

@@ -840,11 +840,7 @@ impl<'a> Snapshot<'a> {
         let mut classes: Vec<DepClass> = nodes
             .iter()
             .flat_map(|n| self.needs.get(n).into_iter().flatten())
-            .map(|d| {
-                around
-                    .view(d, &shared.policy, shared.names, self.today)
-                    .class
-            })
+            .map(|d| class(around, d, &shared.policy, self.today))
             .collect();
         classes.extend(
             nodes
@@ -938,6 +934,13 @@ fn rewind(mut around: Around, undone: &Undone, ends: &Ends) -> Around {
         }
     }
     around
+}
+
+/// The class of a dependency, decided as `Around::view` decides it, without describing it.
+fn class(around: &Around, d: &Dependency, policy: &PlanPolicy, today: Date) -> DepClass {
+    let needed = deps::need_date(d.needed_by, around.date(d.from));
+    let supply = around.supply(d.to, policy);
+    deps::classify_with_risk(needed, supply, around.risk(d.to, today, needed))
 }
 
 fn pick<'a, T: Clone + 'a>(
@@ -1126,18 +1129,17 @@ async fn dependencies<S: Store>(
     shared: &Shared<'_>,
     nodes: &HashSet<Node>,
 ) -> Result<Vec<DepView>> {
-    let bad = |v: &DepView| {
-        matches!(
-            v.class,
-            DepClass::Phantom | DepClass::Late | DepClass::AtRisk
-        )
-    };
+    let bad = |c: DepClass| matches!(c, DepClass::Phantom | DepClass::Late | DepClass::AtRisk);
     let mut views: Vec<DepView> = snap
         .deps
         .iter()
         .filter(|d| nodes.contains(&d.from) || nodes.contains(&d.to))
-        .map(|d| around.view(d, &shared.policy, shared.names, snap.today))
-        .filter(bad)
+        .filter(|d| bad(class(around, d, &shared.policy, snap.today)))
+        .map(|d| {
+            let view = around.view(d, &shared.policy, shared.names, snap.today);
+            debug_assert_eq!(view.class, class(around, d, &shared.policy, snap.today));
+            view
+        })
         .collect();
     // Requests stand as dependencies too: those made for the team's work or delivered by it.
     let ours: HashSet<String> = nodes
@@ -1156,7 +1158,7 @@ async fn dependencies<S: Store>(
                 .await?
                 .into_iter()
                 .filter(|v| ours.contains(&v.from) || ours.contains(&v.to))
-                .filter(bad),
+                .filter(|v| bad(v.class)),
         );
     }
     views.sort_by(|a, b| {

@@ -1,6 +1,5 @@
 //! The `landed` binary as a user runs it: a real process against a temporary workspace.
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use serde_json::Value;
@@ -12,17 +11,22 @@ fn now() -> jiff::Timestamp {
     NOW.parse().unwrap()
 }
 
-struct Workspace {
-    _dir: tempfile::TempDir,
-    db: PathBuf,
+mod common;
+
+/// A workspace with @ana and @ben, where commands run at [`NOW`] unless told otherwise.
+struct Workspace(common::Workspace);
+
+impl std::ops::Deref for Workspace {
+    type Target = common::Workspace;
+    fn deref(&self) -> &common::Workspace {
+        &self.0
+    }
 }
 
 impl Workspace {
     /// An initialised workspace with @ana and @ben.
     fn new() -> Workspace {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("w.db");
-        let w = Workspace { _dir: dir, db };
+        let w = Workspace(common::Workspace::empty());
         w.ok(&["init", "--name", "Test", "--tz", "Europe/Berlin"]);
         w.ok(&["person", "add", "ana", "--name", "Ana Ruiz"]);
         w.ok(&[
@@ -41,59 +45,18 @@ impl Workspace {
         self.run_at(NOW, args)
     }
 
-    /// Run a command as if it were `now` (an RFC 3339 instant).
-    fn run_at(&self, now: &str, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_landed"))
-            .arg("--db")
-            .arg(&self.db)
-            .args(args)
-            .env_remove("LANDED_USER")
-            .env_remove("CLICOLOR_FORCE")
-            .env("NO_COLOR", "1")
-            .env("LANDED_NOW", now)
-            .output()
-            .unwrap()
-    }
-
-    /// Run a command that must succeed at `now`.
-    fn ok_at(&self, now: &str, args: &[&str]) {
-        let out = self.run_at(now, args);
-        assert!(
-            out.status.success(),
-            "landed {args:?} at {now} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
     /// Run a command that must succeed; returns stdout.
     fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "landed {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        self.ok_at(NOW, args)
     }
 
     /// Run a command that must fail with exit code 1; returns its one-line error.
     fn fails(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert_eq!(
-            out.status.code(),
-            Some(1),
-            "landed {args:?} should fail: {}",
-            String::from_utf8_lossy(&out.stdout)
-        );
-        let err = String::from_utf8(out.stderr).unwrap();
-        assert_eq!(err.trim().lines().count(), 1, "errors are one line: {err}");
-        err
+        self.fails_at(NOW, args)
     }
 
     fn json(&self, args: &[&str]) -> Value {
-        let mut all = args.to_vec();
-        all.push("--json");
-        serde_json::from_str(&self.ok(&all)).unwrap()
+        self.json_at(NOW, args)
     }
 
     fn events(&self, id: &str) -> Vec<Value> {

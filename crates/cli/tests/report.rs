@@ -2,9 +2,6 @@
 //! through the CLI at fixed instants: set up and one slip in 2026-W47, work and another slip
 //! in 2026-W48 (Monday 2026-11-23 to Sunday 2026-11-29, Europe/Berlin).
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
-
 use serde_json::Value;
 
 /// A Monday in 2026-W47: the set-up and the older slip.
@@ -14,72 +11,31 @@ const DURING: &str = "2026-11-24T10:00:00Z";
 /// Wednesday of 2026-W48: when the report is read.
 const NOW: &str = "2026-11-25T09:00:00Z";
 
-struct Workspace {
-    _dir: tempfile::TempDir,
-    db: PathBuf,
+mod common;
+use common::Workspace;
+
+fn report(w: &Workspace, args: &[&str]) -> String {
+    let mut all = vec!["report"];
+    all.extend_from_slice(args);
+    w.ok_at(NOW, &all)
 }
 
-impl Workspace {
-    fn run_at(&self, now: &str, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_landed"))
-            .arg("--db")
-            .arg(&self.db)
-            .args(args)
-            .env_remove("LANDED_USER")
-            .env_remove("CLICOLOR_FORCE")
-            .env("NO_COLOR", "1")
-            .env("LANDED_NOW", now)
-            .output()
-            .unwrap()
-    }
+/// A report that must be refused; its one-line error.
+fn refused(w: &Workspace, args: &[&str]) -> String {
+    let mut all = vec!["report"];
+    all.extend_from_slice(args);
+    w.fails_at(NOW, &all)
+}
 
-    /// Run a command that must succeed at `now`; returns stdout.
-    fn ok_at(&self, now: &str, args: &[&str]) -> String {
-        let out = self.run_at(now, args);
-        assert!(
-            out.status.success(),
-            "landed {args:?} at {now} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn report(&self, args: &[&str]) -> String {
-        let mut all = vec!["report"];
-        all.extend_from_slice(args);
-        self.ok_at(NOW, &all)
-    }
-
-    /// A report that must fail with exit code 1; returns its one-line error.
-    fn refused(&self, args: &[&str]) -> String {
-        let mut all = vec!["report"];
-        all.extend_from_slice(args);
-        let out = self.run_at(NOW, &all);
-        assert_eq!(
-            out.status.code(),
-            Some(1),
-            "landed {all:?} should fail: {}",
-            String::from_utf8_lossy(&out.stdout)
-        );
-        let err = String::from_utf8(out.stderr).unwrap();
-        assert_eq!(err.trim().lines().count(), 1, "errors are one line: {err}");
-        err
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        serde_json::from_str(&self.report(args)).unwrap()
-    }
+fn json(w: &Workspace, args: &[&str]) -> Value {
+    serde_json::from_str(&report(w, args)).unwrap()
 }
 
 /// Team Platform with a plan (G-1: I-1, I-2 open, I-3 done this week) and an aspiration (G-2,
 /// no target). I-2 slipped last week ("old reason"); this week I-3 was done, I-2 started and
 /// I-1 slipped ("vendor API was late").
 fn fixture() -> Workspace {
-    let dir = tempfile::tempdir().unwrap();
-    let w = Workspace {
-        db: dir.path().join("w.db"),
-        _dir: dir,
-    };
+    let w = Workspace::empty();
     let before = |args: &[&str]| {
         w.ok_at(BEFORE, args);
     };
@@ -167,7 +123,7 @@ fn fixture() -> Workspace {
 #[test]
 fn markdown_names_verdicts_progress_next_step_and_this_weeks_slip_only() {
     let w = fixture();
-    let md = w.report(&["--team", "Platform", "--week", "2026-W48"]);
+    let md = report(&w, &["--team", "Platform", "--week", "2026-W48"]);
     assert!(
         md.starts_with("# Platform: weekly report 2026-W48\n"),
         "{md}"
@@ -225,15 +181,15 @@ fn markdown_names_verdicts_progress_next_step_and_this_weeks_slip_only() {
 fn the_default_week_is_the_current_one() {
     let w = fixture();
     assert_eq!(
-        w.report(&["--team", "Platform"]),
-        w.report(&["--team", "Platform", "--week", "2026-W48"])
+        report(&w, &["--team", "Platform"]),
+        report(&w, &["--team", "Platform", "--week", "2026-W48"])
     );
 }
 
 #[test]
 fn last_weeks_report_lists_last_weeks_changes() {
     let w = fixture();
-    let md = w.report(&["--workspace", "--week", "2026-W47"]);
+    let md = report(&w, &["--workspace", "--week", "2026-W47"]);
     assert!(md.contains("*old reason from last week*"), "{md}");
     assert!(!md.contains("vendor API was late"), "{md}");
 }
@@ -241,7 +197,7 @@ fn last_weeks_report_lists_last_weeks_changes() {
 #[test]
 fn html_is_one_self_contained_printable_page_with_user_text_escaped() {
     let w = fixture();
-    let html = w.report(&["--workspace", "--format", "html"]);
+    let html = report(&w, &["--workspace", "--format", "html"]);
     assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
     assert!(html.trim_end().ends_with("</html>"));
     assert!(
@@ -274,7 +230,7 @@ fn html_is_one_self_contained_printable_page_with_user_text_escaped() {
 #[test]
 fn json_is_the_report_with_stable_fields() {
     let w = fixture();
-    let r = w.json(&["--team", "platform", "--format", "json"]);
+    let r = json(&w, &["--team", "platform", "--format", "json"]);
     assert_eq!(r["team"], "Platform");
     assert_eq!(r["workspace"], "Acme");
     assert_eq!(r["week"], "2026-W48");
@@ -314,8 +270,8 @@ fn json_is_the_report_with_stable_fields() {
     assert_eq!(g2["no_next_step"], "it has no items yet");
 
     // The global --json flag is --format json.
-    let mut global = w.report(&["--team", "Platform", "--json"]);
-    let mut format = w.report(&["--team", "Platform", "--format", "json"]);
+    let mut global = report(&w, &["--team", "Platform", "--json"]);
+    let mut format = report(&w, &["--team", "Platform", "--format", "json"]);
     global.retain(|c| c != '\n');
     format.retain(|c| c != '\n');
     assert_eq!(global, format);
@@ -324,8 +280,8 @@ fn json_is_the_report_with_stable_fields() {
 #[test]
 fn output_writes_the_file_and_prints_its_path() {
     let w = fixture();
-    let file = w._dir.path().join("status.html");
-    let printed = w.report(&[
+    let file = w.dir.path().join("status.html");
+    let printed = report(&w, &[
         "--workspace",
         "--format",
         "html",
@@ -340,12 +296,12 @@ fn output_writes_the_file_and_prints_its_path() {
 #[test]
 fn a_week_that_has_not_begun_is_refused() {
     let w = fixture();
-    let err = w.refused(&["--workspace", "--week", "2099-W01"]);
+    let err = refused(&w, &["--workspace", "--week", "2099-W01"]);
     assert!(err.contains("week 2099-W01 has not begun yet"), "{err}");
     assert!(err.contains("2026-W48"), "names this week: {err}");
-    let err = w.refused(&["--workspace", "--week", "2026-W49"]);
+    let err = refused(&w, &["--workspace", "--week", "2026-W49"]);
     assert!(err.contains("has not begun"), "{err}");
-    let err = w.refused(&["--workspace", "--week", "soon"]);
+    let err = refused(&w, &["--workspace", "--week", "soon"]);
     assert!(
         err.contains("cannot read week `soon`"),
         "says how to write a week: {err}"
@@ -355,10 +311,10 @@ fn a_week_that_has_not_begun_is_refused() {
 #[test]
 fn a_week_before_the_workspace_existed_has_nothing_changed() {
     let w = fixture();
-    let r = w.json(&["--workspace", "--week", "2026-W30", "--json"]);
+    let r = json(&w, &["--workspace", "--week", "2026-W30", "--json"]);
     assert_eq!(r["summary"]["changes"], 0);
     assert_eq!(r["goals"][0]["changes"], Value::Array(vec![]));
-    let md = w.report(&["--workspace", "--week", "2026-W30"]);
+    let md = report(&w, &["--workspace", "--week", "2026-W30"]);
     assert!(
         md.contains("**What changed this week**\n\n- nothing\n"),
         "{md}"
@@ -368,7 +324,7 @@ fn a_week_before_the_workspace_existed_has_nothing_changed() {
 #[test]
 fn an_unknown_team_is_refused_with_the_fix() {
     let w = fixture();
-    let err = w.refused(&["--team", "Platfrom"]);
+    let err = refused(&w, &["--team", "Platfrom"]);
     assert!(
         err.contains("unknown team `Platfrom` (did you mean Platform?)"),
         "{err}"
