@@ -220,14 +220,23 @@ pub async fn review<S: Store>(ctx: &Ctx<'_, S>, team: &str, week: Option<&str>) 
         world: now,
         team_items,
         events,
-        nodes: current,
+        nodes: team_nodes,
         ends,
     } = load(ctx, &scope, start).await?;
 
-    // Forecasts are not rebuilt for the week's start: both sides use today's (see
-    // `Snapshot::moment`), so only what really changed moves a goal's health.
+    // Forecasts of the goals, of the delivering items, and of the open items of delivering
+    // goals (a goal cannot land before them: see `deps::goal_risk`). They are not rebuilt for
+    // the week's start: both sides use today's (see `Snapshot::moment`), so only what really
+    // changed moves a goal's health.
     let mut wanted: Vec<Node> = now.goals.keys().map(|id| Node::Goal(*id)).collect();
     wanted.extend(ends.to_items.iter().map(|id| Node::Item(*id)));
+    wanted.extend(
+        now.items
+            .values()
+            .filter(|i| i.status.is_open() && i.goal.is_some_and(|g| ends.to_goals.contains(&g)))
+            .filter(|i| !ends.to_items.contains(&i.id))
+            .map(|i| Node::Item(i.id)),
+    );
     let forecast = crate::forecast::of(ctx, &wanted).await?;
 
     let item_forecast: HashMap<Id, Date> = forecast
@@ -310,7 +319,7 @@ pub async fn review<S: Store>(ctx: &Ctx<'_, S>, team: &str, week: Option<&str>) 
     let team_set: HashSet<Id> = team_items.iter().copied().collect();
     let slips = slips(&events, start, end, &snap_now, &team_set, &names);
     let check_ins = check_ins(ctx, &people, &checkins, week).await?;
-    let dependencies = dependencies(ctx, &snap_now, &around_now, &shared, &current).await?;
+    let dependencies = dependencies(ctx, &snap_now, &around_now, &shared, &team_nodes).await?;
     let requests: Vec<RequestView> = crate::requests::list(ctx, Some(&team.name), true).await?;
     let overcommitted = overcommitted(ctx, &people, &now, &team_items);
     // Goals at the week's end (now, while it lasts), then at its start: what they need is

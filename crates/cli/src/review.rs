@@ -117,7 +117,11 @@ fn blocked(r: &Review) -> anyhow::Result<()> {
             colored(handle(b.owner.as_ref()), None),
             colored(opt(b.goal.as_ref()), None),
             colored(
-                format!("{} (since {})", days(b.days), b.since),
+                if b.days == 0 {
+                    "since today".to_string()
+                } else {
+                    format!("{} (since {})", days(b.days), b.since)
+                },
                 (b.days > 3).then_some(Color::Red),
             ),
             colored(opt(b.reason.as_ref()), None),

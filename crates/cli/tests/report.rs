@@ -281,13 +281,16 @@ fn json_is_the_report_with_stable_fields() {
 fn output_writes_the_file_and_prints_its_path() {
     let w = fixture();
     let file = w.dir.path().join("status.html");
-    let printed = report(&w, &[
-        "--workspace",
-        "--format",
-        "html",
-        "--output",
-        file.to_str().unwrap(),
-    ]);
+    let printed = report(
+        &w,
+        &[
+            "--workspace",
+            "--format",
+            "html",
+            "--output",
+            file.to_str().unwrap(),
+        ],
+    );
     assert_eq!(printed.trim(), file.display().to_string());
     let html = std::fs::read_to_string(&file).unwrap();
     assert!(html.contains("G-1"));
