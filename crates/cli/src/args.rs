@@ -624,10 +624,10 @@ pub struct CheckinArgs {
     #[arg(long = "item", value_name = "ID[=STATUS][:NOTE]")]
     pub items: Vec<String>,
     /// Overall: what got done this week
-    #[arg(long)]
+    #[arg(long, value_name = "TEXT")]
     pub done: Option<String>,
     /// Overall: what is blocked
-    #[arg(long)]
+    #[arg(long, value_name = "TEXT")]
     pub blocked: Option<String>,
     /// Overall: what you need help with
     #[arg(long = "needs-help", value_name = "TEXT")]

@@ -1,9 +1,6 @@
 //! `landed review` as a user runs it: a real process against a temporary workspace whose
 //! changes are placed in time with `LANDED_NOW`.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
-
 use serde_json::Value;
 
 /// The review is taken on Thursday of 2026-W48 (Monday 23 to Sunday 29 November 2026).
@@ -11,60 +8,13 @@ const NOW: &str = "2026-11-26T12:00:00Z";
 /// Monday of the week before.
 const LAST_WEEK: &str = "2026-11-16T09:00:00Z";
 
-struct Workspace {
-    _dir: tempfile::TempDir,
-    db: PathBuf,
-}
-
-impl Workspace {
-    fn new() -> Workspace {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("w.db");
-        Workspace { _dir: dir, db }
-    }
-
-    fn run_at(&self, now: &str, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_landed"))
-            .arg("--db")
-            .arg(&self.db)
-            .args(args)
-            .env_remove("LANDED_USER")
-            .env_remove("CLICOLOR_FORCE")
-            .env("NO_COLOR", "1")
-            .env("LANDED_NOW", now)
-            .output()
-            .unwrap()
-    }
-
-    fn ok_at(&self, now: &str, args: &[&str]) -> String {
-        let out = self.run_at(now, args);
-        assert!(
-            out.status.success(),
-            "landed {args:?} at {now} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    /// A command that must fail at `NOW` with exit code 1 and a one-line error.
-    fn fails(&self, args: &[&str]) -> String {
-        let out = self.run_at(NOW, args);
-        assert_eq!(
-            out.status.code(),
-            Some(1),
-            "landed {args:?} should fail: {}",
-            String::from_utf8_lossy(&out.stdout)
-        );
-        let err = String::from_utf8(out.stderr).unwrap();
-        assert_eq!(err.trim().lines().count(), 1, "errors are one line: {err}");
-        err
-    }
-}
+mod common;
+use common::Workspace;
 
 /// Payments (lead @ana, member @ben), set up last week: G-1 with I-1 (@ben, due before the
 /// target) and I-2 (@ana). This week @ben slips I-1 past the target and @ana blocks I-2.
 fn payments() -> Workspace {
-    let w = Workspace::new();
+    let w = Workspace::empty();
     for args in [
         &["init", "--name", "Test", "--tz", "UTC"][..],
         &["person", "add", "ana", "--name", "Ana Ruiz"],
@@ -239,15 +189,15 @@ fn review_text_has_a_header_counts_and_none_for_empty_sections() {
 #[test]
 fn an_unknown_team_a_bad_week_and_a_future_week_are_refused_with_the_fix() {
     let w = payments();
-    let err = w.fails(&["review", "--team", "Paymnets"]);
+    let err = w.fails_at(NOW, &["review", "--team", "Paymnets"]);
     assert!(
         err.contains("unknown team `Paymnets` (did you mean Payments?)")
             && err.contains("landed team list"),
         "{err}"
     );
-    let err = w.fails(&["review", "--team", "Payments", "--week", "W48"]);
+    let err = w.fails_at(NOW, &["review", "--team", "Payments", "--week", "W48"]);
     assert!(err.contains("2026-W48"), "says how to write a week: {err}");
-    let err = w.fails(&["review", "--team", "Payments", "--week", "2026-W50"]);
+    let err = w.fails_at(NOW, &["review", "--team", "Payments", "--week", "2026-W50"]);
     assert!(
         err.contains("2026-W50 has not begun") && err.contains("this week is 2026-W48"),
         "{err}"
