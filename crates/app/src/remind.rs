@@ -423,8 +423,13 @@ pub async fn run<S: Store>(
     }
     let recorded = ctx.store.enqueue_reminders(&rows, ctx.now).await?;
     let sent = send_due(ctx, &channels).await?;
-    let all = ctx.store.reminders(i64::MAX).await?;
-    let count = |s: landed_store::ReminderState| all.iter().filter(|r| r.state == s).count();
+    let counts = ctx.store.reminder_counts().await?;
+    let count = |s: landed_store::ReminderState| {
+        counts
+            .iter()
+            .find(|(state, _)| *state == s)
+            .map_or(0, |(_, n)| usize::try_from(*n).unwrap_or(0))
+    };
     Ok(RemindReport {
         dry_run,
         due,

@@ -371,17 +371,21 @@ pub fn reminder(row: &SqliteRow) -> Result<Reminder> {
             subject: row.try_get("subject")?,
             body: row.try_get("body")?,
         },
-        state: match state.as_str() {
-            "pending" => ReminderState::Pending,
-            "sending" => ReminderState::Sending,
-            "sent" => ReminderState::Sent,
-            "dead" => ReminderState::Dead,
-            other => return Err(corrupt(format_args!("reminder state {other}"))),
-        },
+        state: reminder_state(&state)?,
         attempts: row.try_get("attempts")?,
         next_at: parse_ts(row.try_get("next_at")?)?,
         last_error: row.try_get("last_error")?,
         created_at: parse_ts(row.try_get("created_at")?)?,
         sent_at: sent_at.as_deref().map(parse_ts).transpose()?,
+    })
+}
+
+pub fn reminder_state(s: &str) -> Result<ReminderState> {
+    Ok(match s {
+        "pending" => ReminderState::Pending,
+        "sending" => ReminderState::Sending,
+        "sent" => ReminderState::Sent,
+        "dead" => ReminderState::Dead,
+        other => return Err(corrupt(format_args!("reminder state {other}"))),
     })
 }

@@ -341,6 +341,8 @@ pub trait Store: Send + Sync {
     ) -> impl Future<Output = Result<bool>> + Send;
     /// Recorded reminders, newest first.
     fn reminders(&self, limit: i64) -> impl Future<Output = Result<Vec<Reminder>>> + Send;
+    /// How many reminders are in each state (states with none are absent).
+    fn reminder_counts(&self) -> impl Future<Output = Result<Vec<(ReminderState, i64)>>> + Send;
 
     /// The history of one entity, oldest first.
     fn history(&self, kind: EntityKind, id: Id) -> impl Future<Output = Result<Vec<Event>>> + Send;

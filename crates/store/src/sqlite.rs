@@ -1581,6 +1581,18 @@ impl Store for SqlStore {
         rows.iter().map(codec::reminder).collect()
     }
 
+    async fn reminder_counts(&self) -> Result<Vec<(ReminderState, i64)>> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT state, COUNT(*) FROM reminders WHERE workspace_id = $1 GROUP BY state",
+        )
+        .bind(self.ws_id()?)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(state, n)| Ok((codec::reminder_state(&state)?, n)))
+            .collect()
+    }
+
     async fn history(&self, kind: EntityKind, id: Id) -> Result<Vec<Event>> {
         let rows = sqlx::query(
             "SELECT * FROM events WHERE workspace_id = $1 AND entity_kind = $2 AND entity_id = $3 \
