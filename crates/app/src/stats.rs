@@ -60,7 +60,8 @@ pub struct StatsView {
 pub fn since<S: Store>(ctx: &Ctx<'_, S>, text: &str) -> Result<Timestamp> {
     let t = text.trim();
     if let Some(rest) = t.strip_prefix('-') {
-        let (n, unit) = rest.split_at(rest.len().saturating_sub(1));
+        let cut = rest.char_indices().last().map_or(0, |(i, _)| i);
+        let (n, unit) = rest.split_at(cut);
         let days = match (n.parse::<i64>(), unit) {
             (Ok(n), "d") if (0..=3660).contains(&n) => n,
             (Ok(n), "w") if (0..=520).contains(&n) => n * 7,

@@ -534,8 +534,10 @@ fn stats_match_a_hand_computed_history_and_the_event_log_alone() {
         ),
         (Some(2), Some(1))
     );
-    let err = w.fails_at(NOW, &["stats", "--since", "-4x"]);
-    assert!(err.contains("--since"), "{err}");
+    for bad in ["-4x", "-4é", "-", "-99999w"] {
+        let err = w.fails_at(NOW, &["stats", "--since", bad]);
+        assert!(err.contains("--since"), "{bad}: {err}");
+    }
     let err = w.fails_at(NOW, &["stats", "--person", "zed"]);
     assert!(err.contains("unknown person @zed"), "{err}");
 }
