@@ -49,7 +49,12 @@ pub async fn run(ctx: &Ctx<'_, SqlStore>, args: &CheckinArgs, json: bool) -> any
     }
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
-    let mut output = std::io::stdout();
+    // With --json, standard output holds only the document: the questions go to stderr.
+    let mut output: Box<dyn Write> = if json {
+        Box::new(std::io::stderr())
+    } else {
+        Box::new(std::io::stdout())
+    };
     let Some(mut answers) = ask(&view, &mut input, &mut output)? else {
         out::print("Stopped: nothing was saved.")?;
         return Ok(());

@@ -331,6 +331,26 @@ fn interactive_checkin_asks_per_item_and_saves_once_confirmed() {
     assert_eq!(view["goals"][0]["confidence"], "at-risk");
     assert_eq!(w.json_at(NOW, &["item", "show", "I-1"])["status"], "done");
 
+    // With --json the questions go to stderr and stdout holds only the document.
+    let w2 = with_work();
+    let mut child = w2
+        .command(NOW, &["checkin", "--interactive", "--json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(answers.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["needs_help"], "need a reviewer");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("status (todo/doing"));
+
     // Input that ends half-way saves nothing.
     let w = with_work();
     let mut child = w
