@@ -74,7 +74,7 @@ pub const PROTECTED_WEEKS_BACK: u32 = 4;
 
 /// What a person spent their done items on, dated in their time zone.
 fn spent<'a>(person: &Person, items: impl IntoIterator<Item = &'a Item>) -> Vec<capacity::Spent> {
-    let tz = when::time_zone(&person.tz).unwrap_or(jiff::tz::TimeZone::UTC);
+    let tz = when::zone_or_utc(&person.tz);
     items
         .into_iter()
         .filter(|i| i.status == ItemStatus::Done)
@@ -195,7 +195,7 @@ pub async fn grid<S: Store>(
     let mut rows = Vec::new();
     let mut grid_weeks = Vec::new();
     for p in &people {
-        let tz = when::time_zone(&p.tz).unwrap_or(jiff::tz::TimeZone::UTC);
+        let tz = when::zone_or_utc(&p.tz);
         let today = when::today_in(ctx.now, &tz);
         let items = by_owner.get(&p.id).map(Vec::as_slice).unwrap_or(&[]);
         let refs: Vec<&Item> = items.iter().collect();

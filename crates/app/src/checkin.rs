@@ -123,12 +123,7 @@ fn zone(person: &Person) -> Result<TimeZone> {
 
 /// The week typed, or the current one in the person's zone.
 fn week_for(text: Option<&str>, now: jiff::Timestamp, tz: &TimeZone) -> Result<Week> {
-    match text {
-        Some(t) => t
-            .parse()
-            .map_err(|e: landed_core::week::WeekError| AppError::NotAllowed(e.to_string())),
-        None => Ok(week_of(now, tz)),
-    }
+    crate::week_or(text, week_of(now, tz))
 }
 
 /// The agenda of a person's week and what their check-in says so far.

@@ -571,10 +571,7 @@ pub async fn generated<S: Store>(
     shape: &landed_synth::Shape,
 ) -> Result<Made> {
     let ws: Workspace = store.workspace().await?;
-    let today = landed_core::when::today_in(
-        now,
-        &landed_core::when::time_zone(&ws.tz).unwrap_or(jiff::tz::TimeZone::UTC),
-    );
+    let today = landed_core::when::today_in(now, &landed_core::when::zone_or_utc(&ws.tz));
     let world = landed_synth::generate(shape, 42, today, now);
     let made = Made {
         people: world.people.len(),

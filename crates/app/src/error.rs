@@ -55,6 +55,8 @@ pub enum AppError {
     Word(#[from] UnknownWord),
     #[error("{0}")]
     Invalid(#[from] Invalid),
+    #[error("{0}")]
+    Week(#[from] landed_core::week::WeekError),
     #[error("{what}'s date is committed, so {} needs a reason: add --reason \"what happened\"", change.describe())]
     SlipNeedsReason { what: Ref, change: DateChange },
     #[error("{what} needs a reason to become {status}: add --reason TEXT")]

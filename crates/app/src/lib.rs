@@ -91,13 +91,13 @@ impl<'s, S: Store> Ctx<'s, S> {
             .actor
             .as_ref()
             .map_or(self.workspace.tz.as_str(), |p| p.tz.as_str());
-        let tz = when::time_zone(tz_name).unwrap_or(jiff::tz::TimeZone::UTC);
+        let tz = when::zone_or_utc(tz_name);
         when::today_in(self.now, &tz)
     }
 
     /// Today in the workspace's time zone: the day workspace-wide views (forecasts) start.
     pub fn workspace_today(&self) -> Date {
-        let tz = when::time_zone(&self.workspace.tz).unwrap_or(jiff::tz::TimeZone::UTC);
+        let tz = when::zone_or_utc(&self.workspace.tz);
         when::today_in(self.now, &tz)
     }
 
@@ -142,6 +142,17 @@ impl<'s, S: Store> Ctx<'s, S> {
             .await?;
         Ok(T::try_from(stored).expect("the store returns the kind it was given"))
     }
+}
+
+/// The ISO week typed (`2026-W48`), or `current` when none is.
+pub(crate) fn week_or(
+    text: Option<&str>,
+    current: landed_core::capacity::Week,
+) -> Result<landed_core::capacity::Week> {
+    Ok(match text {
+        Some(t) => t.parse()?,
+        None => current,
+    })
 }
 
 /// Create the workspace in an empty store.

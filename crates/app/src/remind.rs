@@ -187,7 +187,7 @@ async fn decide<S: Store>(ctx: &Ctx<'_, S>, channels: &Channels) -> Result<Vec<D
     let zones: HashMap<Id, TimeZone> = people
         .iter()
         .map(|p| {
-            let tz = when::time_zone(&p.tz).unwrap_or(TimeZone::UTC);
+            let tz = when::zone_or_utc(&p.tz);
             (p.id, tz)
         })
         .collect();

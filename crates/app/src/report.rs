@@ -142,14 +142,9 @@ pub async fn report<S: Store>(
     scope: ReportScope,
     week: Option<&str>,
 ) -> Result<Report> {
-    let tz = when::time_zone(&ctx.workspace.tz).unwrap_or(jiff::tz::TimeZone::UTC);
+    let tz = when::zone_or_utc(&ctx.workspace.tz);
     let this_week = landed_core::week::week_of(ctx.now, &tz);
-    let week = match week {
-        Some(text) => text
-            .parse::<Week>()
-            .map_err(|e| AppError::NotAllowed(e.to_string()))?,
-        None => this_week,
-    };
+    let week = crate::week_or(week, this_week)?;
     if week > this_week {
         return Err(AppError::NotAllowed(format!(
             "week {week} has not begun yet (this week is {this_week}); report on {this_week} or an earlier week"

@@ -201,12 +201,9 @@ pub async fn review<S: Store>(ctx: &Ctx<'_, S>, team: &str, week: Option<&str>) 
     let people_ids: HashSet<Id> = people.iter().map(|p| p.id).collect();
     let lead = people.iter().find(|p| p.id == team.lead);
     let tz_name = lead.map_or(ctx.workspace.tz.clone(), |p| p.tz.clone());
-    let tz = zone(&tz_name);
+    let tz = when::zone_or_utc(&tz_name);
     let current = week_of(ctx.now, &tz);
-    let week = match week {
-        Some(text) => text.parse::<Week>().map_err(|e| invalid(e.to_string()))?,
-        None => current,
-    };
+    let week = crate::week_or(week, current)?;
     rules::check_week(week, current, &tz_name).map_err(|e| invalid(e.to_string()))?;
     let (start, end) = week_span(week, &tz);
     let (monday, sunday) = week_dates(week);
@@ -482,10 +479,6 @@ fn invalid(problem: String) -> AppError {
         field: "week",
         problem,
     })
-}
-
-fn zone(name: &str) -> TimeZone {
-    when::time_zone(name).unwrap_or(TimeZone::UTC)
 }
 
 /// Which goals and items are the team's: goals of the team; items of its goals or owned by
@@ -1104,7 +1097,7 @@ async fn check_ins<S: Store>(
     let mut lines: Vec<CheckInLine> = people
         .iter()
         .map(|p| {
-            let tz = zone(&p.tz);
+            let tz = when::zone_or_utc(&p.tz);
             let from = week_span(first, &tz).0;
             let until = week_span(week, &tz).1.min(ctx.now);
             let owed = joined
@@ -1200,7 +1193,7 @@ fn overcommitted<S: Store>(
         .filter_map(|p| {
             let mut mine = by_owner.get(&p.id).cloned().unwrap_or_default();
             mine.sort_by_key(|i| i.id);
-            let today = when::today_in(ctx.now, &zone(&p.tz));
+            let today = when::today_in(ctx.now, &when::zone_or_utc(&p.tz));
             let (_, available) = crate::capacity::availability(p, &mine, today, &policy);
             let weeks: Vec<WeekView> = load::weekly_load(&mine, today, LOAD_WEEKS, available)
                 .into_iter()

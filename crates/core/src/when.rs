@@ -182,6 +182,12 @@ pub fn time_zone(name: &str) -> Result<TimeZone, WhenError> {
     TimeZone::get(name).map_err(|_| WhenError::BadTimeZone(name.to_string()))
 }
 
+/// The time zone named, or UTC when the name is not one (names are checked when stored, so
+/// this only guards against a tz database that lost a zone).
+pub fn zone_or_utc(name: &str) -> TimeZone {
+    time_zone(name).unwrap_or(TimeZone::UTC)
+}
+
 /// The civil date of `now` in a time zone.
 pub fn today_in(now: Timestamp, tz: &TimeZone) -> Date {
     now.to_zoned(tz.clone()).date()
