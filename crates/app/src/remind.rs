@@ -205,7 +205,23 @@ async fn decide<S: Store>(ctx: &Ctx<'_, S>, channels: &Channels) -> Result<Vec<D
             });
         };
 
-    // Check-in reminders, on each person's day in their zone, until they check in.
+    // Check-in reminders, on each person's day in their zone, until they check in. Everyone's
+    // current week is one of at most two (zones straddle a Monday), read in one query.
+    let weeks: Vec<_> = people
+        .iter()
+        .map(|p| week_of(ctx.now, &zones[&p.id]))
+        .collect();
+    let given: std::collections::HashSet<(Id, landed_core::capacity::Week)> =
+        match (weeks.iter().min(), weeks.iter().max()) {
+            (Some(first), Some(last)) => ctx
+                .store
+                .checkins(None, Some((*first, *last)))
+                .await?
+                .into_iter()
+                .map(|c| (c.person, c.week))
+                .collect(),
+            _ => Default::default(),
+        };
     for p in &people {
         let tz = &zones[&p.id];
         let local = tz.to_datetime(ctx.now);
@@ -215,11 +231,7 @@ async fn decide<S: Store>(ctx: &Ctx<'_, S>, channels: &Channels) -> Result<Vec<D
         {
             continue;
         }
-        let given = ctx
-            .store
-            .checkins(Some(&[p.id]), Some((week, week)))
-            .await?;
-        if !given.is_empty() {
+        if given.contains(&(p.id, week)) {
             continue;
         }
         let items = owned.get(&p.id).map(Vec::as_slice).unwrap_or_default();
