@@ -345,7 +345,7 @@ pub async fn give<S: Store>(ctx: &Ctx<'_, S>, input: &CheckInInput) -> Result<Ch
         ),
         None => Change::Create(ctx.meta(EventKind::CheckedIn), Entity::CheckIn(after)),
     });
-    let written = ctx.store.write(changes).await?;
+    let written = ctx.write(changes).await?;
     let Some(Entity::CheckIn(saved)) = written.last() else {
         unreachable!("the check-in is written last");
     };

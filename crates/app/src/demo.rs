@@ -131,6 +131,8 @@ async fn small<S: Store>(store: &S, now: Timestamp) -> Result<Made> {
                 email: Some(format!("{handle}@demo.example")),
                 tz: Some(tz.into()),
                 capacity_hours: Some(capacity),
+                // The first person (Ana, the Platform lead) administers the demo workspace.
+                role: (handle == PEOPLE[0].0).then_some(landed_core::authz::Role::Admin),
             },
         )
         .await?;

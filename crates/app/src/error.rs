@@ -83,6 +83,9 @@ pub enum AppError {
     NothingToChange,
     #[error("{0}")]
     NotAllowed(String),
+    /// The acting person may not do this (DESIGN §9).
+    #[error("not allowed: {0}")]
+    Forbidden(landed_core::authz::Denied),
     #[error(
         "no acting person: add one with `landed person add HANDLE --name NAME`, or pass --as HANDLE"
     )]

@@ -12,6 +12,8 @@ use landed_core::model::{Id, Person, Workspace};
 use landed_core::when;
 use landed_store::Store;
 
+pub mod access;
+pub mod accounts;
 pub mod capacity;
 pub mod checkin;
 pub mod demo;
@@ -25,11 +27,12 @@ pub mod org;
 pub mod remind;
 pub mod report;
 pub mod requests;
-mod resolve;
+pub mod resolve;
 pub mod review;
 pub mod stats;
 pub mod views;
 
+pub use access::Access;
 pub use error::AppError;
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
@@ -41,6 +44,11 @@ pub struct Ctx<'s, S: Store> {
     /// The acting person; `None` only before the first person exists.
     pub actor: Option<Person>,
     pub now: Timestamp,
+    /// Local, or signed in (then every write is authorised; see [`access`]).
+    pub access: Access,
+    /// The version the caller last read of one entity (`If-Match`): a write to it from any
+    /// other version is refused as stale, even if nobody else wrote in between.
+    pub expect: Option<(EntityKind, Id, i64)>,
 }
 
 impl<'s, S: Store> Ctx<'s, S> {
@@ -64,7 +72,73 @@ impl<'s, S: Store> Ctx<'s, S> {
             workspace,
             actor,
             now,
+            access: Access::Local,
+            expect: None,
         })
+    }
+
+    /// A context for a signed-in person: they act, and what they may do is checked.
+    pub async fn signed(store: &'s S, person: Person, now: Timestamp) -> Result<Ctx<'s, S>> {
+        let workspace = store.workspace().await?;
+        let actor = access::actor(store, &person).await?;
+        Ok(Ctx {
+            store,
+            workspace,
+            actor: Some(person),
+            now,
+            access: Access::Signed(actor),
+            expect: None,
+        })
+    }
+
+    /// Whether the acting person may do `action` (always, locally).
+    pub fn allow(&self, action: landed_core::authz::Action) -> Result<()> {
+        match &self.access {
+            Access::Local => Ok(()),
+            Access::Signed(actor) => {
+                landed_core::authz::allow(actor, action).map_err(AppError::Forbidden)
+            }
+        }
+    }
+
+    /// Whether the acting person may write `after` over `before`.
+    pub(crate) async fn authorize(&self, before: Option<&Entity>, after: &Entity) -> Result<()> {
+        if self.access == Access::Local {
+            return Ok(());
+        }
+        for action in access::actions(self.store, before, after).await? {
+            self.allow(action)?;
+        }
+        Ok(())
+    }
+
+    /// Refuse a write over `before` when the caller expected another version of it.
+    fn check_expected(&self, before: &Entity) -> Result<()> {
+        match self.expect {
+            Some((kind, id, version))
+                if kind == before.kind() && id == before.id() && version != before.version() =>
+            {
+                Err(AppError::Store(landed_store::StoreError::Conflict {
+                    entity: before.label(),
+                    expected: version,
+                }))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Several changes in one transaction, each authorised and checked as `update` does.
+    pub(crate) async fn write(&self, changes: Vec<landed_store::Change>) -> Result<Vec<Entity>> {
+        for c in &changes {
+            match c {
+                landed_store::Change::Create(_, e) => self.authorize(None, e).await?,
+                landed_store::Change::Update(_, before, after) => {
+                    self.check_expected(before)?;
+                    self.authorize(Some(before), after).await?;
+                }
+            }
+        }
+        Ok(self.store.write(changes).await?)
     }
 
     /// The acting person's id, for event authorship.
@@ -122,7 +196,9 @@ impl<'s, S: Store> Ctx<'s, S> {
         T: Into<Entity> + TryFrom<Entity, Error = EntityKind>,
     {
         let meta = self.meta(landed_core::event::EventKind::Created);
-        let stored = self.store.create(&meta, value.into()).await?;
+        let value: Entity = value.into();
+        self.authorize(None, &value).await?;
+        let stored = self.store.create(&meta, value).await?;
         Ok(T::try_from(stored).expect("the store returns the kind it was given"))
     }
 
@@ -136,10 +212,10 @@ impl<'s, S: Store> Ctx<'s, S> {
     where
         T: Into<Entity> + TryFrom<Entity, Error = EntityKind>,
     {
-        let stored = self
-            .store
-            .update(meta, &before.into(), after.into())
-            .await?;
+        let (before, after): (Entity, Entity) = (before.into(), after.into());
+        self.check_expected(&before)?;
+        self.authorize(Some(&before), &after).await?;
+        let stored = self.store.update(meta, &before, after).await?;
         Ok(T::try_from(stored).expect("the store returns the kind it was given"))
     }
 }

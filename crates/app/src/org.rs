@@ -16,6 +16,8 @@ pub struct NewPerson {
     pub email: Option<String>,
     pub tz: Option<String>,
     pub capacity_hours: Option<f64>,
+    /// Default: member.
+    pub role: Option<landed_core::authz::Role>,
 }
 
 fn email(text: Option<&str>) -> Result<Option<String>> {
@@ -56,6 +58,8 @@ pub async fn add_person<S: Store>(ctx: &Ctx<'_, S>, input: NewPerson) -> Result<
         email,
         tz,
         capacity_hours,
+        role: input.role.unwrap_or_default(),
+        suspended: false,
         version: 0,
     };
     ctx.create(person).await
@@ -129,6 +133,10 @@ pub struct PersonPatch {
     pub email: Option<Option<String>>,
     pub tz: Option<String>,
     pub capacity_hours: Option<f64>,
+    /// Admins only (see `landed_core::authz`).
+    pub role: Option<landed_core::authz::Role>,
+    /// Suspend (true) or restore (false); admins only.
+    pub suspended: Option<bool>,
 }
 
 pub async fn edit_person<S: Store>(
@@ -140,6 +148,8 @@ pub async fn edit_person<S: Store>(
         && patch.email.is_none()
         && patch.tz.is_none()
         && patch.capacity_hours.is_none()
+        && patch.role.is_none()
+        && patch.suspended.is_none()
     {
         return Err(AppError::NothingToChange);
     }
@@ -157,6 +167,12 @@ pub async fn edit_person<S: Store>(
     }
     if let Some(c) = patch.capacity_hours {
         after.capacity_hours = validate::capacity(c)?;
+    }
+    if let Some(r) = patch.role {
+        after.role = r;
+    }
+    if let Some(s) = patch.suspended {
+        after.suspended = s;
     }
     ctx.update(&ctx.meta(EventKind::Updated), before, after)
         .await

@@ -8,8 +8,6 @@
 //! `landed_core::review`); this gathers the data and names things.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::pin::Pin;
-use std::task::Poll;
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -263,17 +261,19 @@ pub async fn review<S: Store>(ctx: &Ctx<'_, S>, team: &str, week: Option<&str>) 
         .map(|u| Snapshot::new(&now, u, &scope, end_today, cut));
     let around_now = around(&snap_now, &ends, &item_forecast);
 
-    // Histories of the items blocked now or at the week's start, for how long they have been
-    // (read together: the store serves several queries at once).
-    let blocked_ids: BTreeSet<Id> = snap_now.blocked().chain(snap_then.blocked()).collect();
-    let histories: HashMap<Id, Vec<Event>> = together(
-        blocked_ids
-            .iter()
-            .map(|id| async move { Ok((*id, ctx.store.history(EntityKind::Item, *id).await?)) }),
-    )
-    .await?
-    .into_iter()
-    .collect();
+    // Histories of the items blocked now or at the week's start, for how long they have been.
+    let blocked_ids: Vec<Id> = snap_now
+        .blocked()
+        .chain(snap_then.blocked())
+        .collect::<BTreeSet<Id>>()
+        .into_iter()
+        .collect();
+    let mut histories: HashMap<Id, Vec<Event>> = HashMap::new();
+    for e in ctx.store.histories(EntityKind::Item, &blocked_ids).await? {
+        if let Some(id) = e.subject().map(Entity::id) {
+            histories.entry(id).or_default().push(e);
+        }
+    }
 
     let checkins = ctx
         .store
@@ -383,30 +383,26 @@ struct Loaded {
 /// touch, now or then, is read too: dependencies, the requests made for them or delivered by
 /// them, and the far ends of both.
 async fn load<S: Store>(ctx: &Ctx<'_, S>, scope: &Scope<'_>, start: Timestamp) -> Result<Loaded> {
-    let mut now = World::default();
-    for g in ctx
-        .store
-        .goals(&GoalFilter {
-            team: Some(scope.team),
-            ..GoalFilter::default()
-        })
-        .await?
-    {
-        now.goals.insert(g.id, g);
-    }
-    let team_items: Vec<Id> = {
-        let items = ctx
-            .store
-            .items(&ItemFilter {
-                team: Some(scope.team),
-                ..ItemFilter::default()
-            })
-            .await?;
-        let ids = items.iter().map(|i| i.id).collect();
-        now.items.extend(items.into_iter().map(|i| (i.id, i)));
-        ids
+    // Independent reads, together: the store's pool serves several at once.
+    let goal_filter = GoalFilter {
+        team: Some(scope.team),
+        ..GoalFilter::default()
     };
-    let events = ctx.store.events_between(start, Timestamp::MAX).await?;
+    let item_filter = ItemFilter {
+        team: Some(scope.team),
+        ..ItemFilter::default()
+    };
+    let (goals, items, events, requests) = tokio::try_join!(
+        ctx.store.goals(&goal_filter),
+        ctx.store.items(&item_filter),
+        ctx.store.events_between(start, Timestamp::MAX),
+        ctx.store.requests(),
+    )?;
+    let mut now = World::default();
+    now.goals.extend(goals.into_iter().map(|g| (g.id, g)));
+    let team_items: Vec<Id> = items.iter().map(|i| i.id).collect();
+    now.items.extend(items.into_iter().map(|i| (i.id, i)));
+    now.requests.extend(requests.into_iter().map(|r| (r.id, r)));
 
     // Nodes of the team now, and those it had when the week began.
     let mut nodes: HashSet<Node> = now.goals.keys().map(|id| Node::Goal(*id)).collect();
@@ -429,9 +425,6 @@ async fn load<S: Store>(ctx: &Ctx<'_, S>, scope: &Scope<'_>, start: Timestamp) -
     let node_list: Vec<Node> = nodes.iter().copied().collect();
     for d in ctx.store.dependencies(Some(&node_list)).await? {
         now.deps.insert(d.id, d);
-    }
-    for r in ctx.store.requests().await? {
-        now.requests.insert(r.id, r);
     }
     let touching = |d: &Dependency| nodes.contains(&d.from) || nodes.contains(&d.to);
     let concerns = |r: &Request| {
@@ -598,55 +591,34 @@ impl Ends {
     /// Load the ends that are not the team's own into `world`, with the items of delivering
     /// goals (the team's goals' items are loaded already).
     async fn load<S: Store>(&self, store: &S, world: &mut World) -> Result<()> {
-        let own_goals: HashSet<Id> = world.goals.keys().copied().collect();
-        let goals: Vec<Id> = self
-            .goals
-            .iter()
-            .filter(|id| !world.goals.contains_key(id))
-            .copied()
-            .collect();
-        if !goals.is_empty() {
-            for g in store
-                .goals(&GoalFilter {
-                    ids: Some(goals),
-                    ..GoalFilter::default()
-                })
-                .await?
-            {
-                world.goals.insert(g.id, g);
-            }
-        }
-        let items: Vec<Id> = self
+        let missing = |ids: &HashSet<Id>, have: &dyn Fn(&Id) -> bool| -> Vec<Id> {
+            ids.iter().filter(|id| !have(id)).copied().collect()
+        };
+        let goals = missing(&self.goals, &|id| world.goals.contains_key(id));
+        let items = missing(&self.items, &|id| world.items.contains_key(id));
+        let of_goals = missing(&self.to_goals, &|id| world.goals.contains_key(id));
+        // Read together (the store serves several reads at once); an empty list reads nothing.
+        let goals = GoalFilter {
+            ids: Some(goals),
+            ..GoalFilter::default()
+        };
+        let items = ItemFilter {
+            ids: Some(items),
+            ..ItemFilter::default()
+        };
+        let of_goals = ItemFilter {
+            goals: Some(of_goals),
+            ..ItemFilter::default()
+        };
+        let (goals, items, of_goals) = tokio::try_join!(
+            store.goals(&goals),
+            store.items(&items),
+            store.items(&of_goals),
+        )?;
+        world.goals.extend(goals.into_iter().map(|g| (g.id, g)));
+        world
             .items
-            .iter()
-            .filter(|id| !world.items.contains_key(id))
-            .copied()
-            .collect();
-        let of_goals: Vec<Id> = self
-            .to_goals
-            .iter()
-            .filter(|id| !own_goals.contains(id))
-            .copied()
-            .collect();
-        for filter in [
-            ItemFilter {
-                ids: Some(items),
-                ..ItemFilter::default()
-            },
-            ItemFilter {
-                goals: Some(of_goals),
-                ..ItemFilter::default()
-            },
-        ] {
-            if filter.ids.as_ref().is_some_and(Vec::is_empty)
-                || filter.goals.as_ref().is_some_and(Vec::is_empty)
-            {
-                continue;
-            }
-            for i in store.items(&filter).await? {
-                world.items.insert(i.id, i);
-            }
-        }
+            .extend(items.into_iter().chain(of_goals).map(|i| (i.id, i)));
         Ok(())
     }
 }
@@ -1281,35 +1253,4 @@ fn aspirations(now: &Snapshot<'_>, shared: &Shared<'_>) -> Vec<AspirationLine> {
             })
         })
         .collect()
-}
-
-/// Run `futures` together and collect their results in order (the first error wins): the
-/// store's pool serves several reads at once, so a few hundred small reads take a fraction of
-/// the time they take one after the other.
-async fn together<T, F>(futures: impl IntoIterator<Item = F>) -> Result<Vec<T>>
-where
-    F: Future<Output = Result<T>>,
-{
-    let mut pending: Vec<Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
-    let mut done: Vec<Option<T>> = pending.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut waiting = false;
-        for (f, slot) in pending.iter_mut().zip(done.iter_mut()) {
-            if slot.is_some() {
-                continue;
-            }
-            match f.as_mut().poll(cx) {
-                Poll::Ready(Ok(v)) => *slot = Some(v),
-                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
-                Poll::Pending => waiting = true,
-            }
-        }
-        if waiting {
-            Poll::Pending
-        } else {
-            Poll::Ready(Ok(()))
-        }
-    })
-    .await?;
-    Ok(done.into_iter().flatten().collect())
 }

@@ -274,6 +274,38 @@ The HTML page is self-contained and prints on A4; --json is the same as --format
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Accounts for `landed serve`: the first admin
+    #[command(subcommand)]
+    Admin(AdminCmd),
+    /// API tokens: create (shown once), list, revoke
+    #[command(subcommand)]
+    Token(TokenCmd),
+    /// Run the server: the JSON API at /api/v1, health at /healthz, metrics at /metrics
+    #[command(after_help = "\
+Examples:
+  landed serve                                the workspace file, on 127.0.0.1:7878
+  landed serve --demo                         a fresh demo workspace and a printed sign-in
+  landed serve --bind 0.0.0.0:8080 --database sqlite:///var/lib/landed/landed.db
+
+Nobody can use a new install until an admin exists: run `landed admin create HANDLE` on this
+machine first (or serve --demo). Then `landed token create NAME` gives API tokens; send them as
+`Authorization: Bearer ldt_...`. The API is described at /api/v1/openapi.json.
+Logs are JSON lines on standard error (level from LANDED_LOG, e.g. `info` or `debug`).
+SIGINT or SIGTERM stop it after the requests under way.")]
+    Serve {
+        /// Address and port to listen on (never all interfaces unless you say so)
+        #[arg(long, env = "LANDED_LISTEN", default_value = "127.0.0.1:7878")]
+        bind: std::net::SocketAddr,
+        /// The database: sqlite://PATH or a path [default: the workspace file, see --db]
+        #[arg(long, env = "LANDED_DATABASE_URL", value_name = "URL")]
+        database: Option<String>,
+        /// The address people reach the server at (https://... turns on Secure cookies)
+        #[arg(long, env = "LANDED_BASE_URL", value_name = "URL")]
+        base_url: Option<String>,
+        /// Serve a fresh demo workspace (its own file) with an admin whose password is printed
+        #[arg(long)]
+        demo: bool,
+    },
     /// Fill a demo workspace so that every concept is on screen
     #[command(after_help = "\
 Without --db the demo goes to its own file ($XDG_DATA_HOME/landed/demo.db), made anew each time,
@@ -325,8 +357,15 @@ pub enum PersonCmd {
         #[arg(long, value_name = "HOURS", allow_negative_numbers = true)]
         capacity: Option<f64>,
     },
-    /// Change a person's name, e-mail, time zone or weekly capacity
-    #[command(after_help = "Example: landed person edit ben --capacity 32 --tz Europe/Lisbon")]
+    /// Change a person's name, e-mail, time zone, weekly capacity, role or suspension
+    #[command(after_help = "\
+Examples:
+  landed person edit ben --capacity 32 --tz Europe/Lisbon
+  landed person edit eve --role viewer      read-only stakeholder
+  landed person edit dan --suspend          no sign-in, tokens refused (--restore undoes it)
+
+Roles: admin (manages people, teams and settings), member (changes what they own and what
+their teams hold), viewer (reads). Leading a team comes from `landed team edit --lead`.")]
     Edit {
         handle: String,
         #[arg(long)]
@@ -340,9 +379,88 @@ pub enum PersonCmd {
         /// Hours per week, 0 to 168
         #[arg(long, value_name = "HOURS", allow_negative_numbers = true)]
         capacity: Option<f64>,
+        /// What they may do on a server
+        #[arg(long, value_enum)]
+        role: Option<RoleArg>,
+        /// Suspend the account: no sign-in, no token works
+        #[arg(long, conflicts_with = "restore")]
+        suspend: bool,
+        /// Lift a suspension
+        #[arg(long)]
+        restore: bool,
     },
     /// List people
     List,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    Admin,
+    Member,
+    Viewer,
+}
+
+impl From<RoleArg> for landed_core::authz::Role {
+    fn from(r: RoleArg) -> Self {
+        match r {
+            RoleArg::Admin => Self::Admin,
+            RoleArg::Member => Self::Member,
+            RoleArg::Viewer => Self::Viewer,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCmd {
+    /// Make a person a workspace admin with a password (a new person, or an existing one)
+    #[command(after_help = "\
+Examples:
+  landed admin create ana --name \"Ana Ruiz\"         asks for the password twice
+  echo \"$PASSWORD\" | landed admin create ana --password-stdin
+
+This runs on the server's machine, against its database: it is how a new install gets its
+first account, so that `landed serve` is never open to anyone.")]
+    Create {
+        handle: String,
+        /// Full name, for a new person
+        #[arg(long)]
+        name: Option<String>,
+        /// Read the password from standard input (one line) instead of asking
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCmd {
+    /// Create an API token; it is shown once
+    #[command(after_help = "\
+Examples:
+  landed token create laptop                  for you (the acting person), until revoked
+  landed token create ci --for bot --days 90  for @bot, expiring in 90 days
+
+Only a SHA-256 of the token is kept: copy it now, it cannot be shown again.")]
+    Create {
+        /// A name to recognise it by (e.g. the machine it is for)
+        name: String,
+        /// Whose token [default: the acting person]
+        #[arg(long = "for", value_name = "HANDLE")]
+        for_: Option<String>,
+        /// Expire after this many days [default: never]
+        #[arg(long)]
+        days: Option<i64>,
+    },
+    /// List tokens (never the tokens themselves)
+    List {
+        /// Whose tokens [default: the acting person]
+        #[arg(long = "for", value_name = "HANDLE")]
+        for_: Option<String>,
+        /// Everyone's (admins)
+        #[arg(long, conflicts_with = "for_")]
+        all: bool,
+    },
+    /// Revoke a token by its id (from `landed token list`)
+    Revoke { id: i64 },
 }
 
 #[derive(Debug, Subcommand)]

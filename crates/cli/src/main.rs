@@ -9,22 +9,26 @@ use jiff::Timestamp;
 use landed_app::{AppError, Ctx};
 use landed_store::{SqlStore, StoreError};
 
+mod account;
 mod args;
 mod checkin;
 mod out;
 mod render;
 mod report;
 mod review;
+mod serve;
 mod weekly;
 
 use args::{Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    // The server answers on every core; a command is one task.
+    let mut builder = match cli.command {
+        Command::Serve { .. } => tokio::runtime::Builder::new_multi_thread(),
+        _ => tokio::runtime::Builder::new_current_thread(),
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start: {e}");
@@ -103,7 +107,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 path.display()
             ))
         }
-        Command::Demo { size, force } => demo(&cli, *size, *force, now).await,
+        Command::Demo { size, .. } => demo(&cli, *size, now).await,
+        Command::Serve {
+            bind,
+            database,
+            base_url,
+            demo,
+        } => {
+            let options = serve::Options {
+                bind: *bind,
+                database: database.as_deref(),
+                base_url: base_url.as_deref(),
+                demo: *demo,
+            };
+            serve::run(&cli, options, now).await
+        }
         _ => {
             let path = db_path(cli.db.as_deref(), "landed.db")?;
             let store = open(&path, false)
@@ -126,7 +144,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn demo(cli: &Cli, size: args::DemoSize, force: bool, now: Timestamp) -> anyhow::Result<()> {
+/// The demo's file, emptied: its own file (made anew each time), or `--db` with `--force`.
+fn fresh_demo_file(cli: &Cli) -> anyhow::Result<PathBuf> {
+    let force = matches!(cli.command, Command::Demo { force: true, .. });
     let path = db_path(cli.db.as_deref(), "demo.db")?;
     let own_file = cli.db.is_none();
     if path.exists() {
@@ -144,6 +164,11 @@ async fn demo(cli: &Cli, size: args::DemoSize, force: bool, now: Timestamp) -> a
             }
         }
     }
+    Ok(path)
+}
+
+async fn demo(cli: &Cli, size: args::DemoSize, now: Timestamp) -> anyhow::Result<()> {
+    let path = fresh_demo_file(cli)?;
     let store = open(&path, true).await?;
     let size = match size {
         args::DemoSize::Small => landed_app::demo::Size::Small,

@@ -40,7 +40,11 @@ fn kind(text: &Option<String>) -> anyhow::Result<Option<ItemKind>> {
 pub async fn command(ctx: &Ctx<'_, SqlStore>, cli: &Cli) -> anyhow::Result<()> {
     let json = cli.json;
     match &cli.command {
-        Command::Init { .. } | Command::Demo { .. } => unreachable!("handled before opening"),
+        Command::Init { .. } | Command::Demo { .. } | Command::Serve { .. } => {
+            unreachable!("handled before opening")
+        }
+        Command::Admin(cmd) => crate::account::admin(ctx, cmd, json).await,
+        Command::Token(cmd) => crate::account::token(ctx, cmd, json).await,
         Command::Person(PersonCmd::Add {
             handle,
             name,
@@ -56,6 +60,7 @@ pub async fn command(ctx: &Ctx<'_, SqlStore>, cli: &Cli) -> anyhow::Result<()> {
                     email: email.clone(),
                     tz: tz.clone(),
                     capacity_hours: *capacity,
+                    role: None,
                 },
             )
             .await?;
@@ -73,6 +78,9 @@ pub async fn command(ctx: &Ctx<'_, SqlStore>, cli: &Cli) -> anyhow::Result<()> {
             email,
             tz,
             capacity,
+            role,
+            suspend,
+            restore,
         }) => {
             let p = org::edit_person(
                 ctx,
@@ -82,6 +90,8 @@ pub async fn command(ctx: &Ctx<'_, SqlStore>, cli: &Cli) -> anyhow::Result<()> {
                     email: clearable(email),
                     tz: tz.clone(),
                     capacity_hours: *capacity,
+                    role: role.map(Into::into),
+                    suspended: (*suspend || *restore).then_some(*suspend),
                 },
             )
             .await?;

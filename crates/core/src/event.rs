@@ -215,6 +215,23 @@ pub struct Event {
     pub reason: Option<String>,
 }
 
+impl Entity {
+    /// How messages name the entity: `item I-12`, `person @ana`.
+    pub fn label(&self) -> String {
+        match self {
+            Entity::Workspace(w) => format!("workspace {}", w.name),
+            Entity::Person(p) => format!("person @{}", p.handle),
+            Entity::Team(t) => format!("team {}", t.name),
+            Entity::Milestone(m) => format!("milestone {}", m.name),
+            Entity::Goal(g) => format!("goal G-{}", g.num),
+            Entity::Item(i) => format!("item I-{}", i.num),
+            Entity::Dependency(d) => format!("dependency {:?} → {:?}", d.from, d.to),
+            Entity::Request(r) => format!("request R-{}", r.num),
+            Entity::CheckIn(c) => format!("the check-in of {}", c.week),
+        }
+    }
+}
+
 impl Event {
     /// The entity this event is about.
     pub fn subject(&self) -> Option<&Entity> {

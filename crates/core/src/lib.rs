@@ -3,6 +3,7 @@
 //! Every surface (CLI, API, web) asks this crate whether a goal is a plan, what a dependency
 //! amounts to, and what to do next; none computes a rule itself. Time is always an argument.
 
+pub mod authz;
 pub mod capacity;
 pub mod capture;
 pub mod checkin;

@@ -50,6 +50,12 @@ pub struct Person {
     pub tz: String,
     /// Hours per week this person can work.
     pub capacity_hours: f64,
+    /// What they may do (DESIGN §9); absent from events written before roles existed.
+    #[serde(default)]
+    pub role: crate::authz::Role,
+    /// A suspended person can neither sign in nor use their tokens.
+    #[serde(default)]
+    pub suspended: bool,
     pub version: i64,
 }
 

@@ -1,17 +1,47 @@
 //! Between columns and domain values: dates and timestamps as text, enums by their names,
-//! rows into entities. The same text forms work on SQLite and PostgreSQL.
+//! rows into entities. The same text forms work on SQLite and PostgreSQL, and every decoder
+//! here reads a row of either backend (see [`Columns`]).
 
 use jiff::civil::Date;
 use jiff::{Timestamp, Unit};
+use landed_core::authz::Role;
 use landed_core::event::{Entity, Event, EventKind};
 use landed_core::model::{
     CheckIn, CheckInItem, Closure, Dependency, Goal, GoalConfidence, Id, Item, ItemKind,
     ItemStatus, Milestone, Node, Person, Request, RequestState, Team, When, Workspace,
 };
-use sqlx::Row;
+use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
+use sqlx::{Decode, Postgres, Row, Sqlite, Type};
 
-use crate::{NewReminder, Reminder, ReminderState, Result, StoreError};
+use crate::{ApiToken, NewReminder, Reminder, ReminderState, Result, Session, StoreError};
+
+/// A result row of either backend, read by column name: one decoder per entity then serves
+/// both stores, so they cannot drift apart. Every column type the schema uses (`i64`, `f64`,
+/// text, and their `Option`s) decodes on both.
+pub trait Columns {
+    fn col<'r, T>(&'r self, name: &str) -> Result<T>
+    where
+        T: Decode<'r, Sqlite> + Type<Sqlite> + Decode<'r, Postgres> + Type<Postgres>;
+}
+
+impl Columns for SqliteRow {
+    fn col<'r, T>(&'r self, name: &str) -> Result<T>
+    where
+        T: Decode<'r, Sqlite> + Type<Sqlite> + Decode<'r, Postgres> + Type<Postgres>,
+    {
+        Ok(self.try_get(name)?)
+    }
+}
+
+impl Columns for PgRow {
+    fn col<'r, T>(&'r self, name: &str) -> Result<T>
+    where
+        T: Decode<'r, Sqlite> + Type<Sqlite> + Decode<'r, Postgres> + Type<Postgres>,
+    {
+        Ok(self.try_get(name)?)
+    }
+}
 
 fn corrupt(what: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(what.to_string())
@@ -78,11 +108,11 @@ fn closure(s: Option<String>) -> Result<Option<Closure>> {
 }
 
 /// The `When` of a row: its own date, or its milestone's (joined in as `ms_date`).
-fn when(row: &SqliteRow, date_col: &str) -> Result<When> {
-    let milestone: Option<Id> = row.try_get("milestone_id")?;
+fn when(row: &impl Columns, date_col: &str) -> Result<When> {
+    let milestone: Option<Id> = row.col("milestone_id")?;
     let date = match milestone {
-        Some(_) => parse_date(row.try_get("ms_date")?)?,
-        None => parse_date(row.try_get(date_col)?)?,
+        Some(_) => parse_date(row.col("ms_date")?)?,
+        None => parse_date(row.col(date_col)?)?,
     };
     Ok(When { date, milestone })
 }
@@ -95,67 +125,72 @@ pub fn own_date(w: &When) -> Option<String> {
     }
 }
 
-pub fn workspace(row: &SqliteRow) -> Result<Workspace> {
+pub fn workspace(row: &impl Columns) -> Result<Workspace> {
     Ok(Workspace {
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        step_limit_hours: row.try_get("step_limit_hours")?,
-        default_person: row.try_get("default_person")?,
-        tz: row.try_get("tz")?,
-        reactive_share: row.try_get("reactive_share")?,
-        request_overdue_days: row.try_get("request_overdue_days")?,
-        version: row.try_get("version")?,
+        id: row.col("id")?,
+        name: row.col("name")?,
+        step_limit_hours: row.col("step_limit_hours")?,
+        default_person: row.col("default_person")?,
+        tz: row.col("tz")?,
+        reactive_share: row.col("reactive_share")?,
+        request_overdue_days: row.col("request_overdue_days")?,
+        version: row.col("version")?,
     })
 }
 
-pub fn person(row: &SqliteRow) -> Result<Person> {
+pub fn person(row: &impl Columns) -> Result<Person> {
     Ok(Person {
-        id: row.try_get("id")?,
-        handle: row.try_get("handle")?,
-        name: row.try_get("name")?,
-        email: row.try_get("email")?,
-        tz: row.try_get("tz")?,
-        capacity_hours: row.try_get("capacity_hours")?,
-        version: row.try_get("version")?,
+        id: row.col("id")?,
+        handle: row.col("handle")?,
+        name: row.col("name")?,
+        email: row.col("email")?,
+        tz: row.col("tz")?,
+        capacity_hours: row.col("capacity_hours")?,
+        role: {
+            let role: String = row.col("role")?;
+            Role::parse(&role).ok_or_else(|| corrupt(format_args!("role {role}")))?
+        },
+        suspended: row.col::<i64>("suspended")? != 0,
+        version: row.col("version")?,
     })
 }
 
 /// A team row; members are filled in by the caller.
-pub fn team(row: &SqliteRow) -> Result<Team> {
+pub fn team(row: &impl Columns) -> Result<Team> {
     Ok(Team {
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        lead: row.try_get("lead")?,
+        id: row.col("id")?,
+        name: row.col("name")?,
+        lead: row.col("lead")?,
         members: Vec::new(),
-        protected_share: row.try_get("protected_share")?,
-        version: row.try_get("version")?,
+        protected_share: row.col("protected_share")?,
+        version: row.col("version")?,
     })
 }
 
-pub fn milestone(row: &SqliteRow) -> Result<Milestone> {
+pub fn milestone(row: &impl Columns) -> Result<Milestone> {
     Ok(Milestone {
-        id: row.try_get("id")?,
-        num: row.try_get("num")?,
-        name: row.try_get("name")?,
-        date: parse_date(row.try_get("date")?)?.ok_or_else(|| corrupt("milestone without date"))?,
-        version: row.try_get("version")?,
+        id: row.col("id")?,
+        num: row.col("num")?,
+        name: row.col("name")?,
+        date: parse_date(row.col("date")?)?.ok_or_else(|| corrupt("milestone without date"))?,
+        version: row.col("version")?,
     })
 }
 
-pub fn goal(row: &SqliteRow) -> Result<Goal> {
+pub fn goal(row: &impl Columns) -> Result<Goal> {
     Ok(Goal {
-        id: row.try_get("id")?,
-        num: row.try_get("num")?,
-        title: row.try_get("title")?,
-        outcome: row.try_get("outcome")?,
-        owner: row.try_get("owner")?,
+        id: row.col("id")?,
+        num: row.col("num")?,
+        title: row.col("title")?,
+        outcome: row.col("outcome")?,
+        owner: row.col("owner")?,
         target: when(row, "target_date")?,
-        team: row.try_get("team_id")?,
-        closed: closure(row.try_get("closed")?)?,
-        close_reason: row.try_get("close_reason")?,
-        created_at: parse_ts(row.try_get("created_at")?)?,
-        updated_at: parse_ts(row.try_get("updated_at")?)?,
-        version: row.try_get("version")?,
+        team: row.col("team_id")?,
+        closed: closure(row.col("closed")?)?,
+        close_reason: row.col("close_reason")?,
+        created_at: parse_ts(row.col("created_at")?)?,
+        updated_at: parse_ts(row.col("updated_at")?)?,
+        version: row.col("version")?,
     })
 }
 
@@ -238,31 +273,31 @@ pub fn items_json(json: &str) -> Result<Vec<Item>> {
         .collect()
 }
 
-pub fn request(row: &SqliteRow) -> Result<Request> {
-    let for_kind: Option<String> = row.try_get("for_kind")?;
-    let for_id: Option<Id> = row.try_get("for_id")?;
-    let state: String = row.try_get("state")?;
-    let answered_at: Option<String> = row.try_get("answered_at")?;
+pub fn request(row: &impl Columns) -> Result<Request> {
+    let for_kind: Option<String> = row.col("for_kind")?;
+    let for_id: Option<Id> = row.col("for_id")?;
+    let state: String = row.col("state")?;
+    let answered_at: Option<String> = row.col("answered_at")?;
     Ok(Request {
-        id: row.try_get("id")?,
-        num: row.try_get("num")?,
-        from_team: row.try_get("from_team")?,
-        to_team: row.try_get("to_team")?,
-        deliverable: row.try_get("deliverable")?,
-        needed_by: parse_date(row.try_get("needed_by")?)?
+        id: row.col("id")?,
+        num: row.col("num")?,
+        from_team: row.col("from_team")?,
+        to_team: row.col("to_team")?,
+        deliverable: row.col("deliverable")?,
+        needed_by: parse_date(row.col("needed_by")?)?
             .ok_or_else(|| corrupt("request without a needed-by date"))?,
         for_node: match (for_kind, for_id) {
             (Some(k), Some(id)) => Some(node(&k, id)?),
             _ => None,
         },
-        asked_by: row.try_get("asked_by")?,
+        asked_by: row.col("asked_by")?,
         state: state.parse::<RequestState>().map_err(corrupt)?,
-        answered_by: row.try_get("answered_by")?,
-        note: row.try_get("note")?,
-        item: row.try_get("item_id")?,
-        created_at: parse_ts(row.try_get("created_at")?)?,
+        answered_by: row.col("answered_by")?,
+        note: row.col("note")?,
+        item: row.col("item_id")?,
+        created_at: parse_ts(row.col("created_at")?)?,
         answered_at: answered_at.as_deref().map(parse_ts).transpose()?,
-        version: row.try_get("version")?,
+        version: row.col("version")?,
     })
 }
 
@@ -299,21 +334,66 @@ pub fn dependencies_json(json: &str) -> Result<Vec<Dependency>> {
         .collect()
 }
 
-fn entity_json(s: Option<String>) -> Result<Option<Entity>> {
-    s.map(|s| serde_json::from_str(&s).map_err(|e| corrupt(format_args!("event body: {e}"))))
-        .transpose()
+/// One event as `EVENT_SELECT` returns it: seq, at, author, kind, the entity before and after
+/// (embedded as JSON, not as strings) and the reason.
+#[derive(serde::Deserialize)]
+struct EventRow(
+    i64,
+    String,
+    Option<Id>,
+    String,
+    Option<Entity>,
+    Option<Entity>,
+    Option<String>,
+);
+
+/// Events from a JSON array of `EventRow`s, by seq.
+pub fn events_json(json: &str) -> Result<Vec<Event>> {
+    let rows: Vec<EventRow> =
+        serde_json::from_str(json).map_err(|e| corrupt(format_args!("events: {e}")))?;
+    let mut events = rows
+        .into_iter()
+        .map(|EventRow(seq, at, author, kind, before, after, reason)| {
+            Ok(Event {
+                seq,
+                at: parse_ts(&at)?,
+                author,
+                kind: EventKind::parse(&kind)
+                    .ok_or_else(|| corrupt(format_args!("event kind {kind}")))?,
+                before,
+                after,
+                reason,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    events.sort_unstable_by_key(|e| e.seq);
+    Ok(events)
 }
 
-pub fn event(row: &SqliteRow) -> Result<Event> {
-    let kind: String = row.try_get("kind")?;
-    Ok(Event {
-        seq: row.try_get("seq")?,
-        at: parse_ts(row.try_get("at")?)?,
-        author: row.try_get("author")?,
-        kind: EventKind::parse(&kind).ok_or_else(|| corrupt(format_args!("event kind {kind}")))?,
-        before: entity_json(row.try_get("before")?)?,
-        after: entity_json(row.try_get("after")?)?,
-        reason: row.try_get("reason")?,
+fn opt_ts(s: Option<String>) -> Result<Option<Timestamp>> {
+    s.as_deref().map(parse_ts).transpose()
+}
+
+pub fn token(row: &impl Columns) -> Result<ApiToken> {
+    Ok(ApiToken {
+        id: row.col("id")?,
+        person: row.col("person_id")?,
+        name: row.col("name")?,
+        created_at: parse_ts(row.col("created_at")?)?,
+        expires_at: opt_ts(row.col("expires_at")?)?,
+        revoked_at: opt_ts(row.col("revoked_at")?)?,
+        last_used_at: opt_ts(row.col("last_used_at")?)?,
+    })
+}
+
+pub fn session(row: &impl Columns) -> Result<Session> {
+    Ok(Session {
+        id: row.col("id")?,
+        person: row.col("person_id")?,
+        csrf: row.col("csrf")?,
+        created_at: parse_ts(row.col("created_at")?)?,
+        expires_at: parse_ts(row.col("expires_at")?)?,
+        revoked_at: opt_ts(row.col("revoked_at")?)?,
     })
 }
 
@@ -338,44 +418,44 @@ pub fn checkin_body(c: &CheckIn) -> String {
     .expect("a check-in serialises")
 }
 
-pub fn checkin(row: &SqliteRow) -> Result<CheckIn> {
-    let body: String = row.try_get("body")?;
+pub fn checkin(row: &impl Columns) -> Result<CheckIn> {
+    let body: String = row.col("body")?;
     let body: CheckInBody =
         serde_json::from_str(&body).map_err(|e| corrupt(format_args!("check-in: {e}")))?;
-    let week: String = row.try_get("week")?;
+    let week: String = row.col("week")?;
     Ok(CheckIn {
-        id: row.try_get("id")?,
-        person: row.try_get("person_id")?,
+        id: row.col("id")?,
+        person: row.col("person_id")?,
         week: week.parse().map_err(corrupt)?,
         items: body.items,
         done: body.done,
         blocked: body.blocked,
         needs_help: body.needs_help,
         goals: body.goals,
-        created_at: parse_ts(row.try_get("created_at")?)?,
-        updated_at: parse_ts(row.try_get("updated_at")?)?,
-        version: row.try_get("version")?,
+        created_at: parse_ts(row.col("created_at")?)?,
+        updated_at: parse_ts(row.col("updated_at")?)?,
+        version: row.col("version")?,
     })
 }
 
-pub fn reminder(row: &SqliteRow) -> Result<Reminder> {
-    let state: String = row.try_get("state")?;
-    let sent_at: Option<String> = row.try_get("sent_at")?;
+pub fn reminder(row: &impl Columns) -> Result<Reminder> {
+    let state: String = row.col("state")?;
+    let sent_at: Option<String> = row.col("sent_at")?;
     Ok(Reminder {
-        id: row.try_get("id")?,
+        id: row.col("id")?,
         new: NewReminder {
-            key: row.try_get("key")?,
-            channel: row.try_get("channel")?,
-            target: row.try_get("target")?,
-            person: row.try_get("person_id")?,
-            subject: row.try_get("subject")?,
-            body: row.try_get("body")?,
+            key: row.col("key")?,
+            channel: row.col("channel")?,
+            target: row.col("target")?,
+            person: row.col("person_id")?,
+            subject: row.col("subject")?,
+            body: row.col("body")?,
         },
         state: reminder_state(&state)?,
-        attempts: row.try_get("attempts")?,
-        next_at: parse_ts(row.try_get("next_at")?)?,
-        last_error: row.try_get("last_error")?,
-        created_at: parse_ts(row.try_get("created_at")?)?,
+        attempts: row.col("attempts")?,
+        next_at: parse_ts(row.col("next_at")?)?,
+        last_error: row.col("last_error")?,
+        created_at: parse_ts(row.col("created_at")?)?,
         sent_at: sent_at.as_deref().map(parse_ts).transpose()?,
     })
 }

@@ -1,4 +1,5 @@
-//! Persistence for `landed`: the [`Store`] trait and its SQLite implementation.
+//! Persistence for `landed`: the [`Store`] trait and its SQLite ([`SqlStore`]) and PostgreSQL
+//! ([`PgStore`]) implementations, and [`AnyStore`], either one chosen at run time.
 //!
 //! The store never decides a rule: it keeps entities and the append-only event log. Every
 //! write is one transaction that changes the current-state tables and appends exactly one
@@ -15,10 +16,38 @@ use landed_core::model::{
     Team, Workspace,
 };
 
+mod any;
 mod codec;
+mod postgres;
 mod sqlite;
 
+pub use any::AnyStore;
+pub use postgres::PgStore;
 pub use sqlite::SqlStore;
+
+/// An API token as kept: the token itself is never stored, only its SHA-256 (`hash`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiToken {
+    pub id: Id,
+    pub person: Id,
+    pub name: String,
+    pub created_at: Timestamp,
+    pub expires_at: Option<Timestamp>,
+    pub revoked_at: Option<Timestamp>,
+    pub last_used_at: Option<Timestamp>,
+}
+
+/// A web session as kept: the cookie's secret is never stored, only its SHA-256.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    pub id: Id,
+    pub person: Id,
+    /// The token every form of this session carries (CSRF).
+    pub csrf: String,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub revoked_at: Option<Timestamp>,
+}
 
 /// Who made a change, when, what kind of change it is, and why.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,6 +100,18 @@ pub enum StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The database driver's error, for surfaces that tell an outage from a bug.
+pub use sqlx::Error as DbError;
+
+/// Whether a driver error means the database cannot be reached right now (connection lost,
+/// pool exhausted or closed) rather than a refused or broken statement.
+pub fn is_unavailable(e: &DbError) -> bool {
+    matches!(
+        e,
+        DbError::Io(_) | DbError::PoolTimedOut | DbError::PoolClosed | DbError::WorkerCrashed
+    )
+}
 
 /// Which items to load. Empty or `None` fields do not filter.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -344,8 +385,66 @@ pub trait Store: Send + Sync {
     /// How many reminders are in each state (states with none are absent).
     fn reminder_counts(&self) -> impl Future<Output = Result<Vec<(ReminderState, i64)>>> + Send;
 
+    /// A person's password hash (an argon2id PHC string), if they have one.
+    fn password_hash(&self, person: Id) -> impl Future<Output = Result<Option<String>>> + Send;
+    /// Set (or replace) a person's password hash.
+    fn set_password(
+        &self,
+        person: Id,
+        hash: &str,
+        at: Timestamp,
+    ) -> impl Future<Output = Result<()>> + Send;
+    /// Keep a new API token by its hash.
+    fn create_token(
+        &self,
+        person: Id,
+        name: &str,
+        hash: &str,
+        at: Timestamp,
+        expires_at: Option<Timestamp>,
+    ) -> impl Future<Output = Result<ApiToken>> + Send;
+    /// The token with this hash, revoked and expired ones included.
+    fn token_by_hash(&self, hash: &str) -> impl Future<Output = Result<Option<ApiToken>>> + Send;
+    /// Tokens of one person, or of everyone, oldest first.
+    fn tokens(&self, person: Option<Id>) -> impl Future<Output = Result<Vec<ApiToken>>> + Send;
+    /// Revoke a token; false when there is no such token or it was revoked already.
+    fn revoke_token(&self, id: Id, at: Timestamp) -> impl Future<Output = Result<bool>> + Send;
+    /// Note that a token was used (at most the newest use is kept).
+    fn touch_token(&self, id: Id, at: Timestamp) -> impl Future<Output = Result<()>> + Send;
+    /// Keep a new web session by the hash of its cookie.
+    fn create_session(
+        &self,
+        person: Id,
+        hash: &str,
+        csrf: &str,
+        at: Timestamp,
+        expires_at: Timestamp,
+    ) -> impl Future<Output = Result<Session>> + Send;
+    /// The session with this hash, revoked and expired ones included.
+    fn session_by_hash(&self, hash: &str) -> impl Future<Output = Result<Option<Session>>> + Send;
+    /// End one session (sign-out).
+    fn revoke_session(&self, id: Id, at: Timestamp) -> impl Future<Output = Result<()>> + Send;
+    /// End every session of a person (password change, suspension).
+    fn revoke_sessions(&self, person: Id, at: Timestamp) -> impl Future<Output = Result<()>> + Send;
+    /// Record a failed sign-in under `key` (an account or an address).
+    fn login_failure(&self, key: &str, at: Timestamp) -> impl Future<Output = Result<()>> + Send;
+    /// Failed sign-ins under `key` since an instant.
+    fn login_failures_since(
+        &self,
+        key: &str,
+        since: Timestamp,
+    ) -> impl Future<Output = Result<i64>> + Send;
+    /// Forget the failed sign-ins under `key` (after a successful one).
+    fn clear_login_failures(&self, key: &str) -> impl Future<Output = Result<()>> + Send;
+
     /// The history of one entity, oldest first.
     fn history(&self, kind: EntityKind, id: Id) -> impl Future<Output = Result<Vec<Event>>> + Send;
+    /// The histories of several entities of one kind, together, oldest first.
+    fn histories(
+        &self,
+        kind: EntityKind,
+        ids: &[Id],
+    ) -> impl Future<Output = Result<Vec<Event>>> + Send;
     /// The whole event log, oldest first.
     fn events(&self) -> impl Future<Output = Result<Vec<Event>>> + Send;
     /// The whole current state, canonically ordered (for export and replay checks).

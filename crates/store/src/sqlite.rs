@@ -25,8 +25,8 @@ use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 
 use crate::codec::{self, ts};
 use crate::{
-    Change, GoalFilter, ItemFilter, Meta, NewReminder, NodeForecast, NotifySettings, Outcome,
-    Reminder, ReminderState, Result, Store, StoreError,
+    ApiToken, Change, GoalFilter, ItemFilter, Meta, NewReminder, NodeForecast, NotifySettings, Outcome,
+    Reminder, ReminderState, Result, Session, Store, StoreError,
 };
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -44,6 +44,15 @@ const ITEM_SELECT: &str = "SELECT json_group_array(json_array(i.id, i.num, i.tit
      FROM items i LEFT JOIN milestones m ON m.id = i.milestone_id WHERE i.workspace_id = ";
 const GOAL_SELECT: &str = "SELECT g.*, m.date AS ms_date FROM goals g \
      LEFT JOIN milestones m ON m.id = g.milestone_id WHERE g.workspace_id = ";
+
+/// Events as one JSON row per page, like items (see `ITEM_SELECT`); the entities before and
+/// after are embedded as JSON. See `SqlStore::fetch_events`.
+const EVENT_SELECT: &str = "SELECT json_group_array(json_array(seq, at, author, kind, \
+     json(before), json(after), reason)) FROM (SELECT * FROM events";
+
+/// Events per page: one JSON row stays far below SQLite's string limit (1 GB) however long
+/// the log.
+const EVENT_PAGE: i64 = 10_000;
 
 /// A workspace kept in a SQLite database.
 pub struct SqlStore {
@@ -79,6 +88,11 @@ impl SqlStore {
                 source,
             })?;
         Self::start(pool, label).await
+    }
+
+    /// Connections open in the pool, and of those how many are idle (for metrics).
+    pub fn pool_stats(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
     }
 
     /// A private in-memory database (for tests).
@@ -134,6 +148,38 @@ impl SqlStore {
 
     async fn fetch(&self, mut qb: QueryBuilder<Sqlite>) -> Result<Vec<SqliteRow>> {
         Ok(qb.build().fetch_all(&self.pool).await?)
+    }
+
+    /// The events `conditions` select (pushed after `workspace_id = ?`), oldest first, read
+    /// page by page as JSON rows, through `index` if given (else SQLite walks the log by seq
+    /// for the paging's `ORDER BY`, whatever the conditions).
+    async fn fetch_events(
+        &self,
+        index: Option<&str>,
+        conditions: impl Fn(&mut QueryBuilder<Sqlite>),
+    ) -> Result<Vec<Event>> {
+        let ws = self.ws_id()?;
+        let mut events = Vec::new();
+        loop {
+            let mut qb = QueryBuilder::new(EVENT_SELECT);
+            if let Some(index) = index {
+                qb.push(format_args!(" INDEXED BY {index}"));
+            }
+            qb.push(" WHERE workspace_id = ").push_bind(ws);
+            conditions(&mut qb);
+            qb.push(" AND seq > ")
+                .push_bind(events.last().map_or(0, |e: &Event| e.seq))
+                .push(" ORDER BY seq LIMIT ")
+                .push_bind(EVENT_PAGE)
+                .push(")");
+            let json: Option<String> = qb.build_query_scalar().fetch_one(&self.pool).await?;
+            let page = codec::events_json(json.as_deref().unwrap_or("[]"))?;
+            let full = page.len() as i64 == EVENT_PAGE;
+            events.extend(page);
+            if !full {
+                return Ok(events);
+            }
+        }
     }
 
     /// Run an `ITEM_SELECT` query and decode its JSON array.
@@ -250,17 +296,7 @@ fn unique_to_duplicate(e: sqlx::Error, what: &str) -> StoreError {
 }
 
 fn label(e: &Entity) -> String {
-    match e {
-        Entity::Workspace(w) => format!("workspace {}", w.name),
-        Entity::Person(p) => format!("person @{}", p.handle),
-        Entity::Team(t) => format!("team {}", t.name),
-        Entity::Milestone(m) => format!("milestone {}", m.name),
-        Entity::Goal(g) => format!("goal G-{}", g.num),
-        Entity::Item(i) => format!("item I-{}", i.num),
-        Entity::Dependency(d) => format!("dependency {:?} → {:?}", d.from, d.to),
-        Entity::Request(r) => format!("request R-{}", r.num),
-        Entity::CheckIn(c) => format!("the check-in of {}", c.week),
-    }
+    e.label()
 }
 
 /// Give new entities their ids and numbers, version 1.
@@ -326,7 +362,8 @@ async fn insert_rows(tx: &mut Tx, ws: Id, rows: &[Entity]) -> Result<()> {
                  request_overdue_days, version) "
             }
             Entity::Person(_) => {
-                "INSERT INTO people (id, workspace_id, handle, name, email, tz, capacity_hours, version) "
+                "INSERT INTO people (id, workspace_id, handle, name, email, tz, capacity_hours, role, \
+                 suspended, version) "
             }
             Entity::Team(_) => {
                 "INSERT INTO teams (id, workspace_id, name, lead, protected_share, version) "
@@ -376,6 +413,8 @@ async fn insert_rows(tx: &mut Tx, ws: Id, rows: &[Entity]) -> Result<()> {
                     .push_bind(p.email.clone())
                     .push_bind(p.tz.clone())
                     .push_bind(p.capacity_hours)
+                    .push_bind(p.role.as_str())
+                    .push_bind(i64::from(p.suspended))
                     .push_bind(p.version);
             }
             Entity::Team(t) => {
@@ -570,7 +609,8 @@ async fn update_row(tx: &mut Tx, ws: Id, expected: i64, after: &Entity) -> Resul
         .bind(w.request_overdue_days),
         Entity::Person(p) => sqlx::query(
             "UPDATE people SET handle = $4, name = $5, email = $6, tz = $7, capacity_hours = $8, \
-             version = version + 1 WHERE id = $1 AND version = $2 AND workspace_id = $3",
+             role = $9, suspended = $10, version = version + 1 \
+             WHERE id = $1 AND version = $2 AND workspace_id = $3",
         )
         .bind(p.id)
         .bind(expected)
@@ -579,7 +619,9 @@ async fn update_row(tx: &mut Tx, ws: Id, expected: i64, after: &Entity) -> Resul
         .bind(p.name.clone())
         .bind(p.email.clone())
         .bind(p.tz.clone())
-        .bind(p.capacity_hours),
+        .bind(p.capacity_hours)
+        .bind(p.role.as_str())
+        .bind(i64::from(p.suspended)),
         Entity::Team(t) => sqlx::query(
             "UPDATE teams SET name = $4, lead = $5, protected_share = $6, version = version + 1 \
              WHERE id = $1 AND version = $2 AND workspace_id = $3",
@@ -1422,15 +1464,14 @@ impl Store for SqlStore {
     }
 
     async fn events_between(&self, from: Timestamp, to: Timestamp) -> Result<Vec<Event>> {
-        let rows = sqlx::query(
-            "SELECT * FROM events WHERE workspace_id = $1 AND at >= $2 AND at < $3 ORDER BY seq",
-        )
-        .bind(self.ws_id()?)
-        .bind(ts(from))
-        .bind(ts(to))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(codec::event).collect()
+        let (from, to) = (ts(from), ts(to));
+        self.fetch_events(Some("events_at"), |qb| {
+            qb.push(" AND at >= ")
+                .push_bind(from.clone())
+                .push(" AND at < ")
+                .push_bind(to.clone());
+        })
+        .await
     }
 
     async fn notify_settings(&self) -> Result<Vec<NotifySettings>> {
@@ -1593,25 +1634,225 @@ impl Store for SqlStore {
             .collect()
     }
 
-    async fn history(&self, kind: EntityKind, id: Id) -> Result<Vec<Event>> {
-        let rows = sqlx::query(
-            "SELECT * FROM events WHERE workspace_id = $1 AND entity_kind = $2 AND entity_id = $3 \
-             ORDER BY seq",
+    async fn password_hash(&self, person: Id) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT password_hash FROM credentials WHERE workspace_id = $1 AND person_id = $2",
         )
         .bind(self.ws_id()?)
-        .bind(kind.as_str())
-        .bind(id)
-        .fetch_all(&self.pool)
+        .bind(person)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    async fn set_password(&self, person: Id, hash: &str, at: Timestamp) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO credentials (workspace_id, person_id, password_hash, changed_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (workspace_id, person_id) \
+             DO UPDATE SET password_hash = $3, changed_at = $4",
+        )
+        .bind(self.ws_id()?)
+        .bind(person)
+        .bind(hash)
+        .bind(ts(at))
+        .execute(&self.pool)
         .await?;
-        rows.iter().map(codec::event).collect()
+        Ok(())
+    }
+
+    async fn create_token(
+        &self,
+        person: Id,
+        name: &str,
+        hash: &str,
+        at: Timestamp,
+        expires_at: Option<Timestamp>,
+    ) -> Result<ApiToken> {
+        let id: Id = sqlx::query_scalar(
+            "INSERT INTO api_tokens (workspace_id, person_id, name, hash, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(self.ws_id()?)
+        .bind(person)
+        .bind(name)
+        .bind(hash)
+        .bind(ts(at))
+        .bind(expires_at.map(ts))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(ApiToken {
+            id,
+            person,
+            name: name.to_string(),
+            created_at: codec::round_ts(at),
+            expires_at: expires_at.map(codec::round_ts),
+            revoked_at: None,
+            last_used_at: None,
+        })
+    }
+
+    async fn token_by_hash(&self, hash: &str) -> Result<Option<ApiToken>> {
+        let row = sqlx::query("SELECT * FROM api_tokens WHERE workspace_id = $1 AND hash = $2")
+            .bind(self.ws_id()?)
+            .bind(hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(codec::token).transpose()
+    }
+
+    async fn tokens(&self, person: Option<Id>) -> Result<Vec<ApiToken>> {
+        let mut qb = QueryBuilder::new("SELECT * FROM api_tokens WHERE workspace_id = ");
+        qb.push_bind(self.ws_id()?);
+        if let Some(p) = person {
+            qb.push(" AND person_id = ").push_bind(p);
+        }
+        qb.push(" ORDER BY id");
+        self.fetch(qb).await?.iter().map(codec::token).collect()
+    }
+
+    async fn revoke_token(&self, id: Id, at: Timestamp) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $3 \
+             WHERE workspace_id = $1 AND id = $2 AND revoked_at IS NULL",
+        )
+        .bind(self.ws_id()?)
+        .bind(id)
+        .bind(ts(at))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn touch_token(&self, id: Id, at: Timestamp) -> Result<()> {
+        sqlx::query(
+            "UPDATE api_tokens SET last_used_at = $3 WHERE workspace_id = $1 AND id = $2 \
+             AND (last_used_at IS NULL OR last_used_at < $3)",
+        )
+        .bind(self.ws_id()?)
+        .bind(id)
+        .bind(ts(at))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn create_session(
+        &self,
+        person: Id,
+        hash: &str,
+        csrf: &str,
+        at: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<Session> {
+        let id: Id = sqlx::query_scalar(
+            "INSERT INTO sessions (workspace_id, person_id, hash, csrf, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(self.ws_id()?)
+        .bind(person)
+        .bind(hash)
+        .bind(csrf)
+        .bind(ts(at))
+        .bind(ts(expires_at))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Session {
+            id,
+            person,
+            csrf: csrf.to_string(),
+            created_at: codec::round_ts(at),
+            expires_at: codec::round_ts(expires_at),
+            revoked_at: None,
+        })
+    }
+
+    async fn session_by_hash(&self, hash: &str) -> Result<Option<Session>> {
+        let row = sqlx::query("SELECT * FROM sessions WHERE workspace_id = $1 AND hash = $2")
+            .bind(self.ws_id()?)
+            .bind(hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(codec::session).transpose()
+    }
+
+    async fn revoke_session(&self, id: Id, at: Timestamp) -> Result<()> {
+        sqlx::query(
+            "UPDATE sessions SET revoked_at = $3 \
+             WHERE workspace_id = $1 AND id = $2 AND revoked_at IS NULL",
+        )
+        .bind(self.ws_id()?)
+        .bind(id)
+        .bind(ts(at))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn revoke_sessions(&self, person: Id, at: Timestamp) -> Result<()> {
+        sqlx::query(
+            "UPDATE sessions SET revoked_at = $3 \
+             WHERE workspace_id = $1 AND person_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(self.ws_id()?)
+        .bind(person)
+        .bind(ts(at))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn login_failure(&self, key: &str, at: Timestamp) -> Result<()> {
+        sqlx::query("INSERT INTO login_failures (workspace_id, key, at) VALUES ($1, $2, $3)")
+            .bind(self.ws_id()?)
+            .bind(key)
+            .bind(ts(at))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn login_failures_since(&self, key: &str, since: Timestamp) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM login_failures WHERE workspace_id = $1 AND key = $2 AND at >= $3",
+        )
+        .bind(self.ws_id()?)
+        .bind(key)
+        .bind(ts(since))
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    async fn clear_login_failures(&self, key: &str) -> Result<()> {
+        sqlx::query("DELETE FROM login_failures WHERE workspace_id = $1 AND key = $2")
+            .bind(self.ws_id()?)
+            .bind(key)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn history(&self, kind: EntityKind, id: Id) -> Result<Vec<Event>> {
+        self.histories(kind, &[id]).await
+    }
+
+    async fn histories(&self, kind: EntityKind, ids: &[Id]) -> Result<Vec<Event>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut events = self
+            .fetch_events(Some("events_entity"), |qb| {
+                qb.push(" AND entity_kind = ").push_bind(kind.as_str());
+                push_in(qb, "entity_id", ids);
+            })
+            .await?;
+        if ids.len() > MAX_IN {
+            let keep: HashSet<Id> = ids.iter().copied().collect();
+            events.retain(|e| e.subject().is_some_and(|en| keep.contains(&en.id())));
+        }
+        Ok(events)
     }
 
     async fn events(&self) -> Result<Vec<Event>> {
-        let rows = sqlx::query("SELECT * FROM events WHERE workspace_id = $1 ORDER BY seq")
-            .bind(self.ws_id()?)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(codec::event).collect()
+        self.fetch_events(None, |_| {}).await
     }
 
     async fn state(&self) -> Result<State> {

@@ -46,6 +46,8 @@ pub(crate) fn org(people: usize, teams: usize, rng: &mut Rng) -> Org {
                 handle,
                 tz: tz.to_string(),
                 capacity_hours,
+                role: landed_core::authz::Role::Member,
+                suspended: false,
                 version: 1,
             }
         })

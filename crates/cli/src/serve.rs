@@ -1,0 +1,120 @@
+//! `landed serve`: open the database, make sure it can be signed in to, and run the server.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use jiff::Timestamp;
+use landed_app::{Ctx, accounts};
+use landed_store::{SqlStore, Store, StoreError};
+
+use crate::args::Cli;
+
+/// What `landed serve` was given.
+pub struct Options<'a> {
+    pub bind: SocketAddr,
+    pub database: Option<&'a str>,
+    pub base_url: Option<&'a str>,
+    pub demo: bool,
+}
+
+pub async fn run(cli: &Cli, o: Options<'_>, now: Timestamp) -> anyhow::Result<()> {
+    init_logs();
+    let clock = std::env::var("LANDED_NOW")
+        .ok()
+        .filter(|t| !t.is_empty())
+        .map(|_| now);
+    let (store, path, signin) = if o.demo {
+        let path = crate::fresh_demo_file(cli)?;
+        let store = crate::open(&path, true).await?;
+        landed_app::demo::fill(&store, landed_app::demo::Size::Small, now).await?;
+        let signin = demo_sign_in(&store, now).await?;
+        (store, path, Some(signin))
+    } else {
+        let path = database_path(cli, o.database)?;
+        let store = crate::open(&path, false).await.map_err(|e| match e.downcast::<StoreError>() {
+            Ok(StoreError::NoWorkspace(p)) => anyhow::anyhow!(
+                "no workspace at {p}: create one with `landed init` (then `landed admin create`), \
+                 or try `landed serve --demo`"
+            ),
+            Ok(other) => other.into(),
+            Err(e) => e,
+        })?;
+        (store, path, None)
+    };
+    let admins = store
+        .people()
+        .await?
+        .into_iter()
+        .filter(|p| p.role == landed_core::authz::Role::Admin && !p.suspended)
+        .count();
+    let listener = tokio::net::TcpListener::bind(o.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", o.bind))?;
+    let addr = listener.local_addr()?;
+    let mut text = format!(
+        "landed serves {} at http://{addr}\n  API: http://{addr}/api/v1 (described at /api/v1/openapi.json), health: /healthz, metrics: /metrics",
+        path.display()
+    );
+    if let Some((handle, password, token)) = &signin {
+        text.push_str(&format!(
+            "\n  Sign in as @{handle} (admin) with the password {password}\n  or call the API with a token:\n    curl -H \"Authorization: Bearer {token}\" http://{addr}/api/v1/goals"
+        ));
+    } else if admins == 0 {
+        text.push_str(
+            "\n  Nobody can sign in yet: create the first admin on this machine with\n    landed admin create HANDLE --name \"Full Name\"",
+        );
+    }
+    eprintln!("{text}");
+    let state = landed_server::Shared::new(store, clock, o.base_url.map(str::to_string));
+    let result = landed_server::serve(listener, state.clone()).await;
+    state.store.close().await;
+    result
+}
+
+/// The database file from `--database` (`sqlite://PATH` or a path), else `--db`'s workspace.
+fn database_path(cli: &Cli, database: Option<&str>) -> anyhow::Result<PathBuf> {
+    match database {
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            anyhow::bail!(
+                "PostgreSQL is not in this build yet: serve a SQLite file (sqlite://PATH) for now"
+            )
+        }
+        Some(url) => {
+            let path = url.strip_prefix("sqlite://").unwrap_or(url);
+            Ok(PathBuf::from(path))
+        }
+        None => crate::db_path(cli.db.as_deref(), "landed.db"),
+    }
+}
+
+/// The demo's admin (its first person) gets a fresh password and a token, printed once.
+async fn demo_sign_in(
+    store: &SqlStore,
+    now: Timestamp,
+) -> anyhow::Result<(String, String, String)> {
+    let admin = store
+        .people()
+        .await?
+        .into_iter()
+        .find(|p| p.role == landed_core::authz::Role::Admin)
+        .context("the demo has no admin")?;
+    let password = accounts::generate_password();
+    store
+        .set_password(admin.id, &accounts::hash_password(&password)?, now)
+        .await?;
+    let ctx = Ctx::new(store, Some(&admin.handle), now).await?;
+    let token = accounts::create_token(&ctx, None, "demo", None).await?;
+    Ok((admin.handle, password, token.token))
+}
+
+/// JSON lines on standard error; the level from `LANDED_LOG` (default `info`).
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("LANDED_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

@@ -1,0 +1,230 @@
+//! Goals: list (with verdicts), read (verdict, failing rules, health, forecast), create,
+//! change (with `If-Match`) and close.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use landed_app::goals::{self, GoalInput, GoalPatch};
+use landed_app::resolve;
+use landed_core::event::EntityKind;
+use landed_core::model::{Closure, RefKind};
+use landed_core::plan::GoalStatus;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{Body, Doc, Page, PageParams, Path, Query, doc, expected, nullable, page, tagged};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::problem::{ApiError, ApiResult, Kind, Problem};
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(show, change))
+        .routes(routes!(close))
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    /// Team name.
+    team: Option<String>,
+    /// `plan`, `aspiration`, `done` or `dropped`.
+    status: Option<String>,
+    limit: Option<usize>,
+    cursor: Option<String>,
+}
+
+/// Goals with their verdict (plan or aspiration), failing rules, progress and next step.
+#[utoipa::path(get, path = "/api/v1/goals", tag = "goals", params(ListParams),
+    responses((status = 200, body = Page<Doc>), (status = "4XX", body = Problem)))]
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ListParams>,
+) -> ApiResult<Response> {
+    let ctx = caller.ctx(&state).await?;
+    let status = match q.status.as_deref() {
+        None => None,
+        Some("plan") => Some(GoalStatus::Plan),
+        Some("aspiration") => Some(GoalStatus::Aspiration),
+        Some("done") => Some(GoalStatus::Done),
+        Some("dropped") => Some(GoalStatus::Dropped),
+        Some(other) => {
+            return Err(ApiError::new(
+                Kind::Invalid,
+                format!("status `{other}` is not plan, aspiration, done or dropped"),
+            ));
+        }
+    };
+    let summaries = goals::list(&ctx, q.team.as_deref(), status).await?;
+    let docs = summaries.iter().map(doc).collect::<Result<Vec<_>, _>>()?;
+    let params = PageParams {
+        limit: q.limit,
+        cursor: q.cursor,
+    };
+    let page = page(docs, &params, |d| {
+        d.0["id"].as_str().unwrap_or_default().to_string()
+    })?;
+    Ok(axum::Json(page).into_response())
+}
+
+/// A new goal.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewGoal {
+    title: String,
+    /// The measurable outcome.
+    outcome: Option<String>,
+    /// Owner's handle.
+    owner: Option<String>,
+    /// Target date.
+    by: Option<String>,
+    /// Target as a milestone's name (instead of `by`).
+    milestone: Option<String>,
+    team: Option<String>,
+}
+
+/// Create a goal (an aspiration until every rule of a plan holds).
+#[utoipa::path(post, path = "/api/v1/goals", tag = "goals", request_body = NewGoal,
+    responses((status = 201, body = Doc), (status = "4XX", body = Problem)))]
+async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    Body(b): Body<NewGoal>,
+) -> ApiResult<Response> {
+    let ctx = caller.ctx(&state).await?;
+    let view = goals::add(
+        &ctx,
+        GoalInput {
+            title: b.title,
+            outcome: b.outcome,
+            owner: b.owner,
+            by: b.by,
+            milestone: b.milestone,
+            team: b.team,
+        },
+    )
+    .await?;
+    let mut response = tagged(&view.id, view.version, &view);
+    *response.status_mut() = StatusCode::CREATED;
+    Ok(response)
+}
+
+/// One goal: verdict, failing rules with their fixes, health with reasons, forecast, items and
+/// dependencies both ways.
+#[utoipa::path(get, path = "/api/v1/goals/{id}", tag = "goals",
+    params(("id" = String, Path, description = "A goal id, e.g. G-3")),
+    responses((status = 200, body = Doc), (status = "4XX", body = Problem)))]
+async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let ctx = caller.ctx(&state).await?;
+    let view = goals::show(&ctx, &id).await?;
+    Ok(tagged(&view.id, view.version, &view))
+}
+
+/// Changes to a goal: absent fields stay, `null` clears.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GoalChange {
+    title: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    outcome: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    owner: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    by: Option<Option<String>>,
+    milestone: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    team: Option<Option<String>>,
+    /// Why a committed target moves (required for a slip).
+    reason: Option<String>,
+    /// The version you read (instead of `If-Match`).
+    version: Option<i64>,
+}
+
+/// Change a goal. Needs `If-Match` (or `version`); a stale one is refused with 412.
+#[utoipa::path(patch, path = "/api/v1/goals/{id}", tag = "goals", request_body = GoalChange,
+    params(("id" = String, Path, description = "A goal id, e.g. G-3"),
+           ("If-Match" = Option<String>, Header, description = "The ETag you read")),
+    responses((status = 200, body = Doc), (status = "4XX", body = Problem)))]
+async fn change(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Body(b): Body<GoalChange>,
+) -> ApiResult<Response> {
+    let mut ctx = caller.ctx(&state).await?;
+    let r = resolve::parse_ref(&id, RefKind::Goal)?;
+    let version = expected(&headers, &r.to_string(), b.version)?;
+    let goal = resolve::goal(ctx.store, r).await?;
+    ctx.expect = Some((EntityKind::Goal, goal.id, version));
+    let view = goals::edit(
+        &ctx,
+        &id,
+        GoalPatch {
+            title: b.title,
+            outcome: b.outcome,
+            owner: b.owner,
+            by: b.by,
+            milestone: b.milestone,
+            team: b.team,
+        },
+        b.reason.as_deref(),
+    )
+    .await?;
+    Ok(tagged(&view.id, view.version, &view))
+}
+
+/// How a goal closes.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GoalClose {
+    /// `done` or `dropped`.
+    how: String,
+    reason: Option<String>,
+    /// The version you read (instead of `If-Match`).
+    version: Option<i64>,
+}
+
+/// Close a goal as done or dropped. Needs `If-Match` (or `version`).
+#[utoipa::path(post, path = "/api/v1/goals/{id}/close", tag = "goals", request_body = GoalClose,
+    params(("id" = String, Path, description = "A goal id, e.g. G-3"),
+           ("If-Match" = Option<String>, Header, description = "The ETag you read")),
+    responses((status = 200, body = Doc), (status = "4XX", body = Problem)))]
+async fn close(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Body(b): Body<GoalClose>,
+) -> ApiResult<Response> {
+    let mut ctx = caller.ctx(&state).await?;
+    let r = resolve::parse_ref(&id, RefKind::Goal)?;
+    let version = expected(&headers, &r.to_string(), b.version)?;
+    let goal = resolve::goal(ctx.store, r).await?;
+    ctx.expect = Some((EntityKind::Goal, goal.id, version));
+    let closure = match b.how.as_str() {
+        "done" => Closure::Done,
+        "dropped" => Closure::Dropped,
+        other => {
+            return Err(ApiError::new(
+                Kind::Invalid,
+                format!("how `{other}` is not done or dropped"),
+            ));
+        }
+    };
+    let view = goals::close(&ctx, r, closure, b.reason).await?;
+    Ok(tagged(&view.id, view.version, &view))
+}

@@ -1,0 +1,287 @@
+//! Work items: list, read, create, change (with `If-Match`), and change status.
+
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use landed_app::items::{self, Action, Changed, ItemInput, ItemPatch, ListFilter};
+use landed_app::resolve;
+use landed_core::event::EntityKind;
+use landed_core::model::{ItemKind, ItemStatus, RefKind};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{Body, Doc, Page, PageParams, Path, Query, doc, expected, nullable, page, tagged};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::problem::{ApiError, ApiResult, Problem};
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(show, change))
+        .routes(routes!(status))
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    /// Owner's handle.
+    owner: Option<String>,
+    /// Goal id, e.g. G-3.
+    goal: Option<String>,
+    /// Team name: items of its goals and of its people.
+    team: Option<String>,
+    /// `todo`, `doing`, `blocked`, `done` or `dropped` [default: the open ones].
+    status: Option<String>,
+    /// `strategic` or `reactive`.
+    kind: Option<String>,
+    limit: Option<usize>,
+    cursor: Option<String>,
+}
+
+/// Items, in id order, a page at a time.
+#[utoipa::path(get, path = "/api/v1/items", tag = "items", params(ListParams),
+    responses((status = 200, body = Page<Doc>), (status = "4XX", body = Problem)))]
+async fn list(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    caller: Caller,
+    Query(q): Query<ListParams>,
+) -> ApiResult<Response> {
+    let ctx = caller.ctx(&state).await?;
+    let statuses = match &q.status {
+        Some(s) => vec![word::<ItemStatus>("status", s)?],
+        None => Vec::new(),
+    };
+    let kind = q
+        .kind
+        .as_deref()
+        .map(|k| word::<ItemKind>("kind", k))
+        .transpose()?;
+    let views = items::list(
+        &ctx,
+        ListFilter {
+            owner: q.owner.clone(),
+            goal: q.goal.clone(),
+            team: q.team.clone(),
+            open: statuses.is_empty(),
+            statuses,
+            kind,
+        },
+    )
+    .await?;
+    let docs = views.iter().map(doc).collect::<Result<Vec<_>, _>>()?;
+    let params = PageParams {
+        limit: q.limit,
+        cursor: q.cursor,
+    };
+    let page = page(docs, &params, |d| {
+        d.0["id"].as_str().unwrap_or_default().to_string()
+    })?;
+    Ok(axum::Json(page).into_response())
+}
+
+/// A lowercase word of one of core's enums (`doing`, `reactive`), or a 422 naming the choices.
+fn word<T: serde::de::DeserializeOwned>(field: &'static str, text: &str) -> ApiResult<T> {
+    serde_json::from_value(serde_json::Value::String(text.to_string())).map_err(|_| {
+        ApiError::new(
+            crate::problem::Kind::Invalid,
+            format!("{field} `{text}` is not one of the allowed words (see the API document)"),
+        )
+    })
+}
+
+/// A new item.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewItem {
+    /// What: the step, in a few words.
+    title: String,
+    /// What "done" looks like.
+    outcome: Option<String>,
+    /// Who: a handle.
+    owner: Option<String>,
+    /// When: a date (2026-12-04, +3d, fri, 2026-W50).
+    due: Option<String>,
+    /// When, as a milestone's name (instead of `due`).
+    milestone: Option<String>,
+    /// Estimate, e.g. 6h, 2d.
+    estimate: Option<String>,
+    /// Its goal, e.g. G-3.
+    goal: Option<String>,
+    /// `strategic` (default) or `reactive`.
+    kind: Option<String>,
+}
+
+/// Create an item.
+#[utoipa::path(post, path = "/api/v1/items", tag = "items", request_body = NewItem,
+    responses((status = 201, body = Doc), (status = "4XX", body = Problem)))]
+async fn create(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    caller: Caller,
+    Body(b): Body<NewItem>,
+) -> ApiResult<Response> {
+    let ctx = caller.ctx(&state).await?;
+    let kind = b
+        .kind
+        .as_deref()
+        .map(|k| word::<ItemKind>("kind", k))
+        .transpose()?;
+    let view = items::add(
+        &ctx,
+        ItemInput {
+            title: b.title,
+            outcome: b.outcome,
+            owner: b.owner,
+            due: b.due,
+            milestone: b.milestone,
+            estimate: b.estimate,
+            goal: b.goal,
+            kind,
+        },
+    )
+    .await?;
+    let mut response = tagged(&view.id, view.version, &view);
+    *response.status_mut() = StatusCode::CREATED;
+    Ok(response)
+}
+
+/// One item, with its ETag.
+#[utoipa::path(get, path = "/api/v1/items/{id}", tag = "items",
+    params(("id" = String, Path, description = "An item id, e.g. I-12")),
+    responses((status = 200, body = Doc), (status = "4XX", body = Problem)))]
+async fn show(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let ctx = caller.ctx(&state).await?;
+    let view = items::show(&ctx, &id).await?;
+    Ok(tagged(&view.id, view.version, &view))
+}
+
+/// Changes to an item: absent fields stay, `null` clears.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ItemChange {
+    title: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    outcome: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    owner: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    due: Option<Option<String>>,
+    milestone: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    estimate: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    goal: Option<Option<String>>,
+    kind: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    actual: Option<Option<String>>,
+    /// Why a committed date moves (required for a slip).
+    reason: Option<String>,
+    /// The version you read (instead of `If-Match`).
+    version: Option<i64>,
+}
+
+/// Change an item. Needs `If-Match` (or `version`); a stale one is refused with 412.
+#[utoipa::path(patch, path = "/api/v1/items/{id}", tag = "items", request_body = ItemChange,
+    params(("id" = String, Path, description = "An item id, e.g. I-12"),
+           ("If-Match" = Option<String>, Header, description = "The ETag you read")),
+    responses((status = 200, body = Doc), (status = "4XX", body = Problem)))]
+async fn change(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Body(b): Body<ItemChange>,
+) -> ApiResult<Response> {
+    let mut ctx = caller.ctx(&state).await?;
+    let r = resolve::parse_ref(&id, RefKind::Item)?;
+    let version = expected(&headers, &r.to_string(), b.version)?;
+    let item = resolve::item(ctx.store, r).await?;
+    ctx.expect = Some((EntityKind::Item, item.id, version));
+    let kind = b
+        .kind
+        .as_deref()
+        .map(|k| word::<ItemKind>("kind", k))
+        .transpose()?;
+    let view = items::edit(
+        &ctx,
+        &id,
+        ItemPatch {
+            title: b.title,
+            outcome: b.outcome,
+            owner: b.owner,
+            due: b.due,
+            milestone: b.milestone,
+            estimate: b.estimate,
+            goal: b.goal,
+            kind,
+            actual: b.actual,
+        },
+        b.reason.as_deref(),
+    )
+    .await?;
+    Ok(tagged(&view.id, view.version, &view))
+}
+
+/// A status change.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusChange {
+    /// `start`, `done`, `block`, `drop` or `reopen`.
+    action: String,
+    /// Why (required to block or drop).
+    reason: Option<String>,
+    /// Time it really took, for `done` (e.g. 5h).
+    actual: Option<String>,
+    /// The version you read (instead of `If-Match`).
+    version: Option<i64>,
+}
+
+/// Start, finish, block, drop or reopen an item. Needs `If-Match` (or `version`).
+#[utoipa::path(post, path = "/api/v1/items/{id}/status", tag = "items",
+    request_body = StatusChange,
+    params(("id" = String, Path, description = "An item id, e.g. I-12"),
+           ("If-Match" = Option<String>, Header, description = "The ETag you read")),
+    responses((status = 200, body = Doc), (status = "4XX", body = Problem)))]
+async fn status(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Body(b): Body<StatusChange>,
+) -> ApiResult<Response> {
+    let mut ctx = caller.ctx(&state).await?;
+    let r = resolve::parse_ref(&id, RefKind::Item)?;
+    let version = expected(&headers, &r.to_string(), b.version)?;
+    let item = resolve::item(ctx.store, r).await?;
+    ctx.expect = Some((EntityKind::Item, item.id, version));
+    let action = match b.action.as_str() {
+        "start" => Action::Start,
+        "done" => Action::Done,
+        "block" => Action::Block,
+        "drop" => Action::Drop,
+        "reopen" => Action::Reopen,
+        other => {
+            return Err(ApiError::new(
+                crate::problem::Kind::Invalid,
+                format!("action `{other}` is not start, done, block, drop or reopen"),
+            ));
+        }
+    };
+    let changed = items::act(&ctx, &id, action, b.reason.as_deref(), b.actual.as_deref()).await?;
+    Ok(match changed {
+        Changed::Item(view) => tagged(&view.id, view.version, &view),
+        Changed::Goal(view) => tagged(&view.id, view.version, &view),
+    })
+}

@@ -1,0 +1,185 @@
+//! `/api/v1`: the routes, and what they share — JSON bodies that refuse unknown fields, ETags
+//! and `If-Match`, cursor pagination.
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::AppState;
+use crate::problem::{ApiError, Kind};
+
+pub mod account;
+pub mod goals;
+pub mod items;
+pub mod org;
+
+/// Every API route.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(account::routes())
+        .merge(org::routes())
+        .merge(goals::routes())
+        .merge(items::routes())
+}
+
+/// A JSON body; a malformed, mistyped or oversized one is a problem document, not axum's text.
+pub struct Body<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let axum::Json(value) = axum::Json::<T>::from_request(req, state).await?;
+        Ok(Body(value))
+    }
+}
+
+/// Query parameters; bad ones are a problem document.
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let axum::extract::Query(value) =
+            axum::extract::Query::<T>::from_request_parts(parts, state).await?;
+        Ok(Query(value))
+    }
+}
+
+/// A path parameter; a bad one is a problem document.
+pub struct Path<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let axum::extract::Path(value) =
+            axum::extract::Path::<T>::from_request_parts(parts, state).await?;
+        Ok(Path(value))
+    }
+}
+
+/// For PATCH bodies: a field that is absent is `None`, `null` is `Some(None)` (clear it).
+pub fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// The ETag of version `version` of the resource `id` (e.g. `"I-12.3"`).
+pub fn etag(id: &str, version: i64) -> String {
+    format!("\"{id}.{version}\"")
+}
+
+/// A JSON answer with its ETag.
+pub fn tagged<T: Serialize>(id: &str, version: i64, body: &T) -> Response {
+    let mut response = axum::Json(body).into_response();
+    if let Ok(v) = HeaderValue::from_str(&etag(id, version)) {
+        response.headers_mut().insert(header::ETAG, v);
+    }
+    response
+}
+
+/// The version a write expects: `If-Match` (an ETag of ours, or a bare version number) or the
+/// body's `version`. Update endpoints refuse writes that say neither (428), so no client
+/// overwrites a change it has not seen.
+pub fn expected(headers: &HeaderMap, id: &str, body: Option<i64>) -> Result<i64, ApiError> {
+    if let Some(value) = headers.get(header::IF_MATCH) {
+        let text = value.to_str().unwrap_or("").trim();
+        let text = text.trim_start_matches("W/").trim_matches('"');
+        let version = match text.rsplit_once('.') {
+            Some((rid, v)) if rid.eq_ignore_ascii_case(id) => v.parse().ok(),
+            Some(_) => None,
+            None => text.parse().ok(),
+        };
+        return version.ok_or_else(|| {
+            ApiError::new(
+                Kind::Stale,
+                format!("If-Match `{text}` is not an ETag of {id}; read it again and retry"),
+            )
+        });
+    }
+    body.ok_or_else(|| {
+        ApiError::new(
+            Kind::PreconditionRequired,
+            format!(
+                "say which version of {id} you change: send If-Match with its ETag, or a \
+                 `version` field"
+            ),
+        )
+    })
+}
+
+/// Cursor pagination: at most `limit` (default 100, at most 1,000) after `cursor` (the last id
+/// of the previous page, e.g. `I-200`).
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// How many to return (1–1000, default 100).
+    pub limit: Option<usize>,
+    /// Continue after this id (the previous page's `next_cursor`).
+    pub cursor: Option<String>,
+}
+
+/// One page of a list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Page<T: ToSchema> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` for the next page; absent on the last one.
+    pub next_cursor: Option<String>,
+}
+
+/// Cut a list (in id order) into the page `params` asks for. `key` gives each entry's number.
+pub fn page<T: ToSchema>(
+    mut all: Vec<T>,
+    params: &PageParams,
+    id: impl Fn(&T) -> String,
+) -> Result<Page<T>, ApiError> {
+    let limit = params.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::new(
+            Kind::Invalid,
+            format!("limit {limit} is not between 1 and 1000"),
+        ));
+    }
+    let number = |s: &str| -> Option<i64> { s.rsplit('-').next()?.parse().ok() };
+    all.sort_by_key(|t| number(&id(t)).unwrap_or(i64::MAX));
+    if let Some(c) = &params.cursor {
+        let after = number(c).ok_or_else(|| {
+            ApiError::new(
+                Kind::Invalid,
+                format!(
+                    "cursor `{c}` is not an id like I-200; use the previous page's next_cursor"
+                ),
+            )
+        })?;
+        all.retain(|t| number(&id(t)).is_some_and(|n| n > after));
+    }
+    let more = all.len() > limit;
+    all.truncate(limit);
+    let next_cursor = more.then(|| all.last().map(&id)).flatten();
+    Ok(Page {
+        items: all,
+        next_cursor,
+    })
+}
+
+/// Any JSON value, for answers whose schema is the command line's `--json` document.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(value_type = Object)]
+pub struct Doc(pub serde_json::Value);
+
+/// Serialise a view as a [`Doc`].
+pub fn doc<T: Serialize>(value: &T) -> Result<Doc, ApiError> {
+    serde_json::to_value(value)
+        .map(Doc)
+        .map_err(|e| ApiError::new(Kind::Internal, format!("cannot encode the answer: {e}")))
+}

@@ -1,0 +1,137 @@
+//! Who is calling: an API token (`Authorization: Bearer ldt_…`) or a web session cookie. A
+//! cookie-authenticated write must also carry the session's CSRF token and come from the
+//! server's own origin (DESIGN §9); token calls cannot be forged by a browser, so they need
+//! neither.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, header};
+use landed_app::Ctx;
+use landed_app::accounts::{self, Refused};
+use landed_core::authz::Action;
+use landed_core::model::Person;
+use landed_store::Session;
+
+use crate::problem::{ApiError, Kind};
+use crate::{AppState, Db};
+
+/// The session cookie's name. `__Host-` needs HTTPS, so it is used only behind one.
+pub const COOKIE: &str = "landed_session";
+/// The header a cookie-authenticated write carries its CSRF token in.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The signed-in caller of a request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub person: Person,
+    /// The web session, when the caller came with a cookie.
+    pub session: Option<Session>,
+}
+
+impl Caller {
+    /// A use-case context acting as the caller, who must be allowed to read.
+    pub async fn ctx<'s>(&self, state: &'s AppState) -> Result<Ctx<'s, Db>, ApiError> {
+        let ctx = Ctx::signed(&state.store, self.person.clone(), state.now()).await?;
+        ctx.allow(Action::Read)?;
+        Ok(ctx)
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
+        let now = state.now();
+        if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
+            let token = value
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .ok_or_else(|| {
+                    ApiError::new(
+                        Kind::Unauthenticated,
+                        "give the token as `Authorization: Bearer ldt_…`",
+                    )
+                })?;
+            return match accounts::by_token(&state.store, token.trim(), now).await? {
+                Ok(person) => Ok(Caller {
+                    person,
+                    session: None,
+                }),
+                Err(refused) => Err(refused_error(refused)),
+            };
+        }
+        let Some(cookie) = cookie(&parts.headers, COOKIE) else {
+            return Err(ApiError::new(
+                Kind::Unauthenticated,
+                "sign in first: send an API token (`landed token create`) as \
+                 `Authorization: Bearer …`, or sign in at /api/v1/session",
+            ));
+        };
+        let (session, person) = match accounts::by_session(&state.store, &cookie, now).await? {
+            Ok(found) => found,
+            Err(refused) => return Err(refused_error(refused)),
+        };
+        if !is_safe(&parts.method) {
+            check_csrf(&parts.headers, &session, state)?;
+        }
+        Ok(Caller {
+            person,
+            session: Some(session),
+        })
+    }
+}
+
+fn refused_error(r: Refused) -> ApiError {
+    match r {
+        Refused::TooMany => ApiError::new(Kind::TooManyRequests, r.to_string()),
+        _ => ApiError::new(Kind::Unauthenticated, r.to_string()),
+    }
+}
+
+/// Methods that change nothing (and so never need CSRF protection; no GET handler writes).
+pub fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// A cookie write must carry the session's CSRF token, and a browser must say it comes from
+/// this origin (`Sec-Fetch-Site: same-origin`, or an `Origin` equal to the base URL).
+fn check_csrf(headers: &HeaderMap, session: &Session, state: &AppState) -> Result<(), ApiError> {
+    let token = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+    if !token.is_some_and(|t| constant_time_eq(t.as_bytes(), session.csrf.as_bytes())) {
+        return Err(ApiError::new(
+            Kind::Forbidden,
+            "a signed-in write needs its CSRF token in the X-CSRF-Token header",
+        ));
+    }
+    let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let cross = match (site, origin) {
+        (Some(s), _) => s != "same-origin" && s != "none",
+        (None, Some(o)) => state.base_url.as_deref().is_some_and(|b| o != b),
+        (None, None) => false,
+    };
+    if cross {
+        return Err(ApiError::new(
+            Kind::Forbidden,
+            "cross-site writes are refused; use the page of this server",
+        ));
+    }
+    Ok(())
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The value of cookie `name`, if the request has it.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}

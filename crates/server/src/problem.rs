@@ -1,0 +1,237 @@
+//! Errors as `application/problem+json` (RFC 9457), each kind with a stable `type`, so clients
+//! can branch on it and people can read `detail`, which names the problem and the fix.
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use landed_app::AppError;
+use landed_store::StoreError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The problem document.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    /// Stable per kind, e.g. `urn:landed:problem:stale`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: &'static str,
+    pub status: u16,
+    pub detail: String,
+}
+
+/// The kinds of problem, with their status and title.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Malformed,
+    Invalid,
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    Conflict,
+    Stale,
+    PreconditionRequired,
+    TooLarge,
+    UnsupportedMediaType,
+    TooManyRequests,
+    Unavailable,
+    Internal,
+}
+
+impl Kind {
+    pub fn slug(self) -> &'static str {
+        match self {
+            Kind::Malformed => "malformed",
+            Kind::Invalid => "invalid",
+            Kind::Unauthenticated => "unauthenticated",
+            Kind::Forbidden => "forbidden",
+            Kind::NotFound => "not-found",
+            Kind::Conflict => "conflict",
+            Kind::Stale => "stale",
+            Kind::PreconditionRequired => "precondition-required",
+            Kind::TooLarge => "too-large",
+            Kind::UnsupportedMediaType => "unsupported-media-type",
+            Kind::TooManyRequests => "too-many-requests",
+            Kind::Unavailable => "unavailable",
+            Kind::Internal => "internal",
+        }
+    }
+
+    pub fn status(self) -> StatusCode {
+        match self {
+            Kind::Malformed => StatusCode::BAD_REQUEST,
+            Kind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+            Kind::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Kind::Forbidden => StatusCode::FORBIDDEN,
+            Kind::NotFound => StatusCode::NOT_FOUND,
+            Kind::Conflict => StatusCode::CONFLICT,
+            Kind::Stale => StatusCode::PRECONDITION_FAILED,
+            Kind::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            Kind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Kind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Kind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            Kind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Kind::Malformed => "The request cannot be read",
+            Kind::Invalid => "The request is not valid",
+            Kind::Unauthenticated => "Sign-in required",
+            Kind::Forbidden => "Not allowed",
+            Kind::NotFound => "Not found",
+            Kind::Conflict => "Refused by the rules",
+            Kind::Stale => "Changed since you read it",
+            Kind::PreconditionRequired => "Say which version you change",
+            Kind::TooLarge => "The request is too large",
+            Kind::UnsupportedMediaType => "Send JSON",
+            Kind::TooManyRequests => "Too many attempts",
+            Kind::Unavailable => "The database is unavailable",
+            Kind::Internal => "Something went wrong on the server",
+        }
+    }
+}
+
+/// A failed request, ready to be answered.
+#[derive(Debug)]
+pub struct ApiError {
+    pub kind: Kind,
+    pub detail: String,
+}
+
+impl ApiError {
+    pub fn new(kind: Kind, detail: impl Into<String>) -> ApiError {
+        ApiError {
+            kind,
+            detail: detail.into(),
+        }
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if self.kind == Kind::Internal || self.kind == Kind::Unavailable {
+            tracing::error!(kind = self.kind.slug(), detail = %self.detail, "request failed");
+        }
+        let status = self.kind.status();
+        let body = Problem {
+            kind: format!("urn:landed:problem:{}", self.kind.slug()),
+            title: self.kind.title(),
+            status: status.as_u16(),
+            detail: self.detail,
+        };
+        let mut response = (status, Json(body)).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> ApiError {
+        if let AppError::Store(s) = e {
+            return s.into();
+        }
+        let kind = match &e {
+            AppError::NotFound(_) => Kind::NotFound,
+            AppError::UnknownPerson { .. }
+            | AppError::UnknownTeam { .. }
+            | AppError::UnknownMilestone { .. }
+            | AppError::WrongKind(..)
+            | AppError::BadRef(_)
+            | AppError::When(_)
+            | AppError::Capture(_)
+            | AppError::Word(_)
+            | AppError::Invalid(_)
+            | AppError::Week(_)
+            | AppError::SlipNeedsReason { .. }
+            | AppError::ReasonRequired { .. }
+            | AppError::DateAndMilestone
+            | AppError::ActualBeforeDone(_)
+            | AppError::NothingToChange => Kind::Invalid,
+            AppError::BadTransition { .. }
+            | AppError::Cycle(_)
+            | AppError::DuplicateDependency(..)
+            | AppError::Exists(_)
+            | AppError::NotAllowed(_) => Kind::Conflict,
+            AppError::Forbidden(_) => Kind::Forbidden,
+            AppError::NoActor => Kind::Unauthenticated,
+            AppError::Store(_) => Kind::Internal,
+        };
+        ApiError::new(kind, e.to_string())
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        let kind = match &e {
+            StoreError::Conflict { .. } => Kind::Stale,
+            StoreError::Duplicate(_) => Kind::Conflict,
+            StoreError::Missing(_) => Kind::NotFound,
+            StoreError::Db(sqlx_error) if is_unavailable(sqlx_error) => Kind::Unavailable,
+            _ => Kind::Internal,
+        };
+        let detail = match kind {
+            Kind::Internal => "the server could not complete this request; it is logged".into(),
+            Kind::Unavailable => "the database cannot be reached; try again shortly".into(),
+            _ => e.to_string(),
+        };
+        if kind == Kind::Internal {
+            tracing::error!(error = %e, "store failure");
+        }
+        ApiError::new(kind, detail)
+    }
+}
+
+fn is_unavailable(e: &landed_store::DbError) -> bool {
+    landed_store::is_unavailable(e)
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(r: JsonRejection) -> ApiError {
+        let kind = match &r {
+            JsonRejection::JsonSyntaxError(_) => Kind::Malformed,
+            JsonRejection::JsonDataError(_) => Kind::Invalid,
+            JsonRejection::MissingJsonContentType(_) => Kind::UnsupportedMediaType,
+            JsonRejection::BytesRejection(b) if b.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Kind::TooLarge
+            }
+            _ => Kind::Malformed,
+        };
+        let detail = match kind {
+            Kind::TooLarge => format!(
+                "the body is over {} bytes; send less at a time",
+                crate::BODY_LIMIT
+            ),
+            Kind::UnsupportedMediaType => {
+                "send the body as JSON with `Content-Type: application/json`".into()
+            }
+            _ => r.body_text(),
+        };
+        ApiError::new(kind, detail)
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(r: QueryRejection) -> ApiError {
+        ApiError::new(Kind::Invalid, r.body_text())
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(r: PathRejection) -> ApiError {
+        ApiError::new(Kind::Invalid, r.body_text())
+    }
+}
