@@ -83,6 +83,10 @@ pub enum AppError {
     NothingToChange,
     #[error("{0}")]
     NotAllowed(String),
+    /// Only certain people may do this, and the actor is not one of them (the asked team
+    /// answers its requests), named in full.
+    #[error("{0}")]
+    NotPermitted(String),
     /// The acting person may not do this (DESIGN §9).
     #[error("not allowed: {0}")]
     Forbidden(landed_core::authz::Denied),

@@ -150,7 +150,7 @@ async fn answerable<S: Store>(ctx: &Ctx<'_, S>, id: &str) -> Result<(Request, Re
         .find(|t| t.id == request.to_team)
         .expect("a request's team exists");
     if !member(to, actor.id) {
-        return Err(AppError::NotAllowed(format!(
+        return Err(AppError::NotPermitted(format!(
             "only the lead or members of {} can answer {r}; @{} is not one of them",
             to.name, actor.handle
         )));

@@ -66,9 +66,12 @@ pub fn since<S: Store>(ctx: &Ctx<'_, S>, text: &str) -> Result<Timestamp> {
             (Ok(n), "d") if (0..=3660).contains(&n) => n,
             (Ok(n), "w") if (0..=520).contains(&n) => n * 7,
             _ => {
-                return Err(AppError::NotAllowed(format!(
-                    "--since `{text}`: write a date (2026-10-01) or a time back from now (-4w, -30d, at most ten years)"
-                )));
+                return Err(AppError::Invalid(landed_core::validate::Invalid {
+                    field: "since",
+                    problem: format!(
+                        "`{text}` is neither a date (2026-10-01) nor a time back from now (-4w, -30d, at most ten years)"
+                    ),
+                }));
             }
         };
         return Ok(Timestamp::from_second(ctx.now.as_second() - days * 86_400)

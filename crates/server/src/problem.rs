@@ -166,7 +166,7 @@ impl From<AppError> for ApiError {
             | AppError::DuplicateDependency(..)
             | AppError::Exists(_)
             | AppError::NotAllowed(_) => Kind::Conflict,
-            AppError::Forbidden(_) => Kind::Forbidden,
+            AppError::Forbidden(_) | AppError::NotPermitted(_) => Kind::Forbidden,
             AppError::NoActor => Kind::Unauthenticated,
             AppError::Store(_) => Kind::Internal,
         };

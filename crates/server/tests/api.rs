@@ -174,7 +174,7 @@ fn operations(doc: &Value) -> BTreeSet<String> {
 
 /// Every route, and who may use it: the expected status for each actor. `V` stands for the
 /// current version of the resource, read just before the call.
-/// A route (`METHOD /path=argument`), its body, and the status each actor expects.
+/// A route (`METHOD /path#argument`), its body, and the status each actor expects.
 type Line = (&'static str, Option<Value>, [(&'static str, u16); 6]);
 
 fn matrix() -> Vec<Line> {
@@ -191,16 +191,16 @@ fn matrix() -> Vec<Line> {
     vec![
         ("GET /api/v1/me", None, all_ok(200)),
         ("GET /api/v1/people", None, all_ok(200)),
-        ("GET /api/v1/people/{handle}=chloe", None, all_ok(200)),
+        ("GET /api/v1/people/{handle}#chloe", None, all_ok(200)),
         ("GET /api/v1/teams", None, all_ok(200)),
         ("GET /api/v1/goals", None, all_ok(200)),
-        ("GET /api/v1/goals/{id}=G-1", None, all_ok(200)),
+        ("GET /api/v1/goals/{id}#G-1", None, all_ok(200)),
         ("GET /api/v1/items", None, all_ok(200)),
-        ("GET /api/v1/items/{id}=I-2", None, all_ok(200)),
+        ("GET /api/v1/items/{id}#I-2", None, all_ok(200)),
         ("GET /api/v1/tokens", None, all_ok(200)),
         (
             // Changing chloe's time zone: herself or an admin.
-            "PATCH /api/v1/people/{handle}=chloe",
+            "PATCH /api/v1/people/{handle}#chloe",
             Some(json!({ "tz": "Europe/Lisbon", "version": "V" })),
             [
                 ("admin", 200),
@@ -214,7 +214,7 @@ fn matrix() -> Vec<Line> {
         (
             // Changing a role: admins only, not even one's own (admins go last, so farid is
             // still a member when he tries).
-            "PATCH /api/v1/people/{handle}=farid",
+            "PATCH /api/v1/people/{handle}#farid",
             Some(json!({ "role": "admin", "version": "V" })),
             [
                 ("admin", 200),
@@ -240,7 +240,7 @@ fn matrix() -> Vec<Line> {
         ),
         (
             // G-1 is Platform's (ana's): Platform's people and admins.
-            "PATCH /api/v1/goals/{id}=G-1",
+            "PATCH /api/v1/goals/{id}#G-1",
             Some(json!({ "title": "Move every service to pipeline v2", "version": "V" })),
             [
                 ("admin", 200),
@@ -252,7 +252,7 @@ fn matrix() -> Vec<Line> {
             ],
         ),
         (
-            "POST /api/v1/goals/{id}/close=G-2",
+            "POST /api/v1/goals/{id}/close#G-2",
             Some(json!({ "how": "dropped", "reason": "matrix", "version": "V" })),
             [
                 ("admin", 200),
@@ -278,7 +278,7 @@ fn matrix() -> Vec<Line> {
         ),
         (
             // I-2 is chloe's, in Platform's G-1.
-            "PATCH /api/v1/items/{id}=I-2",
+            "PATCH /api/v1/items/{id}#I-2",
             Some(json!({ "estimate": "5h", "version": "V" })),
             [
                 ("admin", 200),
@@ -290,7 +290,7 @@ fn matrix() -> Vec<Line> {
             ],
         ),
         (
-            "POST /api/v1/items/{id}/status=I-2",
+            "POST /api/v1/items/{id}/status#I-2",
             Some(json!({ "action": "done", "version": "V" })),
             [
                 ("admin", 200),
@@ -317,7 +317,7 @@ fn matrix() -> Vec<Line> {
         (
             // Revoking farid's "other" token (id 4): himself or an admin (each run revokes a
             // fresh one, made below).
-            "DELETE /api/v1/tokens/{id}=T",
+            "DELETE /api/v1/tokens/{id}#T",
             None,
             [
                 ("admin", 204),
@@ -328,6 +328,70 @@ fn matrix() -> Vec<Line> {
                 ("_", 0),
             ],
         ),
+        ("GET /api/v1/checkins", None, all_ok(200)),
+        (
+            // Each person checks in for themself; viewers do not check in.
+            "POST /api/v1/checkins",
+            Some(json!({ "done": "the matrix" })),
+            [
+                ("admin", 201),
+                ("lead", 201),
+                ("owner", 201),
+                ("other", 201),
+                ("viewer", 403),
+                ("_", 0),
+            ],
+        ),
+        ("GET /api/v1/reviews?team=Platform", None, all_ok(200)),
+        ("GET /api/v1/reports?team=Platform", None, all_ok(200)),
+        ("GET /api/v1/stats?team=Platform", None, all_ok(200)),
+        ("GET /api/v1/dependencies", None, all_ok(200)),
+        (
+            // On behalf of chloe's I-2 (undone after each success).
+            "POST /api/v1/dependencies",
+            Some(json!({ "from": "I-2", "needs": "I-4" })),
+            [
+                ("admin", 201),
+                ("lead", 403),
+                ("owner", 201),
+                ("other", 403),
+                ("viewer", 403),
+                ("_", 0),
+            ],
+        ),
+        ("GET /api/v1/requests", None, all_ok(200)),
+        ("GET /api/v1/requests/{id}#R-1", None, all_ok(200)),
+        (
+            // Asking Mobile on behalf of chloe's I-2.
+            "POST /api/v1/requests",
+            Some(json!({ "team": "Mobile", "deliverable": "a matrix", "by": "+2w", "for": "I-2" })),
+            [
+                ("admin", 201),
+                ("lead", 403),
+                ("owner", 201),
+                ("other", 403),
+                ("viewer", 403),
+                ("_", 0),
+            ],
+        ),
+        (
+            // Only the asked team (Payments: emma leads, farid is a member) answers; admins
+            // are not asked. Each actor answers a fresh request.
+            "POST /api/v1/requests/{id}/answer#R",
+            Some(json!({ "answer": "not_yet", "note": "after the freeze", "version": "V" })),
+            [
+                ("admin", 403),
+                ("lead", 200),
+                ("owner", 403),
+                ("other", 200),
+                ("viewer", 403),
+                ("_", 0),
+            ],
+        ),
+        ("GET /api/v1/impact/{id}#I-2", None, all_ok(200)),
+        ("GET /api/v1/capacity", None, all_ok(200)),
+        ("GET /api/v1/forecast", None, all_ok(200)),
+        ("GET /api/v1/history/{id}#I-2", None, all_ok(200)),
         (
             // Signing out needs a session, not a token.
             "DELETE /api/v1/session",
@@ -354,8 +418,8 @@ async fn authorisation_matrix_over_every_route() {
     let mut covered = BTreeSet::new();
     covered.insert("POST /api/v1/session".to_string()); // signing in: see sessions_and_csrf
     for (route, body, expected) in matrix() {
-        let (op, arg) = route.split_once('=').unwrap_or((route, ""));
-        covered.insert(op.to_string());
+        let (op, arg) = route.split_once('#').unwrap_or((route, ""));
+        covered.insert(op.split('?').next().unwrap().to_string());
         let (method, template) = op.split_once(' ').unwrap();
         let method: Method = method.parse().unwrap();
         let mut outcomes = expected.to_vec();
@@ -378,13 +442,24 @@ async fn authorisation_matrix_over_every_route() {
                     .await;
                 assert_eq!(st, StatusCode::CREATED);
                 t["id"].to_string()
+            } else if arg == "R" {
+                // A fresh request to Payments to answer.
+                let ask = json!({"team": "Payments", "deliverable": "x", "by": "+2w"});
+                let (st, _, r) = s
+                    .call("admin", Method::POST, "/api/v1/requests", Some(ask))
+                    .await;
+                assert_eq!(st, StatusCode::CREATED, "{r}");
+                r["id"].as_str().unwrap().to_string()
             } else {
                 arg.to_string()
             };
             let path = template.replace("{id}", &arg).replace("{handle}", &arg);
             let body = match body.clone() {
                 Some(mut b) if b.get("version") == Some(&json!("V")) => {
-                    let current = path.trim_end_matches("/status").trim_end_matches("/close");
+                    let current = path
+                        .trim_end_matches("/status")
+                        .trim_end_matches("/close")
+                        .trim_end_matches("/answer");
                     b["version"] = s.get(current).await["version"].clone();
                     Some(b)
                 }
@@ -414,7 +489,10 @@ async fn authorisation_matrix_over_every_route() {
                     .await;
                 assert_eq!(st, StatusCode::OK, "{a}");
             }
-            if status.is_success() && route == "PATCH /api/v1/people/{handle}=farid" {
+            if status.is_success() && route == "POST /api/v1/dependencies" {
+                undo_dependency(&s).await;
+            }
+            if status.is_success() && route == "PATCH /api/v1/people/{handle}#farid" {
                 let v = s.get("/api/v1/people/farid").await["version"].clone();
                 let demote = json!({"role": "member", "version": v});
                 let (st, _, a) = s
@@ -432,6 +510,32 @@ async fn authorisation_matrix_over_every_route() {
         covered,
         "every route in the OpenAPI document needs a line in the matrix, and every line a route"
     );
+}
+
+/// Dependencies cannot be removed through the API yet: remove I-2 → I-4 through the store.
+async fn undo_dependency(s: &Server) {
+    let store = SqlStore::open(&s.store_path, false).await.unwrap();
+    let mut ids = Vec::new();
+    for r in ["I-2", "I-4"] {
+        let item = landed_app::resolve::item(&store, r.parse().unwrap())
+            .await
+            .unwrap();
+        ids.push(item.id);
+    }
+    let (from, to) = (ids[0], ids[1]);
+    let dep = store
+        .dependencies(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| {
+            d.from == landed_core::model::Node::Item(from)
+                && d.to == landed_core::model::Node::Item(to)
+        })
+        .unwrap();
+    let meta = landed_store::Meta::new(None, now(), landed_core::event::EventKind::Dropped);
+    store.delete(&meta, &dep.into()).await.unwrap();
+    store.close().await;
 }
 
 /// Closed goals cannot be reopened through the API yet: put G-2 back through the store.

@@ -425,7 +425,8 @@ pub trait Store: Send + Sync {
     /// End one session (sign-out).
     fn revoke_session(&self, id: Id, at: Timestamp) -> impl Future<Output = Result<()>> + Send;
     /// End every session of a person (password change, suspension).
-    fn revoke_sessions(&self, person: Id, at: Timestamp) -> impl Future<Output = Result<()>> + Send;
+    fn revoke_sessions(&self, person: Id, at: Timestamp)
+    -> impl Future<Output = Result<()>> + Send;
     /// Record a failed sign-in under `key` (an account or an address).
     fn login_failure(&self, key: &str, at: Timestamp) -> impl Future<Output = Result<()>> + Send;
     /// Failed sign-ins under `key` since an instant.

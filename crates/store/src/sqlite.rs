@@ -25,8 +25,8 @@ use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 
 use crate::codec::{self, ts};
 use crate::{
-    ApiToken, Change, GoalFilter, ItemFilter, Meta, NewReminder, NodeForecast, NotifySettings, Outcome,
-    Reminder, ReminderState, Result, Session, Store, StoreError,
+    ApiToken, Change, GoalFilter, ItemFilter, Meta, NewReminder, NodeForecast, NotifySettings,
+    Outcome, Reminder, ReminderState, Result, Session, Store, StoreError,
 };
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");

@@ -16,7 +16,9 @@ use crate::problem::{ApiError, Kind};
 pub mod account;
 pub mod goals;
 pub mod items;
+pub mod links;
 pub mod org;
+pub mod weekly;
 
 /// Every API route.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -25,6 +27,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(org::routes())
         .merge(goals::routes())
         .merge(items::routes())
+        .merge(links::routes())
+        .merge(weekly::routes())
 }
 
 /// A JSON body; a malformed, mistyped or oversized one is a problem document, not axum's text.

@@ -1,0 +1,305 @@
+//! Between teams and over time: dependencies, commitment requests, impact, capacity, forecasts
+//! and history (DESIGN §3, §5).
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use landed_app::requests::{self, Delivery};
+use landed_app::{capacity, forecast, history, links, resolve};
+use landed_core::event::EntityKind;
+use landed_core::model::RefKind;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{Body, Doc, Path, Query, doc, expected};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::problem::{ApiError, ApiResult, Kind, Problem};
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(dependencies, depend))
+        .routes(routes!(list_requests, ask))
+        .routes(routes!(show_request))
+        .routes(routes!(answer))
+        .routes(routes!(impact))
+        .routes(routes!(capacity_grid))
+        .routes(routes!(forecasts))
+        .routes(routes!(history_of))
+}
+
+fn json(value: &impl serde::Serialize) -> ApiResult<Response> {
+    Ok(axum::Json(doc(value)?).into_response())
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct TeamParams {
+    /// Only what touches this team.
+    team: Option<String>,
+}
+
+/// Every dependency (and committed request), classified: phantom, late, at risk, ok or met.
+#[utoipa::path(get, path = "/api/v1/dependencies", tag = "links", params(TeamParams),
+    responses((status = 200, body = Doc), (status = "4XX", body = Problem)))]
+async fn dependencies(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<TeamParams>,
+) -> ApiResult<Response> {
+    let ctx = caller.ctx(&state).await?;
+    json(&links::list(&ctx, q.team.as_deref()).await?)
+}
+
+/// A new dependency: `from` needs `needs`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDependency {
+    /// The dependent goal or item, e.g. G-3 or I-12.
+    from: String,
+    /// What it needs, e.g. I-40.
+    needs: String,
+    /// When it is needed [default: the dependent's own date].
+    by: Option<String>,
+}
+
+/// Record that one goal or item needs another (cycles are refused).
+#[utoipa::path(post, path = "/api/v1/dependencies", tag = "links", request_body = NewDependency,
+    responses((status = 201, body = Doc), (status = "4XX", body = Problem)))]
+async fn depend(
+    State(state): State<AppState>,
+    caller: Caller,
+    Body(b): Body<NewDependency>,
+) -> ApiResult<Response> {
+    let ctx = caller.ctx(&state).await?;
+    let view = links::add(&ctx, &b.from, &b.needs, b.by.as_deref()).await?;
+    Ok((StatusCode::CREATED, axum::Json(doc(&view)?)).into_response())
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct RequestParams {
+    /// Requests to or from this team.
+    team: Option<String>,
+    /// Only those still waiting for an answer.
+    open: Option<bool>,
+}
+
+/// Commitment requests between teams, with their answers and delivering items.
+#[utoipa::path(get, path = "/api/v1/requests", tag = "links", params(RequestParams),
+    responses((status = 200, body = Doc), (status = "4XX", body = Problem)))]
+async fn list_requests(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<RequestParams>,
+) -> ApiResult<Response> {
+    let ctx = caller.ctx(&state).await?;
+    json(&requests::list(&ctx, q.team.as_deref(), q.open.unwrap_or(false)).await?)
+}
+
+/// A request to another team.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRequest {
+    /// The asked team.
+    team: String,
+    /// What you need from them.
+    deliverable: String,
+    /// When you need it.
+    by: String,
+    /// The goal or item of yours that needs it.
+    #[serde(rename = "for")]
+    for_: Option<String>,
+}
+
+/// Ask a team for a commitment. It is a phantom dependency until they commit.
+#[utoipa::path(post, path = "/api/v1/requests", tag = "links", request_body = NewRequest,
+    responses((status = 201, body = Doc), (status = "4XX", body = Problem)))]
+async fn ask(
+    State(state): State<AppState>,
+    caller: Caller,
+    Body(b): Body<NewRequest>,
+) -> ApiResult<Response> {
+    let ctx = caller.ctx(&state).await?;
+    let view = requests::ask(&ctx, &b.team, &b.deliverable, &b.by, b.for_.as_deref()).await?;
+    Ok((StatusCode::CREATED, axum::Json(doc(&view)?)).into_response())
+}
+
+/// One request.
+#[utoipa::path(get, path = "/api/v1/requests/{id}", tag = "links",
+    params(("id" = String, Path, description = "A request id, e.g. R-2")),
+    responses((status = 200, body = Doc), (status = "4XX", body = Problem)))]
+async fn show_request(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let ctx = caller.ctx(&state).await?;
+    json(&requests::show(&ctx, &id).await?)
+}
+
+/// The asked team's answer: exactly one of two.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Answer {
+    /// `commit` or `not_yet`.
+    answer: String,
+    /// For `commit`: who delivers.
+    owner: Option<String>,
+    /// For `commit`: the delivering item, e.g. I-40 ...
+    item: Option<String>,
+    /// ... or the title of a new item to create.
+    create: Option<String>,
+    /// For `commit`: the date (or `milestone`) it lands.
+    due: Option<String>,
+    milestone: Option<String>,
+    /// For `commit` with `create`: the estimate.
+    estimate: Option<String>,
+    /// For `not_yet`: why, or what would make it possible.
+    note: Option<String>,
+    /// The version you read (instead of `If-Match`).
+    version: Option<i64>,
+}
+
+/// Answer a request made to your team: commit (with who, what and when) or not yet.
+#[utoipa::path(post, path = "/api/v1/requests/{id}/answer", tag = "links", request_body = Answer,
+    params(("id" = String, Path, description = "A request id, e.g. R-2"),
+           ("If-Match" = Option<String>, Header, description = "The ETag you read")),
+    responses((status = 200, body = Doc), (status = "4XX", body = Problem)))]
+async fn answer(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Body(b): Body<Answer>,
+) -> ApiResult<Response> {
+    let mut ctx = caller.ctx(&state).await?;
+    let r = resolve::parse_ref(&id, RefKind::Request)?;
+    let version = expected(&headers, &r.to_string(), b.version)?;
+    let request = landed_store::Store::request(ctx.store, r.num)
+        .await?
+        .ok_or_else(|| ApiError::new(Kind::NotFound, format!("{r} does not exist")))?;
+    ctx.expect = Some((EntityKind::Request, request.id, version));
+    let view = match b.answer.as_str() {
+        "commit" => {
+            let owner = b.owner.as_deref().ok_or_else(|| {
+                ApiError::new(Kind::Invalid, "a commitment names its owner: give `owner`")
+            })?;
+            let delivery = match (b.item, b.create) {
+                (Some(i), None) => Delivery::Item(i),
+                (None, Some(t)) => Delivery::Create(t),
+                _ => {
+                    return Err(ApiError::new(
+                        Kind::Invalid,
+                        "a commitment names its delivering item: give exactly one of `item` and `create`",
+                    ));
+                }
+            };
+            requests::commit(
+                &ctx,
+                &id,
+                owner,
+                delivery,
+                b.due.as_deref(),
+                b.milestone.as_deref(),
+                b.estimate.as_deref(),
+            )
+            .await?
+        }
+        "not_yet" => requests::not_yet(&ctx, &id, b.note.as_deref()).await?,
+        other => {
+            return Err(ApiError::new(
+                Kind::Invalid,
+                format!("answer `{other}` is neither commit nor not_yet: there is no third answer"),
+            ));
+        }
+    };
+    json(&view)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ImpactParams {
+    /// What if it landed on this date instead.
+    if_due: Option<String>,
+}
+
+/// Everything that waits on a goal or item, transitively, grouped by team.
+#[utoipa::path(get, path = "/api/v1/impact/{id}", tag = "links", params(ImpactParams,
+    ("id" = String, Path, description = "A goal or item id")),
+    responses((status = 200, body = Doc), (status = "4XX", body = Problem)))]
+async fn impact(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(q): Query<ImpactParams>,
+) -> ApiResult<Response> {
+    let ctx = caller.ctx(&state).await?;
+    json(&links::impact(&ctx, &id, q.if_due.as_deref()).await?)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct CapacityParams {
+    team: Option<String>,
+    /// Weeks ahead, this one included (1–26, default 6).
+    weeks: Option<u32>,
+}
+
+/// Load against available hours, person by week, with overcommitted weeks and protected time.
+#[utoipa::path(get, path = "/api/v1/capacity", tag = "plans", params(CapacityParams),
+    responses((status = 200, body = Doc), (status = "4XX", body = Problem)))]
+async fn capacity_grid(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<CapacityParams>,
+) -> ApiResult<Response> {
+    let ctx = caller.ctx(&state).await?;
+    let weeks = q.weeks.unwrap_or(6);
+    if !(1..=capacity::MAX_WEEKS).contains(&weeks) {
+        return Err(ApiError::new(
+            Kind::Invalid,
+            format!("weeks {weeks} is not between 1 and {}", capacity::MAX_WEEKS),
+        ));
+    }
+    json(&capacity::grid(&ctx, q.team.as_deref(), weeks).await?)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ForecastParams {
+    team: Option<String>,
+    goal: Option<String>,
+}
+
+/// When open work is forecast to finish, from capacity, estimates and dependencies.
+#[utoipa::path(get, path = "/api/v1/forecast", tag = "plans", params(ForecastParams),
+    responses((status = 200, body = Doc), (status = "4XX", body = Problem)))]
+async fn forecasts(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ForecastParams>,
+) -> ApiResult<Response> {
+    let ctx = caller.ctx(&state).await?;
+    json(&forecast::forecast(&ctx, q.team.as_deref(), q.goal.as_deref()).await?)
+}
+
+/// The history of a goal, item or request: every change, its author, time and reason.
+#[utoipa::path(get, path = "/api/v1/history/{id}", tag = "plans",
+    params(("id" = String, Path, description = "A goal, item or request id")),
+    responses((status = 200, body = Doc), (status = "4XX", body = Problem)))]
+async fn history_of(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let ctx = caller.ctx(&state).await?;
+    json(&history::history(&ctx, &id).await?)
+}

@@ -1,0 +1,155 @@
+//! The weekly rhythm: check-ins, the team review, the status report and the accountability
+//! figures (DESIGN §4).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use landed_app::checkin::{self, CheckInInput};
+use landed_app::report::{self, ReportScope};
+use landed_app::{review, stats};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{Body, Doc, Query, doc};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::problem::{ApiError, ApiResult, Kind, Problem};
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(agenda, check_in))
+        .routes(routes!(team_review))
+        .routes(routes!(status_report))
+        .routes(routes!(figures))
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AgendaParams {
+    /// Whose agenda [default: yours].
+    person: Option<String>,
+    /// An ISO week, e.g. 2026-W48 [default: this week in their time zone].
+    week: Option<String>,
+}
+
+/// The check-in agenda of a week: items due, overdue, in progress, blocked, quiet for 14
+/// days, goals owned, and what was said already.
+#[utoipa::path(get, path = "/api/v1/checkins", tag = "weekly", params(AgendaParams),
+    responses((status = 200, body = Doc), (status = "4XX", body = Problem)))]
+async fn agenda(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<AgendaParams>,
+) -> ApiResult<Response> {
+    let ctx = caller.ctx(&state).await?;
+    let view = checkin::agenda(&ctx, q.person.as_deref(), q.week.as_deref()).await?;
+    Ok(axum::Json(doc(&view)?).into_response())
+}
+
+/// Check in for your week (or amend this week's check-in): per item a status and a note;
+/// overall done, blocked and needs help; a confidence per goal you own. One write.
+#[utoipa::path(post, path = "/api/v1/checkins", tag = "weekly", request_body = Doc,
+    responses((status = 201, body = Doc), (status = "4XX", body = Problem)))]
+async fn check_in(
+    State(state): State<AppState>,
+    caller: Caller,
+    Body(input): Body<CheckInInput>,
+) -> ApiResult<Response> {
+    let ctx = caller.ctx(&state).await?;
+    let view = checkin::give(&ctx, &input).await?;
+    Ok((StatusCode::CREATED, axum::Json(doc(&view)?)).into_response())
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewParams {
+    /// The team.
+    team: String,
+    /// An ISO week [default: this week in the lead's time zone].
+    week: Option<String>,
+}
+
+/// The lead's weekly agenda for a team: blocked items, needs-help, slips with reasons, missed
+/// check-ins, dependencies and requests in trouble, overcommitted people, health drops,
+/// aspirations.
+#[utoipa::path(get, path = "/api/v1/reviews", tag = "weekly", params(ReviewParams),
+    responses((status = 200, body = Doc), (status = "4XX", body = Problem)))]
+async fn team_review(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ReviewParams>,
+) -> ApiResult<Response> {
+    let ctx = caller.ctx(&state).await?;
+    let view = review::review(&ctx, &q.team, q.week.as_deref()).await?;
+    Ok(axum::Json(doc(&view)?).into_response())
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ReportParams {
+    /// One team's goals [default: every goal of the workspace].
+    team: Option<String>,
+    /// The ISO week whose changes are listed [default: this week].
+    week: Option<String>,
+}
+
+/// The weekly status report: per goal its verdict, health, progress, next step and what
+/// changed during the week.
+#[utoipa::path(get, path = "/api/v1/reports", tag = "weekly", params(ReportParams),
+    responses((status = 200, body = Doc), (status = "4XX", body = Problem)))]
+async fn status_report(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ReportParams>,
+) -> ApiResult<Response> {
+    let ctx = caller.ctx(&state).await?;
+    let scope = q.team.map_or(ReportScope::Workspace, ReportScope::Team);
+    let view = report::report(&ctx, scope, q.week.as_deref()).await?;
+    Ok(axum::Json(doc(&view)?).into_response())
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct StatsParams {
+    team: Option<String>,
+    person: Option<String>,
+    goal: Option<String>,
+    /// A date or a span back from now (-4w, -30d) [default: -4w].
+    since: Option<String>,
+}
+
+/// Accountability figures over a window, from the event log: on-time rate, mean slip,
+/// commitments kept, check-in rate, momentum.
+#[utoipa::path(get, path = "/api/v1/stats", tag = "weekly", params(StatsParams),
+    responses((status = 200, body = Doc), (status = "4XX", body = Problem)))]
+async fn figures(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<StatsParams>,
+) -> ApiResult<Response> {
+    let ctx = caller.ctx(&state).await?;
+    let named = [&q.team, &q.person, &q.goal]
+        .iter()
+        .filter(|x| x.is_some())
+        .count();
+    if named > 1 {
+        return Err(ApiError::new(
+            Kind::Invalid,
+            "give at most one of team, person and goal",
+        ));
+    }
+    let since = stats::since(&ctx, q.since.as_deref().unwrap_or("-4w"))?;
+    let of = stats::StatsFor {
+        team: q.team,
+        person: q.person,
+        goal: q.goal,
+    };
+    let view = stats::stats(&ctx, &of, since).await?;
+    Ok(axum::Json(doc(&view)?).into_response())
+}
