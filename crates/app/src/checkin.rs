@@ -17,7 +17,7 @@ use landed_core::model::{
 use landed_core::validate::{self, MAX_TEXT};
 use landed_core::week::week_of;
 use landed_core::when;
-use landed_store::{Change, GoalFilter, ItemFilter, Meta, Store};
+use landed_store::{Change, GoalFilter, ItemFilter, Store};
 use serde::{Deserialize, Serialize};
 
 use crate::{AppError, Ctx, Result, resolve};
@@ -331,7 +331,7 @@ pub async fn give<S: Store>(ctx: &Ctx<'_, S>, input: &CheckInInput) -> Result<Ch
             ));
             let reason = after_item.status_reason.clone();
             changes.push(Change::Update(
-                Meta::new(ctx.author(), ctx.now, kind).with_reason(reason),
+                ctx.meta(kind).with_reason(reason),
                 Entity::Item(item.clone()),
                 Entity::Item(after_item),
             ));

@@ -32,6 +32,7 @@ pub struct Made {
 
 /// Fill an empty store with a demo organisation.
 pub async fn fill<S: Store>(store: &S, size: Size, now: Timestamp) -> Result<Made> {
+    let now = crate::stored_instant(now);
     crate::init(store, "Demo Corp", "Europe/Berlin", now).await?;
     match size {
         Size::Small => small(store, now).await,

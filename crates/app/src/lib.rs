@@ -49,12 +49,16 @@ pub struct Ctx<'s, S: Store> {
     /// The version the caller last read of one entity (`If-Match`): a write to it from any
     /// other version is refused as stale, even if nobody else wrote in between.
     pub expect: Option<(EntityKind, Id, i64)>,
+    /// The client's idempotency key for this write, scoped to the actor; every event written
+    /// keeps it, so a retry can find the write (see `landed_store::Store::keyed`).
+    pub key: Option<String>,
 }
 
 impl<'s, S: Store> Ctx<'s, S> {
     /// Load the workspace and resolve the acting person: `handle` if given, else the
     /// workspace's default person, else its first person.
     pub async fn new(store: &'s S, handle: Option<&str>, now: Timestamp) -> Result<Ctx<'s, S>> {
+        let now = stored_instant(now);
         let workspace = store.workspace().await?;
         let actor = match handle {
             Some(h) => Some(resolve::person(store, h).await?),
@@ -74,11 +78,13 @@ impl<'s, S: Store> Ctx<'s, S> {
             now,
             access: Access::Local,
             expect: None,
+            key: None,
         })
     }
 
     /// A context for a signed-in person: they act, and what they may do is checked.
     pub async fn signed(store: &'s S, person: Person, now: Timestamp) -> Result<Ctx<'s, S>> {
+        let now = stored_instant(now);
         let workspace = store.workspace().await?;
         let actor = access::actor(store, &person).await?;
         Ok(Ctx {
@@ -88,6 +94,7 @@ impl<'s, S: Store> Ctx<'s, S> {
             now,
             access: Access::Signed(actor),
             expect: None,
+            key: None,
         })
     }
 
@@ -187,7 +194,9 @@ impl<'s, S: Store> Ctx<'s, S> {
     }
 
     pub(crate) fn meta(&self, kind: landed_core::event::EventKind) -> landed_store::Meta {
-        landed_store::Meta::new(self.author(), self.now, kind)
+        let mut meta = landed_store::Meta::new(self.author(), self.now, kind);
+        meta.key.clone_from(&self.key);
+        meta
     }
 
     /// Create an entity, authored by the actor, and get it back with its id and number.
@@ -218,6 +227,12 @@ impl<'s, S: Store> Ctx<'s, S> {
         let stored = self.store.update(meta, &before, after).await?;
         Ok(T::try_from(stored).expect("the store returns the kind it was given"))
     }
+}
+
+/// An instant as the store keeps it (microseconds): entities stamped with it, in their tables
+/// and in the events' copies, then agree, and replaying the log gives the state back exactly.
+pub(crate) fn stored_instant(t: Timestamp) -> Timestamp {
+    t.round(jiff::Unit::Microsecond).unwrap_or(t)
 }
 
 /// The ISO week typed (`2026-W48`), or `current` when none is.

@@ -8,9 +8,6 @@
 //! message, unless `LANDED_REQUIRE_PG=1` (CI), where it fails.
 
 use std::collections::HashMap;
-use std::io::Write as _;
-use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use jiff::Timestamp;
 use landed_app::goals::{GoalInput, GoalPatch};
@@ -18,10 +15,9 @@ use landed_app::items::{Action, ItemInput, ItemPatch};
 use landed_app::org::NewPerson;
 use landed_app::{Ctx, goals, items, links, org, requests};
 use landed_core::event::{Entity, State};
+use landed_store::testing::PgDb;
 use landed_store::{PgStore, SqlStore, Store};
 use proptest::prelude::*;
-use sqlx::Connection as _;
-use sqlx::postgres::PgConnection;
 
 const HANDLES: [&str; 4] = ["ana", "ben", "cy", "dee"];
 
@@ -332,7 +328,7 @@ async fn check(cmds: Vec<Cmd>) -> Result<(), TestCaseError> {
 /// The property on a fresh PostgreSQL database; passes (after saying why) when there is none
 /// and none is required.
 async fn check_on_postgres(cmds: Vec<Cmd>) -> Result<(), TestCaseError> {
-    let Some(db) = PgDb::create().await else {
+    let Some(db) = PgDb::create("T18").await else {
         return Ok(());
     };
     let store = PgStore::connect(&db.url).await.unwrap();
@@ -432,110 +428,6 @@ proptest! {
     ) {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         rt.block_on(check_on_postgres(cmds))?;
-    }
-}
-
-/// Where a PostgreSQL server is, as a user that may create databases.
-fn admin_url() -> String {
-    std::env::var("LANDED_TEST_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
-}
-
-/// A database of its own for one case, dropped when this is dropped (also on failure). The
-/// same helper as landed-store's `tests/store.rs`.
-struct PgDb {
-    name: String,
-    url: String,
-}
-
-impl PgDb {
-    async fn create() -> Option<PgDb> {
-        static REACHABLE: OnceLock<Result<(), String>> = OnceLock::new();
-        let reachable = match REACHABLE.get() {
-            Some(known) => known.clone(),
-            None => {
-                let found = match PgConnection::connect(&admin_url()).await {
-                    Ok(conn) => {
-                        let _ = conn.close().await;
-                        Ok(())
-                    }
-                    Err(e) => Err(format!("PostgreSQL is unreachable at {}: {e}", admin_url())),
-                };
-                REACHABLE.get_or_init(|| found).clone()
-            }
-        };
-        if let Err(why) = reachable {
-            if std::env::var("LANDED_REQUIRE_PG").as_deref() == Ok("1") {
-                panic!(
-                    "{why}, and LANDED_REQUIRE_PG=1; start PostgreSQL or point \
-                     LANDED_TEST_PG_URL at one"
-                );
-            }
-            static SAID: OnceLock<()> = OnceLock::new();
-            SAID.get_or_init(|| {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "skipping T18 on PostgreSQL: {why}; set LANDED_TEST_PG_URL to run it"
-                );
-            });
-            return None;
-        }
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let name = format!(
-            "landed_t18_{}_{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        );
-        let mut admin = PgConnection::connect(&admin_url()).await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
-            .execute(&mut admin)
-            .await
-            .unwrap();
-        admin.close().await.unwrap();
-        let admin = admin_url();
-        let (base, query) = admin
-            .split_once('?')
-            .map_or((admin.as_str(), None), |(b, q)| (b, Some(q)));
-        let after_scheme = base.find("://").map_or(0, |i| i + 3);
-        let server = match base[after_scheme..].find('/') {
-            Some(slash) => &base[..after_scheme + slash],
-            None => base,
-        };
-        let url = match query {
-            Some(q) => format!("{server}/{name}?{q}"),
-            None => format!("{server}/{name}"),
-        };
-        Some(PgDb { name, url })
-    }
-}
-
-impl Drop for PgDb {
-    fn drop(&mut self) {
-        // Inside the case's runtime, which cannot be blocked on: from a thread of its own.
-        let name = self.name.clone();
-        let dropped = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async {
-                let mut admin = PgConnection::connect(&admin_url()).await?;
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-                )))
-                .execute(&mut admin)
-                .await?;
-                admin.close().await
-            })
-        })
-        .join();
-        if !matches!(dropped, Ok(Ok(()))) {
-            let _ = writeln!(
-                std::io::stderr(),
-                "could not drop the test database {}: {dropped:?}",
-                self.name
-            );
-        }
     }
 }
 

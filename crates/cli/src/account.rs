@@ -1,12 +1,12 @@
 //! `landed admin` and `landed token`: accounts for `landed serve`, made on the server's machine.
 
 use landed_app::{Ctx, accounts};
-use landed_store::SqlStore;
+use landed_store::AnyStore;
 
 use crate::args::{AdminCmd, TokenCmd};
 use crate::out;
 
-pub async fn admin(ctx: &Ctx<'_, SqlStore>, cmd: &AdminCmd, json: bool) -> anyhow::Result<()> {
+pub async fn admin(ctx: &Ctx<'_, AnyStore>, cmd: &AdminCmd, json: bool) -> anyhow::Result<()> {
     let AdminCmd::Create {
         handle,
         name,
@@ -45,7 +45,7 @@ pub async fn admin(ctx: &Ctx<'_, SqlStore>, cmd: &AdminCmd, json: bool) -> anyho
     out::print(&text)
 }
 
-pub async fn token(ctx: &Ctx<'_, SqlStore>, cmd: &TokenCmd, json: bool) -> anyhow::Result<()> {
+pub async fn token(ctx: &Ctx<'_, AnyStore>, cmd: &TokenCmd, json: bool) -> anyhow::Result<()> {
     match cmd {
         TokenCmd::Create { name, for_, days } => {
             let made = accounts::create_token(ctx, for_.as_deref(), name, *days).await?;

@@ -20,7 +20,7 @@ Start here:
 #[derive(Debug, Parser)]
 #[command(name = "landed", version, about, after_help = AFTER_HELP, max_term_width = 100)]
 pub struct Cli {
-    /// The workspace file [default: $XDG_DATA_HOME/landed/landed.db]
+    /// The workspace: a SQLite file, or a postgres:// URL [default: $XDG_DATA_HOME/landed/landed.db]
     #[arg(long, global = true, env = "LANDED_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
     /// Act as this person [default: the workspace's default person]

@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use clap::Parser;
 use jiff::Timestamp;
 use landed_app::{AppError, Ctx};
-use landed_store::{SqlStore, StoreError};
+use landed_store::{AnyStore, StoreError};
 
 mod account;
 mod args;
@@ -82,11 +82,24 @@ fn db_path(given: Option<&Path>, file: &str) -> anyhow::Result<PathBuf> {
     Ok(base.data_dir().join("landed").join(file))
 }
 
-async fn open(path: &Path, create: bool) -> anyhow::Result<SqlStore> {
-    if create && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+/// Whether `--db` names a PostgreSQL database rather than a file.
+fn is_url(path: &Path) -> bool {
+    path.to_str()
+        .is_some_and(|p| p.starts_with("postgres://") || p.starts_with("postgresql://"))
+}
+
+/// Open the workspace: a SQLite file (its directory made if `create`), or a `postgres://` URL.
+async fn open(path: &Path, create: bool) -> anyhow::Result<AnyStore> {
+    if create
+        && !is_url(path)
+        && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+    {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    Ok(SqlStore::open(path, create).await?)
+    let target = path
+        .to_str()
+        .with_context(|| format!("{} is not a UTF-8 path", path.display()))?;
+    Ok(AnyStore::open(target, create).await?)
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {

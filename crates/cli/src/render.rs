@@ -10,7 +10,7 @@ use landed_core::deps::DepClass;
 use landed_core::model::{ItemKind, ItemStatus};
 use landed_core::plan::GoalStatus;
 use landed_core::when::format_hours;
-use landed_store::{SqlStore, Store};
+use landed_store::{AnyStore, Store};
 
 use crate::args::{
     AnswerCmd, Cli, Command, DepsCmd, GoalCmd, ItemCmd, ItemFields, MilestoneCmd, PersonCmd,
@@ -37,7 +37,7 @@ fn kind(text: &Option<String>) -> anyhow::Result<Option<ItemKind>> {
         .map_err(landed_app::AppError::from)?)
 }
 
-pub async fn command(ctx: &Ctx<'_, SqlStore>, cli: &Cli) -> anyhow::Result<()> {
+pub async fn command(ctx: &Ctx<'_, AnyStore>, cli: &Cli) -> anyhow::Result<()> {
     let json = cli.json;
     match &cli.command {
         Command::Init { .. } | Command::Demo { .. } | Command::Serve { .. } => {
@@ -480,7 +480,7 @@ pub async fn command(ctx: &Ctx<'_, SqlStore>, cli: &Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn goal(ctx: &Ctx<'_, SqlStore>, cmd: &GoalCmd, json: bool) -> anyhow::Result<()> {
+async fn goal(ctx: &Ctx<'_, AnyStore>, cmd: &GoalCmd, json: bool) -> anyhow::Result<()> {
     let view = match cmd {
         GoalCmd::Add {
             title,
@@ -544,7 +544,7 @@ async fn goal(ctx: &Ctx<'_, SqlStore>, cmd: &GoalCmd, json: bool) -> anyhow::Res
     goal_view(&view)
 }
 
-async fn item(ctx: &Ctx<'_, SqlStore>, cmd: &ItemCmd, json: bool) -> anyhow::Result<()> {
+async fn item(ctx: &Ctx<'_, AnyStore>, cmd: &ItemCmd, json: bool) -> anyhow::Result<()> {
     let view = match cmd {
         ItemCmd::Add { title, fields } => {
             let ItemFields {

@@ -10,13 +10,13 @@ use landed_app::Ctx;
 use landed_app::report::{self, Change, GoalReport, Report, ReportScope};
 use landed_core::health::Health;
 use landed_core::plan::GoalStatus;
-use landed_store::SqlStore;
+use landed_store::AnyStore;
 
 use crate::args::ReportFormat;
 use crate::out;
 
 pub async fn run(
-    ctx: &Ctx<'_, SqlStore>,
+    ctx: &Ctx<'_, AnyStore>,
     team: Option<&str>,
     week: Option<&str>,
     format: ReportFormat,

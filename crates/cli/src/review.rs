@@ -8,12 +8,12 @@ use landed_core::deps::DepClass;
 use landed_core::review::Standing;
 use landed_core::slip::DateChange;
 use landed_core::when::{self, format_hours};
-use landed_store::SqlStore;
+use landed_store::AnyStore;
 
 use crate::out::{self, colored, opt, paint};
 
 pub async fn run(
-    ctx: &Ctx<'_, SqlStore>,
+    ctx: &Ctx<'_, AnyStore>,
     team: &str,
     week: Option<&str>,
     json: bool,

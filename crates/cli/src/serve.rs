@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use jiff::Timestamp;
 use landed_app::{Ctx, accounts};
-use landed_store::{SqlStore, Store, StoreError};
+use landed_store::{AnyStore, Store, StoreError};
 
 use crate::args::Cli;
 
@@ -54,7 +54,7 @@ pub async fn run(cli: &Cli, o: Options<'_>, now: Timestamp) -> anyhow::Result<()
     let addr = listener.local_addr()?;
     let mut text = format!(
         "landed serves {} at http://{addr}\n  API: http://{addr}/api/v1 (described at /api/v1/openapi.json), health: /healthz, metrics: /metrics",
-        path.display()
+        redacted(&path.display().to_string())
     );
     if let Some((handle, password, token)) = &signin {
         text.push_str(&format!(
@@ -72,25 +72,31 @@ pub async fn run(cli: &Cli, o: Options<'_>, now: Timestamp) -> anyhow::Result<()
     result
 }
 
-/// The database file from `--database` (`sqlite://PATH` or a path), else `--db`'s workspace.
+/// The database from `--database` (`postgres://…`, `sqlite://PATH` or a path), else `--db`.
 fn database_path(cli: &Cli, database: Option<&str>) -> anyhow::Result<PathBuf> {
     match database {
-        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-            anyhow::bail!(
-                "PostgreSQL is not in this build yet: serve a SQLite file (sqlite://PATH) for now"
-            )
-        }
-        Some(url) => {
-            let path = url.strip_prefix("sqlite://").unwrap_or(url);
-            Ok(PathBuf::from(path))
-        }
+        Some(url) => Ok(PathBuf::from(url.strip_prefix("sqlite://").unwrap_or(url))),
         None => crate::db_path(cli.db.as_deref(), "landed.db"),
+    }
+}
+
+/// A database URL without its password, for printing.
+fn redacted(target: &str) -> String {
+    let Some((scheme, rest)) = target.split_once("://") else {
+        return target.to_string();
+    };
+    match rest.split_once('@') {
+        Some((user, host)) if user.contains(':') => {
+            let name = user.split(':').next().unwrap_or_default();
+            format!("{scheme}://{name}:***@{host}")
+        }
+        _ => target.to_string(),
     }
 }
 
 /// The demo's admin (its first person) gets a fresh password and a token, printed once.
 async fn demo_sign_in(
-    store: &SqlStore,
+    store: &AnyStore,
     now: Timestamp,
 ) -> anyhow::Result<(String, String, String)> {
     let admin = store
@@ -117,4 +123,20 @@ fn init_logs() {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_not_printed() {
+        assert_eq!(
+            super::redacted("postgres://app:s3cret@db:5432/landed"),
+            "postgres://app:***@db:5432/landed"
+        );
+        assert_eq!(
+            super::redacted("postgres://db/landed"),
+            "postgres://db/landed"
+        );
+        assert_eq!(super::redacted("/var/lib/landed.db"), "/var/lib/landed.db");
+    }
 }

@@ -4,7 +4,7 @@ use comfy_table::Color;
 use landed_app::Ctx;
 use landed_app::remind::{self, SetupInput};
 use landed_app::stats::{self, FiguresView, StatsFor};
-use landed_store::SqlStore;
+use landed_store::AnyStore;
 
 use crate::args::RemindCmd;
 use crate::out::{self, paint};
@@ -15,7 +15,7 @@ fn smtp_env() -> Option<String> {
 }
 
 pub async fn stats(
-    ctx: &Ctx<'_, SqlStore>,
+    ctx: &Ctx<'_, AnyStore>,
     of: StatsFor,
     since: &str,
     json: bool,
@@ -101,7 +101,7 @@ fn figure_row(label: &str, f: &FiguresView) -> Vec<String> {
 }
 
 pub async fn remind(
-    ctx: &Ctx<'_, SqlStore>,
+    ctx: &Ctx<'_, AnyStore>,
     dry_run: bool,
     cmd: Option<&RemindCmd>,
     json: bool,

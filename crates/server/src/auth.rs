@@ -6,11 +6,12 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
+use axum::response::{IntoResponse, Response};
 use landed_app::Ctx;
 use landed_app::accounts::{self, Refused};
 use landed_core::authz::Action;
 use landed_core::model::Person;
-use landed_store::Session;
+use landed_store::{Session, Store as _};
 
 use crate::problem::{ApiError, Kind};
 use crate::{AppState, Db};
@@ -20,66 +21,138 @@ pub const COOKIE: &str = "landed_session";
 /// The header a cookie-authenticated write carries its CSRF token in.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
+/// The header a client names a write with, so that retrying it after a lost answer does not
+/// make it twice (RELIABILITY T1).
+pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
+
 /// The signed-in caller of a request.
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub person: Person,
     /// The web session, when the caller came with a cookie.
     pub session: Option<Session>,
+    /// The write's idempotency key, scoped to the caller (`<person id>:<key>`).
+    pub key: Option<String>,
 }
 
 impl Caller {
     /// A use-case context acting as the caller, who must be allowed to read.
     pub async fn ctx<'s>(&self, state: &'s AppState) -> Result<Ctx<'s, Db>, ApiError> {
-        let ctx = Ctx::signed(&state.store, self.person.clone(), state.now()).await?;
+        let mut ctx = Ctx::signed(&state.store, self.person.clone(), state.now()).await?;
         ctx.allow(Action::Read)?;
+        ctx.key.clone_from(&self.key);
         Ok(ctx)
     }
 }
 
-impl FromRequestParts<AppState> for Caller {
-    type Rejection = ApiError;
+/// Why a request does not reach its handler: refused, or a write already made under its
+/// idempotency key, answered again without writing.
+pub enum Stop {
+    Refused(ApiError),
+    Replayed(Response),
+}
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
-        let now = state.now();
-        if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
-            let token = value
-                .to_str()
-                .ok()
-                .and_then(|v| v.strip_prefix("Bearer "))
-                .ok_or_else(|| {
-                    ApiError::new(
-                        Kind::Unauthenticated,
-                        "give the token as `Authorization: Bearer ldt_…`",
-                    )
-                })?;
-            return match accounts::by_token(&state.store, token.trim(), now).await? {
-                Ok(person) => Ok(Caller {
-                    person,
-                    session: None,
-                }),
-                Err(refused) => Err(refused_error(refused)),
-            };
-        }
-        let Some(cookie) = cookie(&parts.headers, COOKIE) else {
-            return Err(ApiError::new(
-                Kind::Unauthenticated,
-                "sign in first: send an API token (`landed token create`) as \
-                 `Authorization: Bearer …`, or sign in at /api/v1/session",
-            ));
-        };
-        let (session, person) = match accounts::by_session(&state.store, &cookie, now).await? {
-            Ok(found) => found,
-            Err(refused) => return Err(refused_error(refused)),
-        };
-        if !is_safe(&parts.method) {
-            check_csrf(&parts.headers, &session, state)?;
-        }
-        Ok(Caller {
-            person,
-            session: Some(session),
-        })
+impl From<ApiError> for Stop {
+    fn from(e: ApiError) -> Stop {
+        Stop::Refused(e)
     }
+}
+
+impl From<landed_app::AppError> for Stop {
+    fn from(e: landed_app::AppError) -> Stop {
+        Stop::Refused(e.into())
+    }
+}
+
+impl From<landed_store::StoreError> for Stop {
+    fn from(e: landed_store::StoreError) -> Stop {
+        Stop::Refused(e.into())
+    }
+}
+
+impl IntoResponse for Stop {
+    fn into_response(self) -> Response {
+        match self {
+            Stop::Refused(e) => e.into_response(),
+            Stop::Replayed(r) => r,
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = Stop;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, Stop> {
+        let mut caller = authenticate(parts, state).await?;
+        if is_safe(&parts.method) {
+            return Ok(caller);
+        }
+        let Some(value) = parts.headers.get(IDEMPOTENCY_HEADER) else {
+            return Ok(caller);
+        };
+        let key = value
+            .to_str()
+            .ok()
+            .filter(|k| (1..=200).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()))
+            .ok_or_else(|| {
+                ApiError::new(
+                    Kind::Invalid,
+                    "Idempotency-Key must be 1 to 200 visible ASCII characters (a UUID is good)",
+                )
+            })?;
+        let scoped = format!("{}:{key}", caller.person.id);
+        let made = state.store.keyed(&scoped).await?;
+        if !made.is_empty() {
+            let ctx = caller.ctx(state).await?;
+            return Err(Stop::Replayed(crate::api::replay(&ctx, &made).await?));
+        }
+        caller.key = Some(scoped);
+        Ok(caller)
+    }
+}
+
+/// The caller, from a token or a session cookie (with CSRF checks for cookie writes).
+async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, ApiError> {
+    let now = state.now();
+    if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(|| {
+                ApiError::new(
+                    Kind::Unauthenticated,
+                    "give the token as `Authorization: Bearer ldt_…`",
+                )
+            })?;
+        return match accounts::by_token(&state.store, token.trim(), now).await? {
+            Ok(person) => Ok(Caller {
+                person,
+                session: None,
+                key: None,
+            }),
+            Err(refused) => Err(refused_error(refused)),
+        };
+    }
+    let Some(cookie) = cookie(&parts.headers, COOKIE) else {
+        return Err(ApiError::new(
+            Kind::Unauthenticated,
+            "sign in first: send an API token (`landed token create`) as \
+             `Authorization: Bearer …`, or sign in at /api/v1/session",
+        ));
+    };
+    let (session, person) = match accounts::by_session(&state.store, &cookie, now).await? {
+        Ok(found) => found,
+        Err(refused) => return Err(refused_error(refused)),
+    };
+    if !is_safe(&parts.method) {
+        check_csrf(&parts.headers, &session, state)?;
+    }
+    Ok(Caller {
+        person,
+        session: Some(session),
+        key: None,
+    })
 }
 
 fn refused_error(r: Refused) -> ApiError {

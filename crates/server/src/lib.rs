@@ -28,7 +28,7 @@ pub mod problem;
 use problem::{ApiError, Kind};
 
 /// The store the server runs on.
-pub type Db = landed_store::SqlStore;
+pub type Db = landed_store::AnyStore;
 
 /// Request bodies larger than this are refused (413).
 pub const BODY_LIMIT: usize = 1024 * 1024;

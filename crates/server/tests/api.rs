@@ -92,7 +92,7 @@ async fn server() -> Server {
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
-    let state = landed_server::Shared::new(store, Some(now()), None);
+    let state = landed_server::Shared::new(store.into(), Some(now()), None);
     tokio::spawn(landed_server::serve(listener, state));
     Server {
         base: format!("http://{addr}"),
@@ -1024,4 +1024,86 @@ async fn health_metrics_and_the_document() {
         doc["openapi"]
     );
     assert!(operations(&doc).contains("PATCH /api/v1/items/{id}"));
+}
+
+/// T1's retry rule: a write retried with the same Idempotency-Key (after a lost answer) is
+/// answered again from what the first one wrote, and made once; the key is the caller's own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retried_writes_with_a_key_happen_once() {
+    let s = server().await;
+    let send = |actor: &'static str,
+                method: Method,
+                path: &'static str,
+                key: &'static str,
+                body: Value| {
+        s.http
+            .request(method, format!("{}{path}", s.base))
+            .bearer_auth(&s.tokens[actor])
+            .header("Idempotency-Key", key)
+            .json(&body)
+            .send()
+    };
+    let new_item = json!({"title": "Retry me", "goal": "G-1", "owner": "chloe", "due": "+5d"});
+    let first = send(
+        "owner",
+        Method::POST,
+        "/api/v1/items",
+        "k-1",
+        new_item.clone(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    assert!(first.headers().get("idempotent-replayed").is_none());
+    let first: Value = first.json().await.unwrap();
+    let events = s.events().await;
+    let again = send(
+        "owner",
+        Method::POST,
+        "/api/v1/items",
+        "k-1",
+        new_item.clone(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(again["id"], first["id"]);
+    assert_eq!(s.events().await, events, "the retry wrote again");
+
+    // Another person's key of the same name is theirs.
+    let theirs = send("admin", Method::POST, "/api/v1/items", "k-1", new_item)
+        .await
+        .unwrap();
+    assert_eq!(theirs.status(), StatusCode::CREATED);
+    assert!(theirs.headers().get("idempotent-replayed").is_none());
+
+    // A change retried with the version it was first sent with: answered, not refused as stale.
+    let id = first["id"].as_str().unwrap();
+    let path: &'static str = Box::leak(format!("/api/v1/items/{id}").into_boxed_str());
+    let change = json!({"estimate": "3h", "version": first["version"]});
+    let done = send("owner", Method::PATCH, path, "k-2", change.clone())
+        .await
+        .unwrap();
+    assert_eq!(done.status(), StatusCode::OK);
+    let done: Value = done.json().await.unwrap();
+    let retried = send("owner", Method::PATCH, path, "k-2", change)
+        .await
+        .unwrap();
+    assert_eq!(retried.status(), StatusCode::OK);
+    let retried: Value = retried.json().await.unwrap();
+    assert_eq!(retried["version"], done["version"]);
+    assert_eq!(retried["estimate_hours"], 3.0);
+
+    let bad = send(
+        "owner",
+        Method::PATCH,
+        path,
+        "bad key with spaces",
+        json!({}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }

@@ -44,6 +44,14 @@ impl AnyStore {
         }))
     }
 
+    /// Connections open in the pool, and of those how many are idle (for metrics).
+    pub fn pool_stats(&self) -> (u32, usize) {
+        match self {
+            AnyStore::Sqlite(s) => s.pool_stats(),
+            AnyStore::Postgres(s) => s.pool_stats(),
+        }
+    }
+
     /// Close the connections, waiting for them to finish.
     pub async fn close(&self) {
         match self {
@@ -134,6 +142,7 @@ impl Store for AnyStore {
         fn login_failure(&self, key: &str, at: Timestamp) -> Result<()>;
         fn login_failures_since(&self, key: &str, since: Timestamp) -> Result<i64>;
         fn clear_login_failures(&self, key: &str) -> Result<()>;
+        fn keyed(&self, key: &str) -> Result<Vec<Event>>;
         fn history(&self, kind: EntityKind, id: Id) -> Result<Vec<Event>>;
         fn histories(&self, kind: EntityKind, ids: &[Id]) -> Result<Vec<Event>>;
         fn events(&self) -> Result<Vec<Event>>;

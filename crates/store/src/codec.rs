@@ -197,25 +197,56 @@ pub fn goal(row: &impl Columns) -> Result<Goal> {
 /// An item as `ITEM_SELECT` returns it: an array of its columns, in this order.
 #[derive(serde::Deserialize)]
 struct ItemRow(
-    Id,             // id
-    i64,            // num
-    String,         // title
-    Option<String>, // outcome
-    Option<Id>,     // owner
-    Option<String>, // due_date
-    Option<Id>,     // milestone_id
-    Option<String>, // the milestone's date
-    Option<f64>,    // estimate_hours
-    String,         // status
-    Option<String>, // status_reason
-    String,         // kind
-    Option<Id>,     // goal_id
-    Option<f64>,    // actual_hours
-    Option<String>, // done_at
-    String,         // created_at
-    String,         // updated_at
-    i64,            // version
+    Id,                                               // id
+    i64,                                              // num
+    String,                                           // title
+    Option<String>,                                   // outcome
+    Option<Id>,                                       // owner
+    Option<String>,                                   // due_date
+    Option<Id>,                                       // milestone_id
+    Option<String>,                                   // the milestone's date
+    #[serde(deserialize_with = "hours")] Option<f64>, // estimate_hours
+    String,                                           // status
+    Option<String>,                                   // status_reason
+    String,                                           // kind
+    Option<Id>,                                       // goal_id
+    #[serde(deserialize_with = "hours")] Option<f64>, // actual_hours
+    Option<String>,                                   // done_at
+    String,                                           // created_at
+    String,                                           // updated_at
+    i64,                                              // version
 );
+
+/// Hours in an item row: a number (PostgreSQL), text with every digit (SQLite, see
+/// `ITEM_SELECT`), or null.
+fn hours<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<f64>, D::Error> {
+    struct Hours;
+    impl serde::de::Visitor<'_> for Hours {
+        type Value = Option<f64>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("hours as a number or as text")
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<Self::Value, E> {
+            Ok(Some(v as f64))
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<Self::Value, E> {
+            Ok(Some(v as f64))
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
+            v.parse().map(Some).map_err(E::custom)
+        }
+    }
+    d.deserialize_any(Hours)
+}
 
 /// Items from the JSON array of `ITEM_SELECT`.
 pub fn items_json(json: &str) -> Result<Vec<Item>> {

@@ -22,6 +22,9 @@ mod postgres;
 mod sqlite;
 
 pub use any::AnyStore;
+
+#[cfg(feature = "testing")]
+pub mod testing;
 pub use postgres::PgStore;
 pub use sqlite::SqlStore;
 
@@ -56,6 +59,8 @@ pub struct Meta {
     pub at: Timestamp,
     pub kind: EventKind,
     pub reason: Option<String>,
+    /// The client's idempotency key, scoped to its author, kept on the events of the write.
+    pub key: Option<String>,
 }
 
 impl Meta {
@@ -65,6 +70,7 @@ impl Meta {
             at,
             kind,
             reason: None,
+            key: None,
         }
     }
 
@@ -437,6 +443,10 @@ pub trait Store: Send + Sync {
     ) -> impl Future<Output = Result<i64>> + Send;
     /// Forget the failed sign-ins under `key` (after a successful one).
     fn clear_login_failures(&self, key: &str) -> impl Future<Output = Result<()>> + Send;
+
+    /// The events a write made under idempotency key `key` wrote, oldest first (none: no
+    /// write was made with it).
+    fn keyed(&self, key: &str) -> impl Future<Output = Result<Vec<Event>>> + Send;
 
     /// The history of one entity, oldest first.
     fn history(&self, kind: EntityKind, id: Id) -> impl Future<Output = Result<Vec<Event>>> + Send;

@@ -122,6 +122,11 @@ impl PgStore {
     }
 
     /// Close the pool, waiting for connections to finish.
+    /// Connections open in the pool, and of those how many are idle (for metrics).
+    pub fn pool_stats(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }
@@ -1266,6 +1271,14 @@ impl Store for PgStore {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    async fn keyed(&self, key: &str) -> Result<Vec<Event>> {
+        let key = key.to_string();
+        self.fetch_events(|qb| {
+            qb.push(" AND request_key = ").push_bind(key.clone());
+        })
+        .await
     }
 
     async fn history(&self, kind: EntityKind, id: Id) -> Result<Vec<Event>> {

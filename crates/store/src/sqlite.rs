@@ -38,9 +38,15 @@ const ROWS_PER_INSERT: usize = 1_000;
 /// (≈ 10 µs, a hop between threads) would otherwise dominate commands that read a few
 /// thousand items. Each item is an array of its columns in `codec::ItemRow` order.
 /// PostgreSQL has the same shape as `json_agg(json_build_array(...))`.
+///
+/// Hours go as text with 17 significant digits: SQLite's JSON prints numbers with 15, which
+/// would read 1/3 h back as 0.333333333333333 and break replay (the event keeps the exact value).
 const ITEM_SELECT: &str = "SELECT json_group_array(json_array(i.id, i.num, i.title, i.outcome, \
-     i.owner, i.due_date, i.milestone_id, m.date, i.estimate_hours, i.status, i.status_reason, \
-     i.kind, i.goal_id, i.actual_hours, i.done_at, i.created_at, i.updated_at, i.version)) \
+     i.owner, i.due_date, i.milestone_id, m.date, \
+     iif(i.estimate_hours IS NULL, NULL, printf('%!.17g', i.estimate_hours)), i.status, \
+     i.status_reason, i.kind, i.goal_id, \
+     iif(i.actual_hours IS NULL, NULL, printf('%!.17g', i.actual_hours)), i.done_at, \
+     i.created_at, i.updated_at, i.version)) \
      FROM items i LEFT JOIN milestones m ON m.id = i.milestone_id WHERE i.workspace_id = ";
 const GOAL_SELECT: &str = "SELECT g.*, m.date AS ms_date FROM goals g \
      LEFT JOIN milestones m ON m.id = g.milestone_id WHERE g.workspace_id = ";
@@ -573,7 +579,7 @@ async fn append_events(tx: &mut Tx, ws: Id, events: &[NewEvent<'_>]) -> Result<(
             .collect::<Result<Vec<_>>>()?;
         let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
             "INSERT INTO events (workspace_id, at, author, kind, entity_kind, entity_id, before, \
-             after, reason) ",
+             after, reason, request_key) ",
         );
         qb.push_values(rows, |mut b, (e, kind, id, before, after)| {
             b.push_bind(ws)
@@ -584,7 +590,8 @@ async fn append_events(tx: &mut Tx, ws: Id, events: &[NewEvent<'_>]) -> Result<(
                 .push_bind(id)
                 .push_bind(before)
                 .push_bind(after)
-                .push_bind(e.meta.reason.clone());
+                .push_bind(e.meta.reason.clone())
+                .push_bind(e.meta.key.clone());
         });
         qb.build().execute(&mut **tx).await?;
     }
@@ -1828,6 +1835,14 @@ impl Store for SqlStore {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    async fn keyed(&self, key: &str) -> Result<Vec<Event>> {
+        let key = key.to_string();
+        self.fetch_events(Some("events_request_key"), |qb| {
+            qb.push(" AND request_key = ").push_bind(key.clone());
+        })
+        .await
     }
 
     async fn history(&self, kind: EntityKind, id: Id) -> Result<Vec<Event>> {

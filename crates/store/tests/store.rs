@@ -8,9 +8,6 @@
 //! where it fails.
 
 use std::collections::HashSet;
-use std::io::Write as _;
-use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use jiff::Timestamp;
 use jiff::civil::{Date, date};
@@ -31,121 +28,7 @@ use sqlx::postgres::PgConnection;
 // ---------------------------------------------------------------------------------------------
 // Running each test on both backends
 
-/// Where a PostgreSQL server is, as a user that may create databases.
-fn admin_url() -> String {
-    std::env::var("LANDED_TEST_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
-}
-
-/// `url` with its database replaced by `name`.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let after_scheme = base.find("://").map_or(0, |i| i + 3);
-    let base = match base[after_scheme..].find('/') {
-        Some(slash) => &base[..after_scheme + slash],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{base}/{name}?{q}"),
-        None => format!("{base}/{name}"),
-    }
-}
-
-/// Whether PostgreSQL answers, asked once per run.
-async fn pg_reachable() -> Result<(), String> {
-    static REACHABLE: OnceLock<Result<(), String>> = OnceLock::new();
-    if let Some(known) = REACHABLE.get() {
-        return known.clone();
-    }
-    let found = match PgConnection::connect(&admin_url()).await {
-        Ok(conn) => {
-            let _ = conn.close().await;
-            Ok(())
-        }
-        Err(e) => Err(format!("PostgreSQL is unreachable at {}: {e}", admin_url())),
-    };
-    REACHABLE.get_or_init(|| found).clone()
-}
-
-/// A database of its own for one test, dropped when this is dropped: also when the test
-/// failed, since unwinding drops it too.
-struct PgDb {
-    name: String,
-    url: String,
-}
-
-impl PgDb {
-    /// A fresh database, or `None` (after saying so) when PostgreSQL is not there and not
-    /// required.
-    async fn create(test: &str) -> Option<PgDb> {
-        if let Err(why) = pg_reachable().await {
-            if std::env::var("LANDED_REQUIRE_PG").as_deref() == Ok("1") {
-                panic!(
-                    "{test}: {why}, and LANDED_REQUIRE_PG=1; start PostgreSQL or point \
-                     LANDED_TEST_PG_URL at one"
-                );
-            }
-            // Straight to stderr: the harness hides the output of passing tests, and a skip
-            // must be seen.
-            let _ = writeln!(
-                std::io::stderr(),
-                "skipping postgres::{test}: {why}; set LANDED_TEST_PG_URL to run it"
-            );
-            return None;
-        }
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let name = format!(
-            "landed_test_{}_{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        );
-        let mut admin = PgConnection::connect(&admin_url()).await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
-            .execute(&mut admin)
-            .await
-            .unwrap();
-        admin.close().await.unwrap();
-        let url = with_database(&admin_url(), &name);
-        Some(PgDb { name, url })
-    }
-
-    async fn store(&self) -> PgStore {
-        PgStore::connect(&self.url).await.unwrap()
-    }
-}
-
-impl Drop for PgDb {
-    fn drop(&mut self) {
-        // Drop runs inside the test's runtime, which cannot be blocked on: drop the database
-        // from a thread of its own.
-        let name = self.name.clone();
-        let dropped = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async {
-                let mut admin = PgConnection::connect(&admin_url()).await?;
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-                )))
-                .execute(&mut admin)
-                .await?;
-                admin.close().await
-            })
-        })
-        .join();
-        if !matches!(dropped, Ok(Ok(()))) {
-            let _ = writeln!(
-                std::io::stderr(),
-                "could not drop the test database {}: {dropped:?}",
-                self.name
-            );
-        }
-    }
-}
+use landed_store::testing::PgDb;
 
 /// Each named test (an `async fn name<S: Store>(store: &S)` below) once per backend:
 /// `sqlite::name` on a private in-memory database, `postgres::name` on a fresh database.

@@ -187,3 +187,42 @@ pub fn doc<T: Serialize>(value: &T) -> Result<Doc, ApiError> {
         .map(Doc)
         .map_err(|e| ApiError::new(Kind::Internal, format!("cannot encode the answer: {e}")))
 }
+
+/// The answer to a write retried with an idempotency key it was already made under: the state
+/// of what it wrote (the last entity its events are about), as the route that made it shows
+/// it, marked `Idempotent-Replayed: true`. Nothing is written again.
+pub async fn replay(
+    ctx: &landed_app::Ctx<'_, crate::Db>,
+    made: &[landed_core::event::Event],
+) -> Result<Response, ApiError> {
+    use landed_core::event::{Entity, EventKind};
+    use landed_core::{goal_ref, item_ref};
+    let Some(last) = made.last().and_then(|e| e.subject()) else {
+        return Err(ApiError::new(
+            Kind::Internal,
+            "a keyed write without events",
+        ));
+    };
+    let mut response = match last {
+        Entity::Item(i) => {
+            let view = landed_app::items::show(ctx, &item_ref(i.num).to_string()).await?;
+            tagged(&view.id, view.version, &view)
+        }
+        Entity::Goal(g) => {
+            let view = landed_app::goals::show(ctx, &goal_ref(g.num).to_string()).await?;
+            tagged(&view.id, view.version, &view)
+        }
+        Entity::Request(r) => {
+            let view = landed_app::requests::show(ctx, &format!("R-{}", r.num)).await?;
+            axum::Json(doc(&view)?).into_response()
+        }
+        other => axum::Json(doc(other)?).into_response(),
+    };
+    if made.iter().any(|e| e.kind == EventKind::Created) {
+        *response.status_mut() = axum::http::StatusCode::CREATED;
+    }
+    response
+        .headers_mut()
+        .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    Ok(response)
+}

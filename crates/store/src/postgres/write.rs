@@ -389,7 +389,7 @@ pub(super) async fn append_events(tx: &mut Tx, ws: Id, events: &[NewEvent<'_>]) 
         }
         let mut qb: QueryBuilder<Postgres> = QueryBuilder::new(
             "INSERT INTO events (seq, workspace_id, at, author, kind, entity_kind, entity_id, \
-             before, after, reason) ",
+             before, after, reason, request_key) ",
         );
         qb.push_values(rows, |mut b, (seq, e, kind, id, before, after)| {
             b.push_bind(seq)
@@ -401,7 +401,8 @@ pub(super) async fn append_events(tx: &mut Tx, ws: Id, events: &[NewEvent<'_>]) 
                 .push_bind(id)
                 .push_bind(before)
                 .push_bind(after)
-                .push_bind(e.meta.reason.clone());
+                .push_bind(e.meta.reason.clone())
+                .push_bind(e.meta.key.clone());
         });
         qb.build().execute(&mut **tx).await?;
     }
