@@ -12,8 +12,11 @@
 --    text form, and the JSON rows the store reads would differ);
 --  * every TEXT column uses the "C" collation: comparisons and ORDER BY are then by bytes, as
 --    in SQLite, whatever collation the database was created with.
--- Ids are explicit (BIGINT PRIMARY KEY without a default): the store assigns them from
--- `counters` in the writing transaction, as on SQLite, so they have no gaps.
+-- Ids are explicit (BIGINT without a default): the store assigns them from `counters` in the
+-- writing transaction, as on SQLite, so they have no gaps. They are unique across the
+-- database, yet every primary key, unique constraint and foreign key leads with workspace_id:
+-- a PostgreSQL sharded by workspace (Citus: distribute every table by workspace_id, and
+-- `workspaces` by id) can then enforce each of them on one shard (docs/scaling.md).
 
 CREATE TABLE workspaces (
     id               BIGINT           PRIMARY KEY,
@@ -33,7 +36,7 @@ CREATE TABLE counters (
 );
 
 CREATE TABLE people (
-    id             BIGINT           PRIMARY KEY,
+    id             BIGINT           NOT NULL,
     workspace_id   BIGINT           NOT NULL REFERENCES workspaces (id),
     handle         TEXT COLLATE "C" NOT NULL,
     name           TEXT COLLATE "C" NOT NULL,
@@ -41,81 +44,95 @@ CREATE TABLE people (
     tz             TEXT COLLATE "C" NOT NULL,
     capacity_hours DOUBLE PRECISION NOT NULL,
     version        BIGINT           NOT NULL,
-    UNIQUE (workspace_id, handle)
+    UNIQUE (workspace_id, handle),
+    PRIMARY KEY (workspace_id, id)
 );
 
 CREATE TABLE teams (
-    id           BIGINT           PRIMARY KEY,
+    id           BIGINT           NOT NULL,
     workspace_id BIGINT           NOT NULL REFERENCES workspaces (id),
     name         TEXT COLLATE "C" NOT NULL,
-    lead         BIGINT           NOT NULL REFERENCES people (id),
+    lead         BIGINT           NOT NULL,
     version      BIGINT           NOT NULL,
-    UNIQUE (workspace_id, name)
+    UNIQUE (workspace_id, name),
+    PRIMARY KEY (workspace_id, id),
+    FOREIGN KEY (workspace_id, lead) REFERENCES people (workspace_id, id)
 );
 
 CREATE TABLE team_members (
     workspace_id BIGINT NOT NULL,
-    team_id      BIGINT NOT NULL REFERENCES teams (id),
-    person_id    BIGINT NOT NULL REFERENCES people (id),
-    PRIMARY KEY (workspace_id, team_id, person_id)
+    team_id      BIGINT NOT NULL,
+    person_id    BIGINT NOT NULL,
+    PRIMARY KEY (workspace_id, team_id, person_id),
+    FOREIGN KEY (workspace_id, team_id) REFERENCES teams (workspace_id, id),
+    FOREIGN KEY (workspace_id, person_id) REFERENCES people (workspace_id, id)
 );
 CREATE INDEX team_members_person ON team_members (workspace_id, person_id);
 
 CREATE TABLE milestones (
-    id           BIGINT           PRIMARY KEY,
+    id           BIGINT           NOT NULL,
     workspace_id BIGINT           NOT NULL REFERENCES workspaces (id),
     num          BIGINT           NOT NULL,
     name         TEXT COLLATE "C" NOT NULL,
     date         TEXT COLLATE "C" NOT NULL,
     version      BIGINT           NOT NULL,
     UNIQUE (workspace_id, num),
-    UNIQUE (workspace_id, name)
+    UNIQUE (workspace_id, name),
+    PRIMARY KEY (workspace_id, id)
 );
 
 CREATE TABLE goals (
-    id           BIGINT           PRIMARY KEY,
+    id           BIGINT           NOT NULL,
     workspace_id BIGINT           NOT NULL REFERENCES workspaces (id),
     num          BIGINT           NOT NULL,
     title        TEXT COLLATE "C" NOT NULL,
     outcome      TEXT COLLATE "C",
-    owner        BIGINT           REFERENCES people (id),
+    owner        BIGINT,
     target_date  TEXT COLLATE "C",
-    milestone_id BIGINT           REFERENCES milestones (id),
-    team_id      BIGINT           REFERENCES teams (id),
+    milestone_id BIGINT,
+    team_id      BIGINT,
     closed       TEXT COLLATE "C",
     close_reason TEXT COLLATE "C",
     created_at   TEXT COLLATE "C" NOT NULL,
     updated_at   TEXT COLLATE "C" NOT NULL,
     version      BIGINT           NOT NULL,
-    UNIQUE (workspace_id, num)
+    UNIQUE (workspace_id, num),
+    PRIMARY KEY (workspace_id, id),
+    FOREIGN KEY (workspace_id, owner) REFERENCES people (workspace_id, id),
+    FOREIGN KEY (workspace_id, milestone_id) REFERENCES milestones (workspace_id, id),
+    FOREIGN KEY (workspace_id, team_id) REFERENCES teams (workspace_id, id)
 );
 CREATE INDEX goals_team ON goals (workspace_id, team_id);
 CREATE INDEX goals_owner ON goals (workspace_id, owner);
 
 CREATE TABLE items (
-    id             BIGINT           PRIMARY KEY,
+    id             BIGINT           NOT NULL,
     workspace_id   BIGINT           NOT NULL REFERENCES workspaces (id),
     num            BIGINT           NOT NULL,
     title          TEXT COLLATE "C" NOT NULL,
     outcome        TEXT COLLATE "C",
-    owner          BIGINT           REFERENCES people (id),
+    owner          BIGINT,
     due_date       TEXT COLLATE "C",
-    milestone_id   BIGINT           REFERENCES milestones (id),
+    milestone_id   BIGINT,
     estimate_hours DOUBLE PRECISION,
     status         TEXT COLLATE "C" NOT NULL,
     status_reason  TEXT COLLATE "C",
     kind           TEXT COLLATE "C" NOT NULL,
-    goal_id        BIGINT           REFERENCES goals (id),
+    goal_id        BIGINT,
     created_at     TEXT COLLATE "C" NOT NULL,
     updated_at     TEXT COLLATE "C" NOT NULL,
     version        BIGINT           NOT NULL,
-    UNIQUE (workspace_id, num)
+    UNIQUE (workspace_id, num),
+    PRIMARY KEY (workspace_id, id),
+    FOREIGN KEY (workspace_id, owner) REFERENCES people (workspace_id, id),
+    FOREIGN KEY (workspace_id, milestone_id) REFERENCES milestones (workspace_id, id),
+    FOREIGN KEY (workspace_id, goal_id) REFERENCES goals (workspace_id, id)
 );
 CREATE INDEX items_owner ON items (workspace_id, owner, status);
 CREATE INDEX items_goal ON items (workspace_id, goal_id);
 
 CREATE TABLE dependencies (
-    id           BIGINT           PRIMARY KEY,
+    id           BIGINT           NOT NULL,
     workspace_id BIGINT           NOT NULL REFERENCES workspaces (id),
     from_kind    TEXT COLLATE "C" NOT NULL,
     from_id      BIGINT           NOT NULL,
@@ -124,7 +141,8 @@ CREATE TABLE dependencies (
     needed_by    TEXT COLLATE "C",
     created_at   TEXT COLLATE "C" NOT NULL,
     version      BIGINT           NOT NULL,
-    UNIQUE (workspace_id, from_kind, from_id, to_kind, to_id)
+    UNIQUE (workspace_id, from_kind, from_id, to_kind, to_id),
+    PRIMARY KEY (workspace_id, id)
 );
 CREATE INDEX dependencies_to ON dependencies (workspace_id, to_kind, to_id);
 
@@ -134,7 +152,7 @@ CREATE INDEX dependencies_to ON dependencies (workspace_id, to_kind, to_id);
 -- those of rolled-back transactions. `before` and `after` hold the entities' JSON as text,
 -- byte for byte what SQLite keeps.
 CREATE TABLE events (
-    seq          BIGINT           PRIMARY KEY,
+    seq          BIGINT           NOT NULL,
     workspace_id BIGINT           NOT NULL,
     at           TEXT COLLATE "C" NOT NULL,
     author       BIGINT,
@@ -143,7 +161,8 @@ CREATE TABLE events (
     entity_id    BIGINT           NOT NULL,
     before       TEXT COLLATE "C",
     after        TEXT COLLATE "C",
-    reason       TEXT COLLATE "C"
+    reason       TEXT COLLATE "C",
+    PRIMARY KEY (workspace_id, seq)
 );
 CREATE INDEX events_entity ON events (workspace_id, entity_kind, entity_id, seq);
 

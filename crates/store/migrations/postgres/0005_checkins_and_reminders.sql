@@ -3,15 +3,17 @@
 -- written whole, and every change is also an event.
 -- The PostgreSQL twin of migrations/sqlite/0005_checkins_and_reminders.sql (types: see 0001).
 CREATE TABLE checkins (
-    id           BIGINT           PRIMARY KEY,
+    id           BIGINT           NOT NULL,
     workspace_id BIGINT           NOT NULL REFERENCES workspaces (id),
-    person_id    BIGINT           NOT NULL REFERENCES people (id),
+    person_id    BIGINT           NOT NULL,
     week         TEXT COLLATE "C" NOT NULL,
     body         TEXT COLLATE "C" NOT NULL,
     created_at   TEXT COLLATE "C" NOT NULL,
     updated_at   TEXT COLLATE "C" NOT NULL,
     version      BIGINT           NOT NULL,
-    UNIQUE (workspace_id, person_id, week)
+    UNIQUE (workspace_id, person_id, week),
+    PRIMARY KEY (workspace_id, id),
+    FOREIGN KEY (workspace_id, person_id) REFERENCES people (workspace_id, id)
 );
 CREATE INDEX checkins_week ON checkins (workspace_id, week);
 
@@ -38,7 +40,7 @@ CREATE TABLE notify_settings (
 -- `id` is explicit like every other (the store numbers new rows max + 1 under the workspace's
 -- write lock, as SQLite's rowid does), so a reminder skipped as already recorded uses no id.
 CREATE TABLE reminders (
-    id           BIGINT           PRIMARY KEY,
+    id           BIGINT           NOT NULL,
     workspace_id BIGINT           NOT NULL REFERENCES workspaces (id),
     key          TEXT COLLATE "C" NOT NULL,
     channel      TEXT COLLATE "C" NOT NULL,
@@ -54,6 +56,7 @@ CREATE TABLE reminders (
     last_error   TEXT COLLATE "C",
     created_at   TEXT COLLATE "C" NOT NULL,
     sent_at      TEXT COLLATE "C",
-    UNIQUE (workspace_id, key, channel, target)
+    UNIQUE (workspace_id, key, channel, target),
+    PRIMARY KEY (workspace_id, id)
 );
 CREATE INDEX reminders_due ON reminders (workspace_id, state, next_at);
