@@ -305,6 +305,10 @@ SIGINT or SIGTERM stop it after the requests under way.")]
         /// Serve a fresh demo workspace (its own file) with an admin whose password is printed
         #[arg(long)]
         demo: bool,
+        /// Send due reminders this often, as `landed remind` does (0 turns it off); several
+        /// servers on one database never send one twice
+        #[arg(long, value_name = "DURATION", default_value = "15m", value_parser = every)]
+        remind_every: std::time::Duration,
     },
     /// Fill a demo workspace so that every concept is on screen
     #[command(after_help = "\
@@ -391,6 +395,25 @@ their teams hold), viewer (reads). Leading a team comes from `landed team edit -
     },
     /// List people
     List,
+}
+
+/// A period such as `15m`, `30s`, `1h` or `0` (off).
+fn every(text: &str) -> Result<std::time::Duration, String> {
+    let t = text.trim();
+    if t == "0" {
+        return Ok(std::time::Duration::ZERO);
+    }
+    let (n, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
+    let n: u64 = n
+        .parse()
+        .map_err(|_| format!("`{text}` is not a period like 30s, 15m or 1h (0 turns it off)"))?;
+    let seconds = match unit {
+        "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        _ => return Err(format!("`{text}`: give the unit, s, m or h (e.g. 15m)")),
+    };
+    Ok(std::time::Duration::from_secs(seconds))
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -810,4 +833,20 @@ Slack-compatible JSON, signed per Standard Webhooks (webhook-signature: v1,<HMAC
         #[arg(long, default_value_t = 20)]
         last: i64,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    #[test]
+    fn periods_read_with_their_unit() {
+        assert_eq!(super::every("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(super::every("15m"), Ok(Duration::from_secs(900)));
+        assert_eq!(super::every("2h"), Ok(Duration::from_secs(7200)));
+        assert_eq!(super::every("0"), Ok(Duration::ZERO));
+        for bad in ["15", "m", "-1m", "1.5h", "15 m", "1d", ""] {
+            assert!(super::every(bad).is_err(), "{bad}");
+        }
+    }
 }

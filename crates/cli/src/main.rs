@@ -126,12 +126,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             database,
             base_url,
             demo,
+            remind_every,
         } => {
             let options = serve::Options {
                 bind: *bind,
                 database: database.as_deref(),
                 base_url: base_url.as_deref(),
                 demo: *demo,
+                remind_every: *remind_every,
             };
             serve::run(&cli, options, now).await
         }

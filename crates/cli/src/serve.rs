@@ -16,6 +16,8 @@ pub struct Options<'a> {
     pub database: Option<&'a str>,
     pub base_url: Option<&'a str>,
     pub demo: bool,
+    /// How often to send due reminders; zero: never.
+    pub remind_every: std::time::Duration,
 }
 
 pub async fn run(cli: &Cli, o: Options<'_>, now: Timestamp) -> anyhow::Result<()> {
@@ -67,7 +69,12 @@ pub async fn run(cli: &Cli, o: Options<'_>, now: Timestamp) -> anyhow::Result<()
     }
     eprintln!("{text}");
     let state = landed_server::Shared::new(store, clock, o.base_url.map(str::to_string));
+    let reminders = (!o.remind_every.is_zero())
+        .then(|| tokio::spawn(remind_loop(state.clone(), o.remind_every)));
     let result = landed_server::serve(listener, state.clone()).await;
+    if let Some(job) = reminders {
+        job.abort();
+    }
     state.store.close().await;
     result
 }
@@ -77,6 +84,32 @@ fn database_path(cli: &Cli, database: Option<&str>) -> anyhow::Result<PathBuf> {
     match database {
         Some(url) => Ok(PathBuf::from(url.strip_prefix("sqlite://").unwrap_or(url))),
         None => crate::db_path(cli.db.as_deref(), "landed.db"),
+    }
+}
+
+/// Send due reminders every `every`, as `landed remind` does. Each reminder is recorded once
+/// and claimed before it is sent (see `landed_app::remind`), so any number of servers can run
+/// this on one database and none is sent twice; a failure is logged and retried next time.
+async fn remind_loop(state: landed_server::AppState, every: std::time::Duration) {
+    let smtp = std::env::var("LANDED_SMTP_URL").ok();
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let run = async {
+            let ctx = Ctx::new(&state.store, None, state.now()).await?;
+            landed_app::remind::run(&ctx, false, smtp.as_deref()).await
+        };
+        match run.await {
+            Ok(r) => tracing::info!(
+                recorded = r.recorded,
+                sent = r.sent.len(),
+                pending = r.pending,
+                dead = r.dead,
+                "reminders"
+            ),
+            Err(e) => tracing::warn!(error = %e, "reminders failed; retrying at the next run"),
+        }
     }
 }
 

@@ -478,3 +478,46 @@ fn webhooks_get_signed_slack_compatible_json_and_failures_are_retried_then_dead_
         assert!(r["last_error"].as_str().unwrap().contains("503"), "{r}");
     }
 }
+
+/// `landed serve` sends due reminders on its own (`--remind-every`), and two servers on one
+/// database send each reminder exactly once between them.
+#[test]
+fn two_servers_send_each_reminder_once() {
+    let w = workspace();
+    let (url, got) = receiver(200);
+    w.ok_at(NOW, &["remind", "setup", "--webhook-url", &url]);
+    let due = w.json_at(NOW, &["remind", "--dry-run"]);
+    let expected = due["due"].as_array().unwrap().len();
+    assert!(expected > 0, "{due}");
+    let servers: Vec<Child> = (0..2)
+        .map(|_| {
+            w.command(
+                NOW,
+                &["serve", "--bind", "127.0.0.1:0", "--remind-every", "1s"],
+            )
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+        })
+        .collect();
+    // Both servers run several rounds; the reminders go out in the first.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while got.lock().unwrap().len() < expected && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_secs(3));
+    for mut s in servers {
+        let _ = s.kill();
+        let _ = s.wait();
+    }
+    let got = got.lock().unwrap().clone();
+    let ids: std::collections::BTreeSet<&str> =
+        got.iter().map(|(h, _)| h["webhook-id"].as_str()).collect();
+    assert_eq!(got.len(), expected, "each due reminder once: {got:?}");
+    assert_eq!(ids.len(), expected);
+    let shown = w.json_at(NOW, &["remind", "show"]);
+    for r in shown["reminders"].as_array().unwrap() {
+        assert_eq!(r["state"], "sent", "{r}");
+    }
+}
