@@ -111,7 +111,8 @@ impl utoipa::Modify for BearerAuth {
 
 /// The whole application: the API with its document, health and metrics.
 pub fn app(state: AppState) -> Router {
-    let (api, doc) = api_router().split_for_parts();
+    let (api, mut doc) = api_router().split_for_parts();
+    api::formats::constrain(&mut doc);
     let doc = Arc::new(doc);
     Router::new()
         .merge(api)
@@ -138,7 +139,9 @@ pub fn api_router() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI document, as served.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_router().into_openapi()
+    let mut doc = api_router().into_openapi();
+    api::formats::constrain(&mut doc);
+    doc
 }
 
 async fn not_found() -> ApiError {

@@ -156,12 +156,14 @@ impl From<AppError> for ApiError {
             | AppError::Word(_)
             | AppError::Invalid(_)
             | AppError::Week(_)
-            | AppError::SlipNeedsReason { .. }
             | AppError::ReasonRequired { .. }
             | AppError::DateAndMilestone
-            | AppError::ActualBeforeDone(_)
             | AppError::NothingToChange => Kind::Invalid,
-            AppError::BadTransition { .. }
+            // Refused for the state the request meets, not for its shape: a date that is
+            // committed needs a reason to move; time spent is recorded once an item is done.
+            AppError::SlipNeedsReason { .. }
+            | AppError::ActualBeforeDone(_)
+            | AppError::BadTransition { .. }
             | AppError::Cycle(_)
             | AppError::DuplicateDependency(..)
             | AppError::Exists(_)

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{Body, Doc, Path, doc};
+use super::{Body, Doc, Path, doc, formats};
 use crate::AppState;
 use crate::auth::{COOKIE, Caller};
 use crate::problem::{ApiError, ApiResult, Kind, Problem};
@@ -43,7 +43,9 @@ pub struct Opened {
 /// per address in 15 minutes, then 429.
 #[utoipa::path(post, path = "/api/v1/session", tag = "account", request_body = SignIn,
     security(()),
-    responses((status = 200, body = Opened), (status = "4XX", body = Problem)))]
+    responses(
+        (status = 200, body = Opened),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn sign_in(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -95,7 +97,9 @@ async fn sign_in(
 
 /// Sign out: ends the session of the cookie (its CSRF token is required, as for every write).
 #[utoipa::path(delete, path = "/api/v1/session", tag = "account",
-    responses((status = 204), (status = "4XX", body = Problem)))]
+    responses(
+        (status = 204),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn sign_out(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
     let Some(session) = caller.session else {
         return Err(ApiError::new(
@@ -117,16 +121,25 @@ async fn sign_out(State(state): State<AppState>, caller: Caller) -> ApiResult<Re
 #[serde(deny_unknown_fields)]
 pub struct NewToken {
     /// A name to recognise it by.
+    #[schema(value_type = formats::Name)]
     name: String,
     /// Whose [default: yours]; admins may create tokens for anyone.
+    #[schema(value_type = Option<formats::Handle>)]
     person: Option<String>,
-    /// Expire after this many days [default: never].
+    /// Expire after this many days (1–3660) [default: never].
+    #[serde(default, deserialize_with = "formats::whole")]
+    #[schema(minimum = 1, maximum = 3660)]
     days: Option<i64>,
 }
 
 /// Create an API token. The answer holds the token itself, this once.
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "account", request_body = NewToken,
-    responses((status = 201, body = Doc), (status = "4XX", body = Problem)))]
+    responses(
+        (status = 201, body = Doc,
+        links(
+            ("revoke" = (operation_id = "revoke_token", parameters(
+                ("id" = "$response.body#/id")))))),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn create_token(
     State(state): State<AppState>,
     caller: Caller,
@@ -144,7 +157,9 @@ async fn create_token(
 
 /// Your tokens (never the tokens themselves).
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "account",
-    responses((status = 200, body = Vec<Doc>), (status = "4XX", body = Problem)))]
+    responses(
+        (status = 200, body = Vec<Doc>),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn list_tokens(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
     let ctx = caller.ctx(&state).await?;
     let tokens = accounts::tokens(&ctx, None, false).await?;
@@ -154,7 +169,9 @@ async fn list_tokens(State(state): State<AppState>, caller: Caller) -> ApiResult
 /// Revoke a token: yours, or anyone's for an admin.
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "account",
     params(("id" = i64, Path, description = "The token's id, from the list")),
-    responses((status = 204), (status = "4XX", body = Problem)))]
+    responses(
+        (status = 204),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn revoke_token(
     State(state): State<AppState>,
     caller: Caller,

@@ -14,7 +14,9 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{Body, Doc, Page, PageParams, Path, Query, doc, expected, nullable, page, tagged};
+use super::{
+    Body, Doc, Page, PageParams, Path, Query, doc, expected, formats, nullable, page, tagged,
+};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::problem::{ApiError, ApiResult, Kind, Problem};
@@ -31,16 +33,25 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
     /// Team name.
+    #[param(value_type = Option<formats::TeamName>, inline)]
     team: Option<String>,
     /// `plan`, `aspiration`, `done` or `dropped`.
+    #[param(value_type = Option<formats::GoalStatus>, inline)]
     status: Option<String>,
+    /// How many to return (1–1000, default 100).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<usize>,
+    /// Continue after this id (the previous page's `next_cursor`).
+    #[param(value_type = Option<formats::Cursor>, inline)]
     cursor: Option<String>,
 }
 
 /// Goals with their verdict (plan or aspiration), failing rules, progress and next step.
-#[utoipa::path(get, path = "/api/v1/goals", tag = "goals", params(ListParams),
-    responses((status = 200, body = Page<Doc>), (status = "4XX", body = Problem)))]
+#[utoipa::path(get, path = "/api/v1/goals", operation_id = "list_goals",
+    tag = "goals", params(ListParams),
+    responses(
+        (status = 200, body = Page<Doc>),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -76,21 +87,38 @@ async fn list(
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewGoal {
+    #[schema(value_type = formats::Title)]
     title: String,
     /// The measurable outcome.
+    #[schema(value_type = Option<formats::Text>)]
     outcome: Option<String>,
     /// Owner's handle.
+    #[schema(value_type = Option<formats::Handle>)]
     owner: Option<String>,
     /// Target date.
+    #[schema(value_type = Option<formats::Date>)]
     by: Option<String>,
     /// Target as a milestone's name (instead of `by`).
+    #[schema(value_type = Option<formats::MilestoneName>)]
     milestone: Option<String>,
+    #[schema(value_type = Option<formats::TeamName>)]
     team: Option<String>,
 }
 
 /// Create a goal (an aspiration until every rule of a plan holds).
-#[utoipa::path(post, path = "/api/v1/goals", tag = "goals", request_body = NewGoal,
-    responses((status = 201, body = Doc), (status = "4XX", body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/goals", operation_id = "create_goal",
+    tag = "goals", request_body = NewGoal,
+    responses(
+        (status = 201, body = Doc,
+        headers(("ETag" = String, description = "The version, for `If-Match`")),
+        links(
+            ("show" = (operation_id = "show_goal", parameters(
+                ("id" = "$response.body#/id")))),
+            ("change" = (operation_id = "change_goal", parameters(
+                ("id" = "$response.body#/id"), ("If-Match" = "$response.header.ETag")))),
+            ("close" = (operation_id = "close_goal", parameters(
+                ("id" = "$response.body#/id"), ("If-Match" = "$response.header.ETag")))))),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -116,9 +144,17 @@ async fn create(
 
 /// One goal: verdict, failing rules with their fixes, health with reasons, forecast, items and
 /// dependencies both ways.
-#[utoipa::path(get, path = "/api/v1/goals/{id}", tag = "goals",
-    params(("id" = String, Path, description = "A goal id, e.g. G-3")),
-    responses((status = 200, body = Doc), (status = "4XX", body = Problem)))]
+#[utoipa::path(get, path = "/api/v1/goals/{id}", operation_id = "show_goal", tag = "goals",
+    params(("id" = inline(formats::GoalId), Path, description = "A goal id, e.g. G-3")),
+    responses(
+        (status = 200, body = Doc,
+        headers(("ETag" = String, description = "The version, for `If-Match`")),
+        links(
+            ("change" = (operation_id = "change_goal", parameters(
+                ("id" = "$request.path.id"), ("If-Match" = "$response.header.ETag")))),
+            ("close" = (operation_id = "close_goal", parameters(
+                ("id" = "$request.path.id"), ("If-Match" = "$response.header.ETag")))))),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn show(
     State(state): State<AppState>,
     caller: Caller,
@@ -133,31 +169,42 @@ async fn show(
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GoalChange {
+    #[schema(value_type = Option<formats::Title>)]
     title: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<formats::Text>)]
     outcome: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<formats::Handle>)]
     owner: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<formats::Date>)]
     by: Option<Option<String>>,
+    #[schema(value_type = Option<formats::MilestoneName>)]
     milestone: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<formats::TeamName>)]
     team: Option<Option<String>>,
     /// Why a committed target moves (required for a slip).
+    #[schema(value_type = Option<formats::Text>)]
     reason: Option<String>,
     /// The version you read (instead of `If-Match`).
+    #[serde(default, deserialize_with = "formats::whole")]
     version: Option<i64>,
 }
 
 /// Change a goal. Needs `If-Match` (or `version`); a stale one is refused with 412.
-#[utoipa::path(patch, path = "/api/v1/goals/{id}", tag = "goals", request_body = GoalChange,
-    params(("id" = String, Path, description = "A goal id, e.g. G-3"),
+#[utoipa::path(patch, path = "/api/v1/goals/{id}", operation_id = "change_goal",
+    tag = "goals", request_body = GoalChange,
+    params(("id" = inline(formats::GoalId), Path, description = "A goal id, e.g. G-3"),
            ("If-Match" = Option<String>, Header, description = "The ETag you read")),
-    responses((status = 200, body = Doc), (status = "4XX", body = Problem)))]
+    responses(
+        (status = 200, body = Doc,
+        headers(("ETag" = String, description = "The version, for `If-Match`")),
+        links(
+            ("close" = (operation_id = "close_goal", parameters(
+                ("id" = "$request.path.id"), ("If-Match" = "$response.header.ETag")))))),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn change(
     State(state): State<AppState>,
     caller: Caller,
@@ -191,18 +238,25 @@ async fn change(
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GoalClose {
-    /// `done` or `dropped`.
+    #[schema(value_type = formats::Closure)]
     how: String,
+    /// Why (required to drop).
+    #[schema(value_type = Option<formats::Text>)]
     reason: Option<String>,
     /// The version you read (instead of `If-Match`).
+    #[serde(default, deserialize_with = "formats::whole")]
     version: Option<i64>,
 }
 
 /// Close a goal as done or dropped. Needs `If-Match` (or `version`).
-#[utoipa::path(post, path = "/api/v1/goals/{id}/close", tag = "goals", request_body = GoalClose,
-    params(("id" = String, Path, description = "A goal id, e.g. G-3"),
+#[utoipa::path(post, path = "/api/v1/goals/{id}/close", operation_id = "close_goal",
+    tag = "goals", request_body = GoalClose,
+    params(("id" = inline(formats::GoalId), Path, description = "A goal id, e.g. G-3"),
            ("If-Match" = Option<String>, Header, description = "The ETag you read")),
-    responses((status = 200, body = Doc), (status = "4XX", body = Problem)))]
+    responses(
+        (status = 200, body = Doc,
+        headers(("ETag" = String, description = "The version, for `If-Match`"))),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn close(
     State(state): State<AppState>,
     caller: Caller,

@@ -11,7 +11,9 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{Body, Doc, Page, PageParams, Path, Query, doc, expected, nullable, page, tagged};
+use super::{
+    Body, Doc, Page, PageParams, Path, Query, doc, expected, formats, nullable, page, tagged,
+};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::problem::{ApiError, ApiResult, Problem};
@@ -28,22 +30,34 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
     /// Owner's handle.
+    #[param(value_type = Option<formats::Handle>, inline)]
     owner: Option<String>,
     /// Goal id, e.g. G-3.
+    #[param(value_type = Option<formats::GoalId>, inline)]
     goal: Option<String>,
     /// Team name: items of its goals and of its people.
+    #[param(value_type = Option<formats::TeamName>, inline)]
     team: Option<String>,
     /// `todo`, `doing`, `blocked`, `done` or `dropped` [default: the open ones].
+    #[param(value_type = Option<formats::ItemStatus>, inline)]
     status: Option<String>,
     /// `strategic` or `reactive`.
+    #[param(value_type = Option<formats::ItemKind>, inline)]
     kind: Option<String>,
+    /// How many to return (1–1000, default 100).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<usize>,
+    /// Continue after this id (the previous page's `next_cursor`).
+    #[param(value_type = Option<formats::Cursor>, inline)]
     cursor: Option<String>,
 }
 
 /// Items, in id order, a page at a time.
-#[utoipa::path(get, path = "/api/v1/items", tag = "items", params(ListParams),
-    responses((status = 200, body = Page<Doc>), (status = "4XX", body = Problem)))]
+#[utoipa::path(get, path = "/api/v1/items", operation_id = "list_items",
+    tag = "items", params(ListParams),
+    responses(
+        (status = 200, body = Page<Doc>),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn list(
     axum::extract::State(state): axum::extract::State<AppState>,
     caller: Caller,
@@ -97,26 +111,45 @@ fn word<T: serde::de::DeserializeOwned>(field: &'static str, text: &str) -> ApiR
 #[serde(deny_unknown_fields)]
 pub struct NewItem {
     /// What: the step, in a few words.
+    #[schema(value_type = formats::Title)]
     title: String,
     /// What "done" looks like.
+    #[schema(value_type = Option<formats::Text>)]
     outcome: Option<String>,
     /// Who: a handle.
+    #[schema(value_type = Option<formats::Handle>)]
     owner: Option<String>,
     /// When: a date (2026-12-04, +3d, fri, 2026-W50).
+    #[schema(value_type = Option<formats::Date>)]
     due: Option<String>,
     /// When, as a milestone's name (instead of `due`).
+    #[schema(value_type = Option<formats::MilestoneName>)]
     milestone: Option<String>,
     /// Estimate, e.g. 6h, 2d.
+    #[schema(value_type = Option<formats::Estimate>)]
     estimate: Option<String>,
     /// Its goal, e.g. G-3.
+    #[schema(value_type = Option<formats::GoalId>)]
     goal: Option<String>,
     /// `strategic` (default) or `reactive`.
+    #[schema(value_type = Option<formats::ItemKind>)]
     kind: Option<String>,
 }
 
 /// Create an item.
-#[utoipa::path(post, path = "/api/v1/items", tag = "items", request_body = NewItem,
-    responses((status = 201, body = Doc), (status = "4XX", body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/items", operation_id = "create_item",
+    tag = "items", request_body = NewItem,
+    responses(
+        (status = 201, body = Doc,
+        headers(("ETag" = String, description = "The version, for `If-Match`")),
+        links(
+            ("show" = (operation_id = "show_item", parameters(
+                ("id" = "$response.body#/id")))),
+            ("change" = (operation_id = "change_item", parameters(
+                ("id" = "$response.body#/id"), ("If-Match" = "$response.header.ETag")))),
+            ("status" = (operation_id = "item_status", parameters(
+                ("id" = "$response.body#/id"), ("If-Match" = "$response.header.ETag")))))),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn create(
     axum::extract::State(state): axum::extract::State<AppState>,
     caller: Caller,
@@ -148,9 +181,17 @@ async fn create(
 }
 
 /// One item, with its ETag.
-#[utoipa::path(get, path = "/api/v1/items/{id}", tag = "items",
-    params(("id" = String, Path, description = "An item id, e.g. I-12")),
-    responses((status = 200, body = Doc), (status = "4XX", body = Problem)))]
+#[utoipa::path(get, path = "/api/v1/items/{id}", operation_id = "show_item", tag = "items",
+    params(("id" = inline(formats::ItemId), Path, description = "An item id, e.g. I-12")),
+    responses(
+        (status = 200, body = Doc,
+        headers(("ETag" = String, description = "The version, for `If-Match`")),
+        links(
+            ("change" = (operation_id = "change_item", parameters(
+                ("id" = "$request.path.id"), ("If-Match" = "$response.header.ETag")))),
+            ("status" = (operation_id = "item_status", parameters(
+                ("id" = "$request.path.id"), ("If-Match" = "$response.header.ETag")))))),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn show(
     axum::extract::State(state): axum::extract::State<AppState>,
     caller: Caller,
@@ -165,38 +206,51 @@ async fn show(
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ItemChange {
+    #[schema(value_type = Option<formats::Title>)]
     title: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<formats::Text>)]
     outcome: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<formats::Handle>)]
     owner: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<formats::Date>)]
     due: Option<Option<String>>,
+    #[schema(value_type = Option<formats::MilestoneName>)]
     milestone: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<formats::Estimate>)]
     estimate: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<formats::GoalId>)]
     goal: Option<Option<String>>,
+    #[schema(value_type = Option<formats::ItemKind>)]
     kind: Option<String>,
+    /// Time it really took.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<formats::Estimate>)]
     actual: Option<Option<String>>,
     /// Why a committed date moves (required for a slip).
+    #[schema(value_type = Option<formats::Text>)]
     reason: Option<String>,
     /// The version you read (instead of `If-Match`).
+    #[serde(default, deserialize_with = "formats::whole")]
     version: Option<i64>,
 }
 
 /// Change an item. Needs `If-Match` (or `version`); a stale one is refused with 412.
-#[utoipa::path(patch, path = "/api/v1/items/{id}", tag = "items", request_body = ItemChange,
-    params(("id" = String, Path, description = "An item id, e.g. I-12"),
+#[utoipa::path(patch, path = "/api/v1/items/{id}", operation_id = "change_item",
+    tag = "items", request_body = ItemChange,
+    params(("id" = inline(formats::ItemId), Path, description = "An item id, e.g. I-12"),
            ("If-Match" = Option<String>, Header, description = "The ETag you read")),
-    responses((status = 200, body = Doc), (status = "4XX", body = Problem)))]
+    responses(
+        (status = 200, body = Doc,
+        headers(("ETag" = String, description = "The version, for `If-Match`")),
+        links(
+            ("status" = (operation_id = "item_status", parameters(
+                ("id" = "$request.path.id"), ("If-Match" = "$response.header.ETag")))))),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn change(
     axum::extract::State(state): axum::extract::State<AppState>,
     caller: Caller,
@@ -238,22 +292,28 @@ async fn change(
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatusChange {
-    /// `start`, `done`, `block`, `drop` or `reopen`.
+    #[schema(value_type = formats::StatusAction)]
     action: String,
     /// Why (required to block or drop).
+    #[schema(value_type = Option<formats::Text>)]
     reason: Option<String>,
     /// Time it really took, for `done` (e.g. 5h).
+    #[schema(value_type = Option<formats::Estimate>)]
     actual: Option<String>,
     /// The version you read (instead of `If-Match`).
+    #[serde(default, deserialize_with = "formats::whole")]
     version: Option<i64>,
 }
 
 /// Start, finish, block, drop or reopen an item. Needs `If-Match` (or `version`).
-#[utoipa::path(post, path = "/api/v1/items/{id}/status", tag = "items",
+#[utoipa::path(post, path = "/api/v1/items/{id}/status", operation_id = "item_status",
+    tag = "items",
     request_body = StatusChange,
-    params(("id" = String, Path, description = "An item id, e.g. I-12"),
+    params(("id" = inline(formats::ItemId), Path, description = "An item id, e.g. I-12"),
            ("If-Match" = Option<String>, Header, description = "The ETag you read")),
-    responses((status = 200, body = Doc), (status = "4XX", body = Problem)))]
+    responses(
+        (status = 200, body = Doc),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn status(
     axum::extract::State(state): axum::extract::State<AppState>,
     caller: Caller,

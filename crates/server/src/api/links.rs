@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{Body, Doc, Path, Query, doc, expected};
+use super::{Body, Doc, Path, Query, doc, expected, formats, tagged};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::problem::{ApiError, ApiResult, Kind, Problem};
@@ -39,12 +39,15 @@ fn json(value: &impl serde::Serialize) -> ApiResult<Response> {
 #[serde(deny_unknown_fields)]
 pub struct TeamParams {
     /// Only what touches this team.
+    #[param(value_type = Option<formats::TeamName>, inline)]
     team: Option<String>,
 }
 
 /// Every dependency (and committed request), classified: phantom, late, at risk, ok or met.
 #[utoipa::path(get, path = "/api/v1/dependencies", tag = "links", params(TeamParams),
-    responses((status = 200, body = Doc), (status = "4XX", body = Problem)))]
+    responses(
+        (status = 200, body = Vec<Doc>),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn dependencies(
     State(state): State<AppState>,
     caller: Caller,
@@ -59,16 +62,21 @@ async fn dependencies(
 #[serde(deny_unknown_fields)]
 pub struct NewDependency {
     /// The dependent goal or item, e.g. G-3 or I-12.
+    #[schema(value_type = formats::WorkId)]
     from: String,
     /// What it needs, e.g. I-40.
+    #[schema(value_type = formats::WorkId)]
     needs: String,
     /// When it is needed [default: the dependent's own date].
+    #[schema(value_type = Option<formats::Date>)]
     by: Option<String>,
 }
 
 /// Record that one goal or item needs another (cycles are refused).
 #[utoipa::path(post, path = "/api/v1/dependencies", tag = "links", request_body = NewDependency,
-    responses((status = 201, body = Doc), (status = "4XX", body = Problem)))]
+    responses(
+        (status = 201, body = Doc),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn depend(
     State(state): State<AppState>,
     caller: Caller,
@@ -84,6 +92,7 @@ async fn depend(
 #[serde(deny_unknown_fields)]
 pub struct RequestParams {
     /// Requests to or from this team.
+    #[param(value_type = Option<formats::TeamName>, inline)]
     team: Option<String>,
     /// Only those still waiting for an answer.
     open: Option<bool>,
@@ -91,7 +100,9 @@ pub struct RequestParams {
 
 /// Commitment requests between teams, with their answers and delivering items.
 #[utoipa::path(get, path = "/api/v1/requests", tag = "links", params(RequestParams),
-    responses((status = 200, body = Doc), (status = "4XX", body = Problem)))]
+    responses(
+        (status = 200, body = Vec<Doc>),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn list_requests(
     State(state): State<AppState>,
     caller: Caller,
@@ -106,19 +117,31 @@ async fn list_requests(
 #[serde(deny_unknown_fields)]
 pub struct NewRequest {
     /// The asked team.
+    #[schema(value_type = formats::TeamName)]
     team: String,
     /// What you need from them.
+    #[schema(value_type = formats::Title)]
     deliverable: String,
     /// When you need it.
+    #[schema(value_type = formats::Date)]
     by: String,
     /// The goal or item of yours that needs it.
     #[serde(rename = "for")]
+    #[schema(value_type = Option<formats::WorkId>)]
     for_: Option<String>,
 }
 
 /// Ask a team for a commitment. It is a phantom dependency until they commit.
 #[utoipa::path(post, path = "/api/v1/requests", tag = "links", request_body = NewRequest,
-    responses((status = 201, body = Doc), (status = "4XX", body = Problem)))]
+    responses(
+        (status = 201, body = Doc,
+        headers(("ETag" = String, description = "The version, for `If-Match`")),
+        links(
+            ("show" = (operation_id = "show_request", parameters(
+                ("id" = "$response.body#/id")))),
+            ("answer" = (operation_id = "answer", parameters(
+                ("id" = "$response.body#/id"), ("If-Match" = "$response.header.ETag")))))),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn ask(
     State(state): State<AppState>,
     caller: Caller,
@@ -126,50 +149,72 @@ async fn ask(
 ) -> ApiResult<Response> {
     let ctx = caller.ctx(&state).await?;
     let view = requests::ask(&ctx, &b.team, &b.deliverable, &b.by, b.for_.as_deref()).await?;
-    Ok((StatusCode::CREATED, axum::Json(doc(&view)?)).into_response())
+    let mut response = tagged(&view.id, view.version, &view);
+    *response.status_mut() = StatusCode::CREATED;
+    Ok(response)
 }
 
 /// One request.
 #[utoipa::path(get, path = "/api/v1/requests/{id}", tag = "links",
-    params(("id" = String, Path, description = "A request id, e.g. R-2")),
-    responses((status = 200, body = Doc), (status = "4XX", body = Problem)))]
+    params(("id" = inline(formats::RequestId), Path, description = "A request id, e.g. R-2")),
+    responses(
+        (status = 200, body = Doc,
+        headers(("ETag" = String, description = "The version, for `If-Match`")),
+        links(
+            ("answer" = (operation_id = "answer", parameters(
+                ("id" = "$request.path.id"), ("If-Match" = "$response.header.ETag")))))),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn show_request(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let ctx = caller.ctx(&state).await?;
-    json(&requests::show(&ctx, &id).await?)
+    let view = requests::show(&ctx, &id).await?;
+    Ok(tagged(&view.id, view.version, &view))
 }
 
-/// The asked team's answer: exactly one of two.
+/// The asked team's answer: exactly one of two. `commit` names its `owner` and what delivers:
+/// an existing `item` (which keeps its own date and estimate), or a new one to `create`, due
+/// on a date (`due`) or at a `milestone`, not both.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Answer {
-    /// `commit` or `not_yet`.
+    #[schema(value_type = formats::AnswerWord)]
     answer: String,
     /// For `commit`: who delivers.
+    #[schema(value_type = Option<formats::Handle>)]
     owner: Option<String>,
     /// For `commit`: the delivering item, e.g. I-40 ...
+    #[schema(value_type = Option<formats::ItemId>)]
     item: Option<String>,
     /// ... or the title of a new item to create.
+    #[schema(value_type = Option<formats::Title>)]
     create: Option<String>,
     /// For `commit`: the date (or `milestone`) it lands.
+    #[schema(value_type = Option<formats::Date>)]
     due: Option<String>,
+    #[schema(value_type = Option<formats::MilestoneName>)]
     milestone: Option<String>,
     /// For `commit` with `create`: the estimate.
+    #[schema(value_type = Option<formats::Estimate>)]
     estimate: Option<String>,
     /// For `not_yet`: why, or what would make it possible.
+    #[schema(value_type = Option<formats::Text>)]
     note: Option<String>,
     /// The version you read (instead of `If-Match`).
+    #[serde(default, deserialize_with = "formats::whole")]
     version: Option<i64>,
 }
 
 /// Answer a request made to your team: commit (with who, what and when) or not yet.
 #[utoipa::path(post, path = "/api/v1/requests/{id}/answer", tag = "links", request_body = Answer,
-    params(("id" = String, Path, description = "A request id, e.g. R-2"),
+    params(("id" = inline(formats::RequestId), Path, description = "A request id, e.g. R-2"),
            ("If-Match" = Option<String>, Header, description = "The ETag you read")),
-    responses((status = 200, body = Doc), (status = "4XX", body = Problem)))]
+    responses(
+        (status = 200, body = Doc,
+        headers(("ETag" = String, description = "The version, for `If-Match`"))),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn answer(
     State(state): State<AppState>,
     caller: Caller,
@@ -218,7 +263,7 @@ async fn answer(
             ));
         }
     };
-    json(&view)
+    Ok(tagged(&view.id, view.version, &view))
 }
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -226,13 +271,16 @@ async fn answer(
 #[serde(deny_unknown_fields)]
 pub struct ImpactParams {
     /// What if it landed on this date instead.
+    #[param(value_type = Option<formats::Date>, inline)]
     if_due: Option<String>,
 }
 
 /// Everything that waits on a goal or item, transitively, grouped by team.
 #[utoipa::path(get, path = "/api/v1/impact/{id}", tag = "links", params(ImpactParams,
-    ("id" = String, Path, description = "A goal or item id")),
-    responses((status = 200, body = Doc), (status = "4XX", body = Problem)))]
+    ("id" = inline(formats::WorkId), Path, description = "A goal or item id")),
+    responses(
+        (status = 200, body = Doc),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn impact(
     State(state): State<AppState>,
     caller: Caller,
@@ -247,14 +295,18 @@ async fn impact(
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CapacityParams {
+    #[param(value_type = Option<formats::TeamName>, inline)]
     team: Option<String>,
     /// Weeks ahead, this one included (1–26, default 6).
+    #[param(minimum = 1, maximum = 26)]
     weeks: Option<u32>,
 }
 
 /// Load against available hours, person by week, with overcommitted weeks and protected time.
 #[utoipa::path(get, path = "/api/v1/capacity", tag = "plans", params(CapacityParams),
-    responses((status = 200, body = Doc), (status = "4XX", body = Problem)))]
+    responses(
+        (status = 200, body = Doc),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn capacity_grid(
     State(state): State<AppState>,
     caller: Caller,
@@ -275,13 +327,17 @@ async fn capacity_grid(
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ForecastParams {
+    #[param(value_type = Option<formats::TeamName>, inline)]
     team: Option<String>,
+    #[param(value_type = Option<formats::GoalId>, inline)]
     goal: Option<String>,
 }
 
 /// When open work is forecast to finish, from capacity, estimates and dependencies.
 #[utoipa::path(get, path = "/api/v1/forecast", tag = "plans", params(ForecastParams),
-    responses((status = 200, body = Doc), (status = "4XX", body = Problem)))]
+    responses(
+        (status = 200, body = Doc),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn forecasts(
     State(state): State<AppState>,
     caller: Caller,
@@ -293,8 +349,10 @@ async fn forecasts(
 
 /// The history of a goal, item or request: every change, its author, time and reason.
 #[utoipa::path(get, path = "/api/v1/history/{id}", tag = "plans",
-    params(("id" = String, Path, description = "A goal, item or request id")),
-    responses((status = 200, body = Doc), (status = "4XX", body = Problem)))]
+    params(("id" = inline(formats::RecordId), Path, description = "A goal, item or request id")),
+    responses(
+        (status = 200, body = Vec<Doc>),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn history_of(
     State(state): State<AppState>,
     caller: Caller,

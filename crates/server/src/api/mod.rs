@@ -14,6 +14,7 @@ use crate::AppState;
 use crate::problem::{ApiError, Kind};
 
 pub mod account;
+pub mod formats;
 pub mod goals;
 pub mod items;
 pub mod links;

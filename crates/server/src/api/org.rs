@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use landed_app::org::{self, PersonPatch};
-use landed_app::resolve;
+use landed_app::{AppError, resolve};
 use landed_core::authz::Role;
 use landed_core::event::EntityKind;
 use landed_core::model::{Person, Team};
@@ -13,10 +13,10 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{Body, Path, expected, nullable, tagged};
-use crate::AppState;
+use super::{Body, Path, expected, formats, nullable, tagged};
 use crate::auth::Caller;
-use crate::problem::{ApiResult, Problem};
+use crate::problem::{ApiError, ApiResult, Kind, Problem};
+use crate::{AppState, Db};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -55,6 +55,15 @@ impl From<&Person> for PersonView {
     }
 }
 
+/// The person a path names. A handle nobody has is a resource that is not there (404); in a
+/// body, naming nobody stays invalid input (422).
+async fn named(store: &Db, handle: &str) -> ApiResult<Person> {
+    resolve::person(store, handle).await.map_err(|e| match e {
+        AppError::UnknownPerson { .. } => ApiError::new(Kind::NotFound, e.to_string()),
+        e => e.into(),
+    })
+}
+
 fn person_response(p: &Person) -> Response {
     tagged(&format!("@{}", p.handle), p.version, &PersonView::from(p))
 }
@@ -70,7 +79,9 @@ pub struct Me {
 
 /// Who you are signed in as.
 #[utoipa::path(get, path = "/api/v1/me", tag = "people",
-    responses((status = 200, body = Me), (status = "4XX", body = Problem)))]
+    responses(
+        (status = 200, body = Me),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
     let ctx = caller.ctx(&state).await?;
     let teams = landed_store::Store::teams(ctx.store).await?;
@@ -92,7 +103,9 @@ async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Response
 
 /// Everyone in the workspace.
 #[utoipa::path(get, path = "/api/v1/people", tag = "people",
-    responses((status = 200, body = Vec<PersonView>), (status = "4XX", body = Problem)))]
+    responses(
+        (status = 200, body = Vec<PersonView>),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn people(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
     let ctx = caller.ctx(&state).await?;
     let people = landed_store::Store::people(ctx.store).await?;
@@ -102,15 +115,21 @@ async fn people(State(state): State<AppState>, caller: Caller) -> ApiResult<Resp
 
 /// One person, with their ETag.
 #[utoipa::path(get, path = "/api/v1/people/{handle}", tag = "people",
-    params(("handle" = String, Path, description = "A handle, e.g. ana")),
-    responses((status = 200, body = PersonView), (status = "4XX", body = Problem)))]
+    params(("handle" = inline(formats::Handle), Path, description = "A handle, e.g. ana")),
+    responses(
+        (status = 200, body = PersonView,
+        headers(("ETag" = String, description = "The version, for `If-Match`")),
+        links(
+            ("change" = (operation_id = "change_person", parameters(
+                ("handle" = "$request.path.handle"), ("If-Match" = "$response.header.ETag")))))),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn person(
     State(state): State<AppState>,
     caller: Caller,
     Path(handle): Path<String>,
 ) -> ApiResult<Response> {
     let ctx = caller.ctx(&state).await?;
-    let p = resolve::person(ctx.store, &handle).await?;
+    let p = named(ctx.store, &handle).await?;
     Ok(person_response(&p))
 }
 
@@ -118,26 +137,34 @@ async fn person(
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PersonChange {
+    #[schema(value_type = Option<formats::Name>)]
     name: Option<String>,
+    /// `null` or blank clears it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<formats::Email>)]
     email: Option<Option<String>>,
+    #[schema(value_type = Option<formats::TimeZone>)]
     tz: Option<String>,
+    /// Hours a week, 0–168.
+    #[schema(minimum = 0, maximum = 168)]
     capacity_hours: Option<f64>,
-    /// `admin`, `member` or `viewer`.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<formats::Role>)]
     role: Option<Role>,
     suspended: Option<bool>,
     /// The version you read (instead of `If-Match`).
+    #[serde(default, deserialize_with = "formats::whole")]
     version: Option<i64>,
 }
 
 /// Change a person (themself, or anyone for an admin). Needs `If-Match` (or `version`).
 #[utoipa::path(patch, path = "/api/v1/people/{handle}", tag = "people",
     request_body = PersonChange,
-    params(("handle" = String, Path, description = "A handle, e.g. ana"),
+    params(("handle" = inline(formats::Handle), Path, description = "A handle, e.g. ana"),
            ("If-Match" = Option<String>, Header, description = "The ETag you read")),
-    responses((status = 200, body = PersonView), (status = "4XX", body = Problem)))]
+    responses(
+        (status = 200, body = PersonView,
+        headers(("ETag" = String, description = "The version, for `If-Match`"))),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn change_person(
     State(state): State<AppState>,
     caller: Caller,
@@ -146,7 +173,7 @@ async fn change_person(
     Body(b): Body<PersonChange>,
 ) -> ApiResult<Response> {
     let mut ctx = caller.ctx(&state).await?;
-    let p = resolve::person(ctx.store, &handle).await?;
+    let p = named(ctx.store, &handle).await?;
     let version = expected(&headers, &format!("@{}", p.handle), b.version)?;
     ctx.expect = Some((EntityKind::Person, p.id, version));
     let after = org::edit_person(
@@ -177,7 +204,9 @@ pub struct TeamView {
 
 /// Every team, with its lead and members.
 #[utoipa::path(get, path = "/api/v1/teams", tag = "people",
-    responses((status = 200, body = Vec<TeamView>), (status = "4XX", body = Problem)))]
+    responses(
+        (status = 200, body = Vec<TeamView>),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn teams(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
     let ctx = caller.ctx(&state).await?;
     let people = landed_store::Store::people(ctx.store).await?;

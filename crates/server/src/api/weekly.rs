@@ -8,11 +8,11 @@ use landed_app::checkin::{self, CheckInInput};
 use landed_app::report::{self, ReportScope};
 use landed_app::{review, stats};
 use serde::Deserialize;
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{Body, Doc, Query, doc};
+use super::{Body, Doc, Query, doc, formats};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::problem::{ApiError, ApiResult, Kind, Problem};
@@ -30,15 +30,19 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct AgendaParams {
     /// Whose agenda [default: yours].
+    #[param(value_type = Option<formats::Handle>, inline)]
     person: Option<String>,
     /// An ISO week, e.g. 2026-W48 [default: this week in their time zone].
+    #[param(value_type = Option<formats::Week>, inline)]
     week: Option<String>,
 }
 
 /// The check-in agenda of a week: items due, overdue, in progress, blocked, quiet for 14
 /// days, goals owned, and what was said already.
 #[utoipa::path(get, path = "/api/v1/checkins", tag = "weekly", params(AgendaParams),
-    responses((status = 200, body = Doc), (status = "4XX", body = Problem)))]
+    responses(
+        (status = 200, body = Doc),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn agenda(
     State(state): State<AppState>,
     caller: Caller,
@@ -49,10 +53,61 @@ async fn agenda(
     Ok(axum::Json(doc(&view)?).into_response())
 }
 
+/// A check-in, as `landed_app::checkin::CheckInInput` reads it (this type only documents it):
+/// every field may be left out.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct CheckIn {
+    /// The week [default: this week in your time zone]; only the current week can be
+    /// checked in (another is 409).
+    #[schema(value_type = Option<formats::Week>)]
+    week: Option<String>,
+    /// A line per item of yours, at most 500.
+    #[serde(default)]
+    #[schema(max_items = 500)]
+    items: Vec<CheckInLine>,
+    #[schema(value_type = Option<formats::Text>)]
+    done: Option<String>,
+    #[schema(value_type = Option<formats::Text>)]
+    blocked: Option<String>,
+    #[schema(value_type = Option<formats::Text>)]
+    needs_help: Option<String>,
+    /// A confidence per open goal you own.
+    #[serde(default)]
+    goals: Vec<CheckInGoal>,
+}
+
+/// One item's line: its status now and a note.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct CheckInLine {
+    #[schema(value_type = formats::ItemId)]
+    item: String,
+    #[schema(value_type = Option<formats::ItemStatus>)]
+    status: Option<String>,
+    #[schema(value_type = Option<formats::Text>)]
+    note: Option<String>,
+}
+
+/// One goal's confidence.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct CheckInGoal {
+    #[schema(value_type = formats::GoalId)]
+    goal: String,
+    #[schema(value_type = formats::Confidence)]
+    confidence: String,
+}
+
 /// Check in for your week (or amend this week's check-in): per item a status and a note;
 /// overall done, blocked and needs help; a confidence per goal you own. One write.
-#[utoipa::path(post, path = "/api/v1/checkins", tag = "weekly", request_body = Doc,
-    responses((status = 201, body = Doc), (status = "4XX", body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/checkins", tag = "weekly", request_body = CheckIn,
+    responses(
+        (status = 201, body = Doc),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn check_in(
     State(state): State<AppState>,
     caller: Caller,
@@ -68,8 +123,10 @@ async fn check_in(
 #[serde(deny_unknown_fields)]
 pub struct ReviewParams {
     /// The team.
+    #[param(value_type = formats::TeamName, inline)]
     team: String,
     /// An ISO week [default: this week in the lead's time zone].
+    #[param(value_type = Option<formats::Week>, inline)]
     week: Option<String>,
 }
 
@@ -77,7 +134,9 @@ pub struct ReviewParams {
 /// check-ins, dependencies and requests in trouble, overcommitted people, health drops,
 /// aspirations.
 #[utoipa::path(get, path = "/api/v1/reviews", tag = "weekly", params(ReviewParams),
-    responses((status = 200, body = Doc), (status = "4XX", body = Problem)))]
+    responses(
+        (status = 200, body = Doc),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn team_review(
     State(state): State<AppState>,
     caller: Caller,
@@ -93,15 +152,19 @@ async fn team_review(
 #[serde(deny_unknown_fields)]
 pub struct ReportParams {
     /// One team's goals [default: every goal of the workspace].
+    #[param(value_type = Option<formats::TeamName>, inline)]
     team: Option<String>,
     /// The ISO week whose changes are listed [default: this week].
+    #[param(value_type = Option<formats::Week>, inline)]
     week: Option<String>,
 }
 
 /// The weekly status report: per goal its verdict, health, progress, next step and what
 /// changed during the week.
 #[utoipa::path(get, path = "/api/v1/reports", tag = "weekly", params(ReportParams),
-    responses((status = 200, body = Doc), (status = "4XX", body = Problem)))]
+    responses(
+        (status = 200, body = Doc),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn status_report(
     State(state): State<AppState>,
     caller: Caller,
@@ -117,17 +180,26 @@ async fn status_report(
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct StatsParams {
+    /// One team (give at most one of team, person and goal).
+    #[param(value_type = Option<formats::TeamName>, inline)]
     team: Option<String>,
+    /// One person.
+    #[param(value_type = Option<formats::Handle>, inline)]
     person: Option<String>,
+    /// One goal.
+    #[param(value_type = Option<formats::GoalId>, inline)]
     goal: Option<String>,
     /// A date or a span back from now (-4w, -30d) [default: -4w].
+    #[param(value_type = Option<formats::Since>, inline)]
     since: Option<String>,
 }
 
 /// Accountability figures over a window, from the event log: on-time rate, mean slip,
 /// commitments kept, check-in rate, momentum.
 #[utoipa::path(get, path = "/api/v1/stats", tag = "weekly", params(StatsParams),
-    responses((status = 200, body = Doc), (status = "4XX", body = Problem)))]
+    responses(
+        (status = 200, body = Doc),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn figures(
     State(state): State<AppState>,
     caller: Caller,
