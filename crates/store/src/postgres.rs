@@ -34,9 +34,7 @@ use crate::{
 
 mod write;
 
-use write::{
-    NewEvent, Tx, append_events, assign_ids, insert_rows, label, lock_workspace, update_checked,
-};
+use write::{NewEvent, Tx, append_events, assign_ids, insert_rows, lock_workspace, update_checked};
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -492,7 +490,7 @@ impl Store for PgStore {
         let Entity::Dependency(d) = before else {
             return Err(StoreError::Corrupt(format!(
                 "{} cannot be deleted, only closed",
-                label(before)
+                before.label()
             )));
         };
         let (mut tx, ws) = self.begin_write().await?;
@@ -506,7 +504,7 @@ impl Store for PgStore {
         .await?;
         if done.rows_affected() != 1 {
             return Err(StoreError::Conflict {
-                entity: label(before),
+                entity: before.label(),
                 expected: d.version,
             });
         }

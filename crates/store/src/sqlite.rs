@@ -301,10 +301,6 @@ fn unique_to_duplicate(e: sqlx::Error, what: &str) -> StoreError {
     }
 }
 
-fn label(e: &Entity) -> String {
-    e.label()
-}
-
 /// Give new entities their ids and numbers, version 1.
 async fn assign_ids(tx: &mut Tx, ws: Id, at: Timestamp, entities: &mut [Entity]) -> Result<()> {
     let mut start = 0;
@@ -360,7 +356,7 @@ async fn insert_rows(tx: &mut Tx, ws: Id, rows: &[Entity]) -> Result<()> {
     let Some(first) = rows.first() else {
         return Ok(());
     };
-    let what = label(first);
+    let what = first.label();
     for chunk in rows.chunks(ROWS_PER_INSERT) {
         let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(match first {
             Entity::Workspace(_) => {
@@ -724,7 +720,7 @@ async fn update_row(tx: &mut Tx, ws: Id, expected: i64, after: &Entity) -> Resul
     let done = q
         .execute(&mut **tx)
         .await
-        .map_err(|e| unique_to_duplicate(e, &label(after)))?;
+        .map_err(|e| unique_to_duplicate(e, &after.label()))?;
     if done.rows_affected() == 1
         && let Entity::Team(t) = after
     {
@@ -872,7 +868,7 @@ impl Store for SqlStore {
         if before.kind() != after.kind() || before.id() != after.id() {
             return Err(StoreError::Corrupt(format!(
                 "update of {} into a different entity",
-                label(before)
+                before.label()
             )));
         }
         let expected = before.version();
@@ -880,7 +876,7 @@ impl Store for SqlStore {
         let mut tx: Tx = self.pool.begin().await?;
         if update_row(&mut tx, ws, expected, &after).await? != 1 {
             return Err(StoreError::Conflict {
-                entity: label(before),
+                entity: before.label(),
                 expected,
             });
         }
@@ -924,14 +920,14 @@ impl Store for SqlStore {
         if before.kind() != after.kind() || before.id() != after.id() {
             return Err(StoreError::Corrupt(format!(
                 "update of {} into a different entity",
-                label(before)
+                before.label()
             )));
         }
         let expected = before.version();
         let after = bumped(after, expected + 1, updated.at);
         if update_row(&mut tx, ws, expected, &after).await? != 1 {
             return Err(StoreError::Conflict {
-                entity: label(before),
+                entity: before.label(),
                 expected,
             });
         }
@@ -981,14 +977,14 @@ impl Store for SqlStore {
                     if before.kind() != after.kind() || before.id() != after.id() {
                         return Err(StoreError::Corrupt(format!(
                             "update of {} into a different entity",
-                            label(before)
+                            before.label()
                         )));
                     }
                     let expected = before.version();
                     let after = bumped(after.clone(), expected + 1, meta.at);
                     if update_row(&mut tx, ws, expected, &after).await? != 1 {
                         return Err(StoreError::Conflict {
-                            entity: label(before),
+                            entity: before.label(),
                             expected,
                         });
                     }
@@ -1022,7 +1018,7 @@ impl Store for SqlStore {
         let Entity::Dependency(d) = before else {
             return Err(StoreError::Corrupt(format!(
                 "{} cannot be deleted, only closed",
-                label(before)
+                before.label()
             )));
         };
         let mut tx: Tx = self.pool.begin().await?;
@@ -1036,7 +1032,7 @@ impl Store for SqlStore {
         .await?;
         if done.rows_affected() != 1 {
             return Err(StoreError::Conflict {
-                entity: label(before),
+                entity: before.label(),
                 expected: d.version,
             });
         }

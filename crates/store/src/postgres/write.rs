@@ -68,21 +68,6 @@ pub(super) fn unique_to_duplicate(e: sqlx::Error, what: &str) -> StoreError {
     }
 }
 
-/// How an entity is named in errors; the same words as the SQLite store's.
-pub(super) fn label(e: &Entity) -> String {
-    match e {
-        Entity::Workspace(w) => format!("workspace {}", w.name),
-        Entity::Person(p) => format!("person @{}", p.handle),
-        Entity::Team(t) => format!("team {}", t.name),
-        Entity::Milestone(m) => format!("milestone {}", m.name),
-        Entity::Goal(g) => format!("goal G-{}", g.num),
-        Entity::Item(i) => format!("item I-{}", i.num),
-        Entity::Dependency(d) => format!("dependency {:?} → {:?}", d.from, d.to),
-        Entity::Request(r) => format!("request R-{}", r.num),
-        Entity::CheckIn(c) => format!("the check-in of {}", c.week),
-    }
-}
-
 /// The table an entity kind lives in.
 pub(super) fn table(kind: EntityKind) -> &'static str {
     match kind {
@@ -158,7 +143,7 @@ pub(super) async fn insert_rows(tx: &mut Tx, ws: Id, rows: &[Entity]) -> Result<
     let Some(first) = rows.first() else {
         return Ok(());
     };
-    let what = label(first);
+    let what = first.label();
     for chunk in rows.chunks(ROWS_PER_INSERT) {
         let mut qb: QueryBuilder<Postgres> = QueryBuilder::new(match first {
             Entity::Workspace(_) => {
@@ -535,7 +520,7 @@ pub(super) async fn update_row(tx: &mut Tx, ws: Id, expected: i64, after: &Entit
     let done = q
         .execute(&mut **tx)
         .await
-        .map_err(|e| unique_to_duplicate(e, &label(after)))?;
+        .map_err(|e| unique_to_duplicate(e, &after.label()))?;
     if done.rows_affected() == 1
         && let Entity::Team(t) = after
     {
@@ -576,7 +561,7 @@ pub(super) fn same_entity(before: &Entity, after: &Entity) -> Result<()> {
     if before.kind() != after.kind() || before.id() != after.id() {
         return Err(StoreError::Corrupt(format!(
             "update of {} into a different entity",
-            label(before)
+            before.label()
         )));
     }
     Ok(())
@@ -596,7 +581,7 @@ pub(super) async fn update_checked(
     let after = bumped(after, expected + 1, meta.at);
     if update_row(tx, ws, expected, &after).await? != 1 {
         return Err(StoreError::Conflict {
-            entity: label(before),
+            entity: before.label(),
             expected,
         });
     }
