@@ -6,7 +6,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use landed_app::goals::{self, GoalInput, GoalPatch};
 use landed_app::resolve;
-use landed_core::event::EntityKind;
 use landed_core::model::{Closure, RefKind};
 use landed_core::plan::GoalStatus;
 use serde::Deserialize;
@@ -14,9 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{
-    Body, Doc, Page, PageParams, Path, Query, doc, expected, formats, nullable, page, tagged,
-};
+use super::{Body, Doc, Page, PageParams, Path, Query, doc, formats, nullable, page, tagged};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::problem::{ApiError, ApiResult, Kind, Problem};
@@ -213,10 +210,7 @@ async fn change(
     Body(b): Body<GoalChange>,
 ) -> ApiResult<Response> {
     let mut ctx = caller.ctx(&state).await?;
-    let r = resolve::parse_ref(&id, RefKind::Goal)?;
-    let version = expected(&headers, &r.to_string(), b.version)?;
-    let goal = resolve::goal(ctx.store, r).await?;
-    ctx.expect = Some((EntityKind::Goal, goal.id, version));
+    super::expect(&mut ctx, &headers, &id, RefKind::Goal, b.version).await?;
     let view = goals::edit(
         &ctx,
         &id,
@@ -265,10 +259,7 @@ async fn close(
     Body(b): Body<GoalClose>,
 ) -> ApiResult<Response> {
     let mut ctx = caller.ctx(&state).await?;
-    let r = resolve::parse_ref(&id, RefKind::Goal)?;
-    let version = expected(&headers, &r.to_string(), b.version)?;
-    let goal = resolve::goal(ctx.store, r).await?;
-    ctx.expect = Some((EntityKind::Goal, goal.id, version));
+    super::expect(&mut ctx, &headers, &id, RefKind::Goal, b.version).await?;
     let closure = match b.how.as_str() {
         "done" => Closure::Done,
         "dropped" => Closure::Dropped,
@@ -279,6 +270,7 @@ async fn close(
             ));
         }
     };
+    let r = resolve::parse_ref(&id, RefKind::Goal)?;
     let view = goals::close(&ctx, r, closure, b.reason).await?;
     Ok(tagged(&view.id, view.version, &view))
 }

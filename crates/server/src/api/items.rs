@@ -3,17 +3,13 @@
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use landed_app::items::{self, Action, Changed, ItemInput, ItemPatch, ListFilter};
-use landed_app::resolve;
-use landed_core::event::EntityKind;
 use landed_core::model::{ItemKind, ItemStatus, RefKind};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{
-    Body, Doc, Page, PageParams, Path, Query, doc, expected, formats, nullable, page, tagged,
-};
+use super::{Body, Doc, Page, PageParams, Path, Query, doc, formats, nullable, page, tagged};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::problem::{ApiError, ApiResult, Problem};
@@ -259,10 +255,7 @@ async fn change(
     Body(b): Body<ItemChange>,
 ) -> ApiResult<Response> {
     let mut ctx = caller.ctx(&state).await?;
-    let r = resolve::parse_ref(&id, RefKind::Item)?;
-    let version = expected(&headers, &r.to_string(), b.version)?;
-    let item = resolve::item(ctx.store, r).await?;
-    ctx.expect = Some((EntityKind::Item, item.id, version));
+    super::expect(&mut ctx, &headers, &id, RefKind::Item, b.version).await?;
     let kind = b
         .kind
         .as_deref()
@@ -322,10 +315,7 @@ async fn status(
     Body(b): Body<StatusChange>,
 ) -> ApiResult<Response> {
     let mut ctx = caller.ctx(&state).await?;
-    let r = resolve::parse_ref(&id, RefKind::Item)?;
-    let version = expected(&headers, &r.to_string(), b.version)?;
-    let item = resolve::item(ctx.store, r).await?;
-    ctx.expect = Some((EntityKind::Item, item.id, version));
+    super::expect(&mut ctx, &headers, &id, RefKind::Item, b.version).await?;
     let action = match b.action.as_str() {
         "start" => Action::Start,
         "done" => Action::Done,

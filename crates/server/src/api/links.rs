@@ -5,15 +5,14 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use landed_app::requests::{self, Delivery};
-use landed_app::{capacity, forecast, history, links, resolve};
-use landed_core::event::EntityKind;
+use landed_app::{capacity, forecast, history, links};
 use landed_core::model::RefKind;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{Body, Doc, Path, Query, doc, expected, formats, tagged};
+use super::{Body, Doc, Path, Query, doc, formats, tagged};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::problem::{ApiError, ApiResult, Kind, Problem};
@@ -223,12 +222,7 @@ async fn answer(
     Body(b): Body<Answer>,
 ) -> ApiResult<Response> {
     let mut ctx = caller.ctx(&state).await?;
-    let r = resolve::parse_ref(&id, RefKind::Request)?;
-    let version = expected(&headers, &r.to_string(), b.version)?;
-    let request = landed_store::Store::request(ctx.store, r.num)
-        .await?
-        .ok_or_else(|| ApiError::new(Kind::NotFound, format!("{r} does not exist")))?;
-    ctx.expect = Some((EntityKind::Request, request.id, version));
+    super::expect(&mut ctx, &headers, &id, RefKind::Request, b.version).await?;
     let view = match b.answer.as_str() {
         "commit" => {
             let owner = b.owner.as_deref().ok_or_else(|| {

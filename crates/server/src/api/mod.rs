@@ -142,6 +142,45 @@ pub struct Page<T: ToSchema> {
     pub next_cursor: Option<String>,
 }
 
+/// Make `ctx` refuse writes to the goal, item or request `id` from any version but the one the
+/// caller read (`If-Match`, else the body's `version`; see [`expected`]).
+pub async fn expect(
+    ctx: &mut landed_app::Ctx<'_, crate::Db>,
+    headers: &HeaderMap,
+    id: &str,
+    kind: landed_core::model::RefKind,
+    body: Option<i64>,
+) -> Result<(), ApiError> {
+    use landed_core::event::EntityKind;
+    use landed_core::model::RefKind;
+    let r = landed_app::resolve::parse_ref(id, kind)?;
+    let version = expected(headers, &r.to_string(), body)?;
+    let entity = match kind {
+        RefKind::Item => (
+            EntityKind::Item,
+            landed_app::resolve::item(ctx.store, r).await?.id,
+        ),
+        RefKind::Goal => (
+            EntityKind::Goal,
+            landed_app::resolve::goal(ctx.store, r).await?.id,
+        ),
+        RefKind::Request => {
+            let request = landed_store::Store::request(ctx.store, r.num)
+                .await?
+                .ok_or_else(|| ApiError::new(Kind::NotFound, format!("{r} does not exist")))?;
+            (EntityKind::Request, request.id)
+        }
+        other => {
+            return Err(ApiError::new(
+                Kind::Internal,
+                format!("no versioned writes to {other:?} by id"),
+            ));
+        }
+    };
+    ctx.expect = Some((entity.0, entity.1, version));
+    Ok(())
+}
+
 /// Cut a list (in id order) into the page `params` asks for. `key` gives each entry's number.
 pub fn page<T: ToSchema>(
     mut all: Vec<T>,
