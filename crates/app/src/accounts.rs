@@ -25,6 +25,9 @@ pub const SESSION_DAYS: i64 = 14;
 pub const MAX_FAILURES: i64 = 5;
 pub const LOCKOUT_WINDOW: SignedDuration = SignedDuration::from_mins(15);
 
+/// How stale a token's "last used" may get before a request records it again.
+const TOUCH_EVERY: SignedDuration = SignedDuration::from_mins(1);
+
 /// The SHA-256 of a secret, in hex: what the store keeps of tokens and session cookies.
 pub fn digest(secret: &str) -> String {
     let hash = Sha256::digest(secret.as_bytes());
@@ -303,7 +306,10 @@ pub async fn by_token<S: Store>(
     }
     match store.person(t.person).await? {
         Some(p) if !p.suspended => {
-            store.touch_token(t.id, now).await?;
+            // At most once a minute: a write on every request would cost every GET a commit.
+            if t.last_used_at.is_none_or(|u| now - TOUCH_EVERY > u) {
+                store.touch_token(t.id, now).await?;
+            }
             Ok(Ok(p))
         }
         _ => Ok(Err(Refused::BadToken)),
