@@ -83,7 +83,7 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 }
 
 /// What `landed admin create` made.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct AdminMade {
     pub handle: String,
     /// The person existed and was made an admin.
@@ -147,7 +147,7 @@ pub async fn set_password<S: Store>(ctx: &Ctx<'_, S>, handle: &str, password: &s
 }
 
 /// A token as listed: never the token itself.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct TokenView {
     pub id: i64,
     pub person: String,
@@ -161,7 +161,7 @@ pub struct TokenView {
 }
 
 /// A token just created: `token` is shown this once and cannot be read again.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct NewToken {
     pub token: String,
     #[serde(flatten)]

@@ -16,7 +16,7 @@ use crate::{Ctx, Result, resolve};
 pub const MAX_WEEKS: u32 = 26;
 
 /// One week of one person.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct WeekView {
     pub week: Week,
     pub load_hours: f64,
@@ -27,7 +27,7 @@ pub struct WeekView {
 }
 
 /// One person's row of the grid.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct PersonCapacity {
     pub handle: String,
     pub capacity_hours: f64,
@@ -39,7 +39,7 @@ pub struct PersonCapacity {
 }
 
 /// One week of a team's protected strategic time.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct ProtectedWeekView {
     pub week: Week,
     /// The current week, still under way.
@@ -54,7 +54,7 @@ pub struct ProtectedWeekView {
 }
 
 /// A team's protected strategic time over the last weeks (DESIGN §5).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct TeamProtected {
     pub team: String,
     pub share: f64,
@@ -62,7 +62,7 @@ pub struct TeamProtected {
 }
 
 /// The person × week grid, and protected time of the teams that reserve some.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct CapacityView {
     pub weeks: Vec<Week>,
     pub people: Vec<PersonCapacity>,

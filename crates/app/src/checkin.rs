@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use crate::{AppError, Ctx, Result, resolve};
 
 /// An item as the agenda and a check-in show it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct AgendaItem {
     pub id: String,
     pub title: String,
@@ -37,7 +37,7 @@ pub struct AgendaItem {
 }
 
 /// A goal the person owns, with the confidence given this week.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct AgendaGoal {
     pub id: String,
     pub title: String,
@@ -46,7 +46,7 @@ pub struct AgendaGoal {
 }
 
 /// A person's check-in for a week: the agenda and what has been said so far.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct CheckInView {
     pub person: String,
     pub week: Week,

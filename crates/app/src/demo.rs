@@ -21,7 +21,7 @@ pub enum Size {
 }
 
 /// What a demo made.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Made {
     pub people: usize,
     pub teams: usize,

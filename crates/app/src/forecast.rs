@@ -208,7 +208,7 @@ pub(crate) async fn finishes_of<S: Store>(
 }
 
 /// One forecast line: an item or a goal.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Predicted {
     pub id: String,
     pub title: String,
@@ -221,7 +221,7 @@ pub struct Predicted {
     pub late_days: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct ForecastView {
     pub today: Date,
     pub goals: Vec<Predicted>,

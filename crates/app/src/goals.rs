@@ -322,7 +322,7 @@ async fn show_goal<S: Store>(ctx: &Ctx<'_, S>, goal: Goal) -> Result<GoalView> {
     Ok(GoalView {
         id: goal_ref(goal.num).to_string(),
         health,
-        health_why: health_reasons.iter().map(|r| r.describe()).collect(),
+        health_why: health_reasons.iter().map(|r| r.describe().into()).collect(),
         health_reasons,
         forecast,
         title: goal.title.clone(),

@@ -13,7 +13,7 @@ use crate::views::Names;
 use crate::{AppError, Ctx, Result, resolve};
 
 /// One field that an event changed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct FieldChange {
     pub field: String,
     pub before: String,
@@ -21,7 +21,7 @@ pub struct FieldChange {
 }
 
 /// One event as history shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct HistoryLine {
     pub seq: i64,
     pub at: Timestamp,

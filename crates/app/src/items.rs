@@ -252,7 +252,7 @@ pub enum Action {
 }
 
 /// What a status change returns: items and goals can both be closed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 #[serde(untagged)]
 pub enum Changed {
     Item(Box<ItemView>),
@@ -447,7 +447,7 @@ async fn views<S: Store>(ctx: &Ctx<'_, S>, items: &[Item]) -> Result<Vec<ItemVie
 }
 
 /// The next action and why it was chosen.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct NextView {
     pub item: ItemView,
     pub serves_plan: bool,

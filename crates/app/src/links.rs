@@ -373,7 +373,7 @@ pub fn describe(node: Node, around: &Around) -> String {
 }
 
 /// One dependent reached by a slip, as shown.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AffectedView {
     pub id: String,
     pub title: String,
@@ -387,14 +387,14 @@ pub struct AffectedView {
 }
 
 /// The dependents of one team.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct TeamImpact {
     pub team: Option<String>,
     pub affected: Vec<AffectedView>,
 }
 
 /// What a slip puts at risk (DESIGN §3).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ImpactView {
     pub id: String,
     pub title: String,

@@ -43,11 +43,11 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(20);
 const DEFAULT_FROM: &str = "landed <landed@localhost>";
 
 /// A reminder decided now, before it goes to its channels.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Due {
     pub key: String,
     /// `checkin`, `overdue`, `request` or `dependency`.
-    pub kind: &'static str,
+    pub kind: std::borrow::Cow<'static, str>,
     pub person: String,
     #[serde(skip)]
     pub person_id: Id,
@@ -59,7 +59,7 @@ pub struct Due {
 }
 
 /// What one run did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct RemindReport {
     pub dry_run: bool,
     pub due: Vec<Due>,
@@ -75,13 +75,13 @@ pub struct RemindReport {
 }
 
 /// One delivery attempt of this run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Sent {
     pub key: String,
     pub channel: String,
     pub target: String,
     /// `sent`, `retry` or `dead`.
-    pub outcome: &'static str,
+    pub outcome: std::borrow::Cow<'static, str>,
     pub error: Option<String>,
     pub next_at: Option<Timestamp>,
 }
@@ -196,7 +196,7 @@ async fn decide<S: Store>(ctx: &Ctx<'_, S>, channels: &Channels) -> Result<Vec<D
         |person: &Person, kind: &'static str, key: String, subject: String, body: String| {
             due.push(Due {
                 key,
-                kind,
+                kind: kind.into(),
                 person: person.handle.clone(),
                 person_id: person.id,
                 subject,
@@ -500,7 +500,7 @@ async fn send_due<S: Store>(ctx: &Ctx<'_, S>, channels: &Channels) -> Result<Vec
                 key: r.new.key.clone(),
                 channel: r.new.channel.clone(),
                 target: redact_url(&r.new.target),
-                outcome: label,
+                outcome: label.into(),
                 error: result.err().map(|e| e.to_string()),
                 next_at: match outcome {
                     Outcome::Retry { next_at, .. } => Some(next_at),
@@ -567,7 +567,7 @@ pub struct SetupInput {
 }
 
 /// Settings as shown: secrets hidden.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct SettingsView {
     /// `workspace` or `@handle`.
     pub scope: String,
@@ -684,7 +684,7 @@ pub async fn setup<S: Store>(ctx: &Ctx<'_, S>, input: &SetupInput) -> Result<Set
 }
 
 /// The channels and recent reminders.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct ShowView {
     pub settings: Vec<SettingsView>,
     pub smtp_from_env: bool,

@@ -37,7 +37,7 @@ pub enum ReportScope {
 }
 
 /// The weekly status report: the `--json` output and what Markdown and HTML render.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Report {
     pub workspace: String,
     /// The team reported on; none for the whole workspace.
@@ -55,7 +55,7 @@ pub struct Report {
 }
 
 /// Counts over the goals in the report.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct Summary {
     pub goals: usize,
     pub plans: usize,
@@ -70,7 +70,7 @@ pub struct Summary {
 }
 
 /// One goal's part of the report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct GoalReport {
     pub id: String,
     pub title: String,
@@ -86,7 +86,7 @@ pub struct GoalReport {
     /// How a plan is doing; none for aspirations and closed goals.
     pub health: Option<Health>,
     pub health_reasons: Vec<HealthReason>,
-    pub health_why: Vec<&'static str>,
+    pub health_why: Vec<std::borrow::Cow<'static, str>>,
     /// When its open work is forecast to finish, when it can be forecast.
     pub forecast: Option<Date>,
     pub close_reason: Option<String>,
@@ -97,13 +97,13 @@ pub struct GoalReport {
     /// The open item to do next: earliest due, in progress before to do.
     pub next_step: Option<NextStep>,
     /// Why there is no next step, when there is none.
-    pub no_next_step: Option<&'static str>,
+    pub no_next_step: Option<std::borrow::Cow<'static, str>>,
     /// What changed during the week, goal changes first, then items by kind.
     pub changes: Vec<Change>,
 }
 
 /// The item a goal's next step is.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct NextStep {
     pub id: String,
     pub title: String,
@@ -114,7 +114,7 @@ pub struct NextStep {
 
 /// One line of "what changed": a change of the goal, of one item, or (for items added or
 /// started) of several items of the same kind.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Change {
     pub kind: EventKind,
     /// When it happened (the first of a group).
@@ -454,7 +454,7 @@ fn goal_report(
         status: verdict.status,
         not_a_plan,
         health,
-        health_why: reasons.iter().map(|r| r.describe()).collect(),
+        health_why: reasons.iter().map(|r| r.describe().into()).collect(),
         health_reasons: reasons,
         forecast: if goal.closed.is_none() {
             facts.forecast
@@ -471,7 +471,7 @@ fn goal_report(
             due: i.due.date,
             status: i.status,
         }),
-        no_next_step,
+        no_next_step: no_next_step.map(Into::into),
         changes,
     }
 }

@@ -17,7 +17,7 @@ use crate::views::Names;
 use crate::{AppError, Ctx, Result, links, resolve};
 
 /// A request as shown.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct RequestView {
     pub id: String,
     pub deliverable: String,

@@ -43,7 +43,7 @@ pub const LOAD_WEEKS: u32 = 4;
 const BLOCKED_DAYS: i64 = 3;
 
 /// A team's weekly review.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Review {
     pub team: String,
     /// The lead's handle.
@@ -72,7 +72,7 @@ pub struct Review {
 }
 
 /// How many lines each section has (people for check-ins: those who missed one).
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct Counts {
     pub blocked: usize,
     pub needs_help: usize,
@@ -90,7 +90,7 @@ pub struct Counts {
 }
 
 /// A blocked item of the team.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct BlockedLine {
     pub id: String,
     pub title: String,
@@ -103,7 +103,7 @@ pub struct BlockedLine {
 }
 
 /// What one person's check-in of the week asks help for.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct HelpLine {
     pub person: String,
     pub needs_help: Option<String>,
@@ -115,14 +115,14 @@ pub struct HelpLine {
     pub goals: Vec<ConfidenceLine>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct NoteLine {
     pub id: String,
     pub title: String,
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct ConfidenceLine {
     pub id: String,
     pub title: String,
@@ -130,7 +130,7 @@ pub struct ConfidenceLine {
 }
 
 /// A committed date that moved during the week.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct SlipLine {
     pub id: String,
     pub title: String,
@@ -143,7 +143,7 @@ pub struct SlipLine {
 }
 
 /// One person's check-ins over the weeks the review looks back on.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct CheckInLine {
     pub person: String,
     pub tz: String,
@@ -155,7 +155,7 @@ pub struct CheckInLine {
 }
 
 /// A person with an overcommitted week ahead.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct OverLine {
     pub person: String,
     pub available_hours: f64,
@@ -164,7 +164,7 @@ pub struct OverLine {
 }
 
 /// A goal whose standing dropped during the week.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct DropLine {
     pub id: String,
     pub title: String,
@@ -173,13 +173,13 @@ pub struct DropLine {
     pub to: Standing,
     /// Health reasons new this week, as codes and in words.
     pub new_reasons: Vec<HealthReason>,
-    pub why: Vec<&'static str>,
+    pub why: Vec<std::borrow::Cow<'static, str>>,
     /// Plan rules it fails now and did not then.
     pub new_failing: Vec<Rule>,
 }
 
 /// A team goal that is still an aspiration.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct AspirationLine {
     pub id: String,
     pub title: String,
@@ -1222,7 +1222,7 @@ fn health_dropped(
                 owner: shared.names.person(g.owner),
                 from: drop.from,
                 to: drop.to,
-                why: drop.new_reasons.iter().map(|r| r.describe()).collect(),
+                why: drop.new_reasons.iter().map(|r| r.describe().into()).collect(),
                 new_reasons: drop.new_reasons,
                 new_failing: drop.new_failing,
             })

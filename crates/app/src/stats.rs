@@ -19,7 +19,7 @@ pub struct StatsFor {
 }
 
 /// A goal's momentum, by reference.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct GoalMomentumView {
     pub goal: String,
     pub title: String,
@@ -29,7 +29,7 @@ pub struct GoalMomentumView {
 }
 
 /// The figures of one scope, with goals by reference.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct FiguresView {
     #[serde(flatten)]
     pub figures: Figures,
@@ -37,14 +37,14 @@ pub struct FiguresView {
 }
 
 /// A member's figures within a team's.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct MemberFigures {
     pub person: String,
     #[serde(flatten)]
     pub figures: FiguresView,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct StatsView {
     /// `workspace`, `team Payments`, `@ana` or `G-3`.
     pub scope: String,

@@ -64,7 +64,7 @@ impl Names {
 }
 
 /// A work item as shown to people and machines.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct ItemView {
     pub id: String,
     pub title: String,
@@ -128,13 +128,13 @@ impl ItemView {
 }
 
 /// One line of a goal's checklist, with item ids as people write them.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct CheckView {
     pub rule: Rule,
     pub passed: bool,
     pub warning: bool,
-    pub requirement: &'static str,
-    pub fix: Option<&'static str>,
+    pub requirement: std::borrow::Cow<'static, str>,
+    pub fix: Option<std::borrow::Cow<'static, str>>,
     pub items: Vec<String>,
 }
 
@@ -144,8 +144,8 @@ impl CheckView {
             rule: line.rule,
             passed: line.passed,
             warning: line.rule.is_warning(),
-            requirement: line.requirement,
-            fix: line.fix,
+            requirement: line.requirement.into(),
+            fix: line.fix.map(Into::into),
             items: line
                 .items
                 .iter()
@@ -157,7 +157,7 @@ impl CheckView {
 }
 
 /// A goal in a listing.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct GoalSummary {
     pub id: String,
     pub title: String,
@@ -191,7 +191,7 @@ impl GoalSummary {
 }
 
 /// A dependency with its class, as seen from either side.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct DepView {
     /// The needing side.
     pub from: String,
@@ -211,7 +211,7 @@ pub struct DepView {
 }
 
 /// A goal with everything its page shows.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct GoalView {
     pub id: String,
     pub title: String,
@@ -223,7 +223,7 @@ pub struct GoalView {
     pub health: Option<landed_core::health::Health>,
     /// Why it is not on track, as codes and in words.
     pub health_reasons: Vec<landed_core::health::HealthReason>,
-    pub health_why: Vec<&'static str>,
+    pub health_why: Vec<std::borrow::Cow<'static, str>>,
     /// When the open work is forecast to finish (DESIGN §5); none when some of it cannot be
     /// forecast or nothing is left.
     pub forecast: Option<Date>,

@@ -1017,7 +1017,7 @@ fn plan(g: &GoalView) -> anyhow::Result<()> {
             if !line.items.is_empty() {
                 text += &format!(" — {}", line.items.join(", "));
             }
-            if let Some(fix) = line.fix {
+            if let Some(fix) = &line.fix {
                 text += &format!(
                     "\n      → {}",
                     fix.replace("GOAL", &g.id)

@@ -265,7 +265,7 @@ fn md_goal(md: &mut String, level: &str, g: &GoalReport) {
     let target = target_text(g).map_or("none".to_string(), |t| md_escape(&t));
     let _ = writeln!(md, "- **Owner:** {owner} · **Target:** {target}");
     let _ = writeln!(md, "- **Progress:** {}", progress_text(g));
-    match (&g.next_step, g.no_next_step) {
+    match (&g.next_step, &g.no_next_step) {
         (Some(n), _) => {
             let _ = writeln!(
                 md,
@@ -276,7 +276,7 @@ fn md_goal(md: &mut String, level: &str, g: &GoalReport) {
             );
         }
         (None, why) => {
-            let _ = writeln!(md, "- **Next step:** none ({})", why.unwrap_or("none"));
+            let _ = writeln!(md, "- **Next step:** none ({})", why.as_deref().unwrap_or("none"));
         }
     }
     let _ = writeln!(md, "\n**What changed this week**\n");
@@ -502,7 +502,7 @@ fn html_goal(h: &mut String, g: &GoalReport) {
             } else {
                 format!(" ({})", c.items.join(", "))
             };
-            let _ = writeln!(h, "<li>{}{}</li>", html_escape(c.requirement), items);
+            let _ = writeln!(h, "<li>{}{}</li>", html_escape(&c.requirement), items);
         }
         h.push_str("</ul></dd>\n");
     }
@@ -526,7 +526,7 @@ fn html_goal(h: &mut String, g: &GoalReport) {
         g.percent.min(100),
         html_escape(&progress_text(g))
     );
-    let next = match (&g.next_step, g.no_next_step) {
+    let next = match (&g.next_step, &g.no_next_step) {
         (Some(n), _) => format!(
             "<span class=\"ref\">{}</span>{} <span class=\"by\">({})</span>",
             n.id,
@@ -535,7 +535,7 @@ fn html_goal(h: &mut String, g: &GoalReport) {
         ),
         (None, why) => format!(
             "<span class=\"none\">none: {}</span>",
-            html_escape(why.unwrap_or("none"))
+            html_escape(why.as_deref().unwrap_or("none"))
         ),
     };
     let _ = writeln!(h, "<dt>Next step</dt><dd>{next}</dd>\n</dl>");

@@ -415,7 +415,7 @@ fn aspirations(r: &Review) -> anyhow::Result<()> {
                 "  {} {}{items}: {}\n",
                 paint("✗", Color::Red),
                 f.requirement,
-                opt(f.fix)
+                opt(f.fix.as_ref())
             );
         }
     }

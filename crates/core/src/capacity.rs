@@ -22,7 +22,7 @@ use crate::model::{Id, Item, ItemKind};
 pub const TOLERANCE_HOURS: f64 = 0.01;
 
 /// Workspace settings for capacity (DESIGN §5).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct CapacityPolicy {
     /// Share of capacity assumed to go to reactive work while a person has no history.
     pub default_reactive_share: f64,
@@ -47,14 +47,14 @@ impl Default for CapacityPolicy {
 
 /// A reactive item that was done, with its estimate in hours and the civil date it was done
 /// (in the person's time zone).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct DoneWork {
     pub hours: f64,
     pub done_on: Date,
 }
 
 /// Hours per week a person spends on reactive work (DESIGN §5).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct ReactiveLoad {
     /// Rounded to 2 decimals; never more than capacity.
     pub hours_per_week: f64,
@@ -183,7 +183,7 @@ impl TryFrom<String> for Week {
 }
 
 /// One ISO week of a person's strategic load (DESIGN §5).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct WeekLoad {
     pub week: Week,
     /// Hours of strategic work spread onto this week, rounded to 2 decimals.
@@ -426,7 +426,7 @@ pub fn unplanned<'a>(items: &[&'a Item]) -> Vec<&'a Item> {
 }
 
 /// Protected strategic time in one week (DESIGN §5): the reserve and what was actually spent.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct ProtectedTime {
     /// Capacity × the team's protected share, rounded to 2 decimals.
     pub reserved_hours: f64,
@@ -465,7 +465,7 @@ pub fn protected_time(
 
 /// Done work of one person: its kind, the hours it took and the civil date it was done on
 /// (in the person's time zone).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct Spent {
     pub kind: ItemKind,
     pub hours: f64,
@@ -473,7 +473,7 @@ pub struct Spent {
 }
 
 /// Protected strategic time for a team over consecutive ISO weeks (DESIGN §5).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ProtectedWeek {
     pub week: Week,
     /// The team as a whole: its capacity × share reserved, and what its people spent.

@@ -24,7 +24,7 @@ pub const STALE_DAYS: i64 = 14;
 pub const MAX_WEEKS: usize = 530;
 
 /// Why an item is on a check-in agenda.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Why {
     Overdue,
@@ -48,7 +48,7 @@ impl Why {
 }
 
 /// One item on the agenda, with every reason it is there (most pressing first).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct AgendaLine {
     pub item: Id,
     pub why: Vec<Why>,

@@ -9,7 +9,7 @@ use crate::model::{Closure, Goal, Item, ItemStatus, Node};
 use crate::plan::{GoalStatus, GoalVerdict, has_ws};
 
 /// The class of a dependency "A needs B by D".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DepClass {
     /// B is not planned work: an aspiration, an item without its W's, or dropped.
@@ -38,7 +38,7 @@ impl DepClass {
 }
 
 /// Why a supplier is phantom.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PhantomWhy {
     /// The supplying goal is an aspiration.
@@ -119,7 +119,7 @@ pub fn classify(needed: Option<Date>, supply: Supply) -> DepClass {
 }
 
 /// Why a supplier committed in time is still at risk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RiskWhy {
     Blocked,

@@ -71,7 +71,7 @@ pub fn accuracy_of(items: &[&Item]) -> f64 {
 
 /// Predicted finish dates (DESIGN §5). Every open item given to [`forecast`] is in exactly one
 /// of `finish` and `unschedulable`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Forecast {
     /// The working day on which each schedulable open item's last hour is worked.
     pub finish: HashMap<Id, Date>,

@@ -22,7 +22,7 @@ pub struct Edge {
 }
 
 /// A dependent reached by a slip.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Affected {
     pub node: Node,
     /// Steps from the slipping node (1 = needs it directly).

@@ -22,7 +22,7 @@ impl Default for PlanPolicy {
 }
 
 /// The status of a goal as every surface shows it: derived, never set by hand (DESIGN §2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum GoalStatus {
     Plan,
@@ -224,7 +224,7 @@ pub fn outcome_is_vague(outcome: &str) -> bool {
 }
 
 /// The rules one item breaks inside a goal, and its warnings.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ItemCheck {
     pub item: Id,
     pub failing: Vec<Rule>,
@@ -233,7 +233,7 @@ pub struct ItemCheck {
 
 /// The verdict on a goal: its status and every failing rule (not just the first), with the
 /// items that cause each item rule.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct GoalVerdict {
     pub status: GoalStatus,
     /// Failing rules in checklist order, each once. Empty exactly when an open goal is a plan.
@@ -329,7 +329,7 @@ pub fn evaluate_goal<'a>(
 }
 
 /// One line of a goal's checklist (what `landed plan` prints).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ChecklistLine {
     pub rule: Rule,
     pub passed: bool,
@@ -363,7 +363,7 @@ pub fn checklist(verdict: &GoalVerdict) -> Vec<ChecklistLine> {
 }
 
 /// How far a goal has come: done versus total estimate of its open and done items.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, serde::Deserialize)]
 pub struct Progress {
     pub done_items: usize,
     pub total_items: usize,

@@ -89,7 +89,7 @@ pub fn date_move(event: &Event) -> Option<DateChange> {
 
 /// Where an open goal stands, best first: a plan on track, at risk or off track, or no plan at
 /// all. Ordered so that a later standing is a worse one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Standing {
     OnTrack,
@@ -133,7 +133,7 @@ pub struct Moment {
 }
 
 /// How a goal's standing dropped between the start of a week and its end.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct HealthDrop {
     pub from: Standing,
     pub to: Standing,

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A rule of DESIGN §2 (and the warnings beside them). The code is what JSON, the CLI and the
 /// web print; the hint says what to do about it.
@@ -23,6 +23,19 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// Every rule and warning.
+    pub const ALL: [Rule; 10] = [
+        Rule::GoalMissingOwner,
+        Rule::GoalMissingDate,
+        Rule::GoalMissingOutcome,
+        Rule::GoalNoItems,
+        Rule::ItemMissingWhat,
+        Rule::ItemMissingWho,
+        Rule::ItemMissingWhen,
+        Rule::ItemAfterTarget,
+        Rule::ItemTooBig,
+        Rule::OutcomeVague,
+    ];
     /// The goal-level rules, in checklist order.
     pub const GOAL_RULES: [Rule; 4] = [
         Rule::GoalMissingOwner,
@@ -119,24 +132,23 @@ impl Serialize for Rule {
     }
 }
 
+impl<'de> Deserialize<'de> for Rule {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Rule, D::Error> {
+        let code = String::deserialize(d)?;
+        Rule::ALL
+            .into_iter()
+            .find(|r| r.as_str() == code)
+            .ok_or_else(|| serde::de::Error::custom(format!("`{code}` is not a rule")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn codes_are_unique_snake_case() {
-        let all = [
-            Rule::GoalMissingOwner,
-            Rule::GoalMissingDate,
-            Rule::GoalMissingOutcome,
-            Rule::GoalNoItems,
-            Rule::ItemMissingWhat,
-            Rule::ItemMissingWho,
-            Rule::ItemMissingWhen,
-            Rule::ItemAfterTarget,
-            Rule::ItemTooBig,
-            Rule::OutcomeVague,
-        ];
+        let all = Rule::ALL;
         let codes: std::collections::BTreeSet<_> = all.iter().map(|r| r.as_str()).collect();
         assert_eq!(codes.len(), all.len());
         for c in codes {
@@ -146,5 +158,14 @@ mod tests {
             );
         }
         assert_eq!(all.iter().filter(|r| r.is_warning()).count(), 2);
+    }
+
+    #[test]
+    fn codes_read_back_as_their_rule() {
+        for r in Rule::ALL {
+            let json = serde_json::to_string(&r).unwrap();
+            assert_eq!(serde_json::from_str::<Rule>(&json).unwrap(), r);
+        }
+        assert!(serde_json::from_str::<Rule>("\"no_such_rule\"").is_err());
     }
 }

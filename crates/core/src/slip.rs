@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::when::days_between;
 
 /// How a committed date changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
 pub enum DateChange {
     /// Moved later by `days`.

@@ -39,7 +39,7 @@ pub enum Scope {
 }
 
 /// One open goal's momentum.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct GoalMomentum {
     pub goal: Id,
     /// The last instant one of its items was in `doing` (now, if one is), or the goal's
@@ -50,7 +50,7 @@ pub struct GoalMomentum {
 }
 
 /// The figures of one scope over one window.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Figures {
     pub items_done: u32,
     /// Done items that had a committed date.

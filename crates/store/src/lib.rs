@@ -110,13 +110,16 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// The database driver's error, for surfaces that tell an outage from a bug.
 pub use sqlx::Error as DbError;
 
-/// Whether a driver error means the database cannot be reached right now (connection lost,
-/// pool exhausted or closed) rather than a refused or broken statement.
+/// Whether a driver error means the database cannot be reached right now (connection lost or
+/// ended by the server, pool exhausted or closed) rather than a refused or broken statement.
 pub fn is_unavailable(e: &DbError) -> bool {
-    matches!(
-        e,
-        DbError::Io(_) | DbError::PoolTimedOut | DbError::PoolClosed | DbError::WorkerCrashed
-    )
+    match e {
+        DbError::Io(_) | DbError::PoolTimedOut | DbError::PoolClosed | DbError::WorkerCrashed => {
+            true
+        }
+        DbError::Database(d) => postgres::is_unavailable_error(d.as_ref()),
+        _ => false,
+    }
 }
 
 /// Which items to load. Empty or `None` fields do not filter.
@@ -174,7 +177,7 @@ pub struct NotifySettings {
 }
 
 /// Where a reminder stands in the outbox.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ReminderState {
     Pending,
@@ -197,7 +200,7 @@ impl ReminderState {
 }
 
 /// A reminder to record: unique by `(key, channel, target)`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewReminder {
     /// What it reminds of, e.g. `checkin:12:2026-W48` or `overdue:345:2026-11-20`.
     pub key: String,
@@ -211,7 +214,7 @@ pub struct NewReminder {
 }
 
 /// A recorded reminder.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Reminder {
     pub id: Id,
     #[serde(flatten)]
