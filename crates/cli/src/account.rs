@@ -110,3 +110,118 @@ pub async fn token(ctx: &Ctx<'_, AnyStore>, cmd: &TokenCmd, json: bool) -> anyho
         }
     }
 }
+
+/// `landed login`: a token for this machine, kept in the settings file.
+pub async fn login(
+    server: Option<&str>,
+    handle: Option<&str>,
+    password_stdin: bool,
+    token_stdin: bool,
+    json: bool,
+) -> anyhow::Result<()> {
+    use crate::remote::{self, Config, Remote, Saved};
+    let Some(url) = server else {
+        anyhow::bail!("say which server: landed login --server URL (e.g. http://127.0.0.1:7878)");
+    };
+    let url = remote::normalize(url)?;
+    let saved = if token_stdin {
+        let token = read_line()?;
+        let me: serde_json::Value = Remote::new(&url, &token)?.get("me", &[]).await?;
+        Saved {
+            url: url.clone(),
+            token,
+            token_id: None,
+            handle: me["handle"].as_str().map(str::to_string),
+        }
+    } else {
+        let handle = match handle {
+            Some(h) => h.trim_start_matches('@').to_string(),
+            None => {
+                eprint!("Handle on {url}: ");
+                read_line()?.trim_start_matches('@').to_string()
+            }
+        };
+        let password = if password_stdin {
+            read_line()?
+        } else {
+            rpassword::prompt_password(format!("Password for @{handle}: ")).map_err(|e| {
+                anyhow::anyhow!("cannot read the password ({e}); pipe it in with --password-stdin")
+            })?
+        };
+        let made = remote::token_by_password(&url, &handle, &password, &machine_name()).await?;
+        Saved {
+            url: url.clone(),
+            token: made.token,
+            token_id: Some(made.view.id),
+            handle: Some(made.view.person),
+        }
+    };
+    let path = remote::config_path()?;
+    let mut config = Config::load(&path)?;
+    let handle = saved.handle.clone().unwrap_or_default();
+    config.server = Some(saved);
+    config.save(&path)?;
+    if json {
+        return out::json(&serde_json::json!({
+            "server": url, "handle": handle, "config": path.display().to_string(),
+        }));
+    }
+    out::print(&format!(
+        "Signed in to {url} as @{handle}. Commands now work on that server (--db PATH works on a \
+         file again).\nThe token is kept in {}, readable by you only; `landed logout` revokes it.",
+        path.display()
+    ))
+}
+
+/// `landed logout`: revoke this machine's token (when the server made it) and forget it.
+pub async fn logout(json: bool) -> anyhow::Result<()> {
+    use crate::remote::{Config, Remote, config_path};
+    let path = config_path()?;
+    let mut config = Config::load(&path)?;
+    let Some(saved) = config.server.take() else {
+        return out::print("Not signed in to any server.");
+    };
+    let revoked = match saved.token_id {
+        Some(id) => Remote::new(&saved.url, &saved.token)?
+            .delete(&format!("tokens/{id}"))
+            .await
+            .map(|()| true)
+            .map_err(|e| eprintln!("warning: the token stays valid on the server: {e}"))
+            .unwrap_or(false),
+        None => false,
+    };
+    config.save(&path)?;
+    if json {
+        return out::json(&serde_json::json!({ "server": saved.url, "revoked": revoked }));
+    }
+    out::print(&format!(
+        "Signed out of {}{}.",
+        saved.url,
+        if revoked {
+            "; its token is revoked"
+        } else {
+            " (the token you gave is not revoked: revoke it with `landed token revoke ID`)"
+        }
+    ))
+}
+
+fn read_line() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    let line = line.trim_end_matches(['\r', '\n']).to_string();
+    if line.is_empty() {
+        anyhow::bail!("nothing was read from standard input");
+    }
+    Ok(line)
+}
+
+/// The token's name: which machine holds it.
+fn machine_name() -> String {
+    let host = std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "this machine".into());
+    format!("landed CLI on {host}")
+}

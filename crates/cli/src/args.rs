@@ -23,7 +23,18 @@ pub struct Cli {
     /// The workspace: a SQLite file, or a postgres:// URL [default: $XDG_DATA_HOME/landed/landed.db]
     #[arg(long, global = true, env = "LANDED_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
-    /// Act as this person [default: the workspace's default person]
+    /// Work on a landed server through its API instead of a file [default: the server you
+    /// signed in to with `landed login`, unless --db is given]
+    #[arg(
+        long,
+        global = true,
+        env = "LANDED_SERVER",
+        value_name = "URL",
+        conflicts_with = "db"
+    )]
+    pub server: Option<String>,
+    /// Act as this person [default: the workspace's default person; on a server, whoever
+    /// signed in]
     #[arg(long = "as", global = true, env = "LANDED_USER", value_name = "HANDLE")]
     pub as_: Option<String>,
     /// Print JSON instead of tables
@@ -274,6 +285,30 @@ The HTML page is self-contained and prints on A4; --json is the same as --format
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Sign in to a landed server; later commands go to it
+    #[command(after_help = "\
+Examples:
+  landed login --server https://landed.example.com            asks for your handle and password
+  echo \"$PASSWORD\" | landed login --server http://127.0.0.1:7878 --handle ana --password-stdin
+  echo \"$TOKEN\" | landed login --server http://127.0.0.1:7878 --token-stdin
+
+The server gives this machine an API token of its own; it is kept in your settings file
+($LANDED_CONFIG, else ~/.config/landed/landed.toml), readable by you only (0600). From then on
+every command works on that server, exactly as on a file; --db PATH works on a file again.
+LANDED_TOKEN, if set, is used instead of the kept token.")]
+    Login {
+        /// Your handle on the server [default: asked]
+        #[arg(long)]
+        handle: Option<String>,
+        /// Read the password from standard input (one line) instead of asking
+        #[arg(long, conflicts_with = "token_stdin")]
+        password_stdin: bool,
+        /// Read an API token from standard input instead of signing in with a password
+        #[arg(long)]
+        token_stdin: bool,
+    },
+    /// Sign out of the server: revoke this machine's token and forget it
+    Logout,
     /// Accounts for `landed serve`: the first admin
     #[command(subcommand)]
     Admin(AdminCmd),

@@ -9,10 +9,8 @@ use std::io::{BufRead, IsTerminal, Read, Write};
 
 use anyhow::Context as _;
 use comfy_table::Color;
-use landed_app::Ctx;
 use landed_app::checkin::{self, CheckInInput, CheckInView, GoalInput, ItemInput};
 use landed_core::model::{Confidence, ItemStatus};
-use landed_store::AnyStore;
 
 use crate::args::CheckinArgs;
 use crate::out::{self, opt, paint};
@@ -20,7 +18,8 @@ use crate::out::{self, opt, paint};
 /// Largest `--from` document read.
 const MAX_FROM_BYTES: u64 = 1 << 20;
 
-pub async fn run(ctx: &Ctx<'_, AnyStore>, args: &CheckinArgs, json: bool) -> anyhow::Result<()> {
+pub async fn run(via: &crate::via::Via<'_>, args: &CheckinArgs, json: bool) -> anyhow::Result<()> {
+    let ctx = crate::render::local(via)?;
     let answers = answers(args)?;
     if let Some(handle) = &args.for_ {
         if answers.is_some() || args.interactive {

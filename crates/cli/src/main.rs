@@ -12,11 +12,14 @@ use landed_store::{AnyStore, StoreError};
 mod account;
 mod args;
 mod checkin;
+mod links;
 mod out;
+mod remote;
 mod render;
 mod report;
 mod review;
 mod serve;
+mod via;
 mod weekly;
 
 use args::{Cli, Command};
@@ -105,6 +108,39 @@ async fn open(path: &Path, create: bool) -> anyhow::Result<AnyStore> {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let now = clock()?;
     match &cli.command {
+        Command::Login {
+            handle,
+            password_stdin,
+            token_stdin,
+        } => {
+            return account::login(
+                cli.server.as_deref(),
+                handle.as_deref(),
+                *password_stdin,
+                *token_stdin,
+                cli.json,
+            )
+            .await;
+        }
+        Command::Logout => return account::logout(cli.json).await,
+        _ => {}
+    }
+    if let Some(remote) = via::server(&cli)? {
+        if let Some(handle) = &cli.as_ {
+            let me: serde_json::Value = remote.get("me", &[]).await?;
+            let me = me["handle"].as_str().unwrap_or_default();
+            if handle.trim_start_matches('@') != me {
+                anyhow::bail!(
+                    "on {} you act as @{me}, who signed in; to act as @{}, sign in as them with \
+                     `landed login` (or drop --as and LANDED_USER)",
+                    remote.base(),
+                    handle.trim_start_matches('@')
+                );
+            }
+        }
+        return render::command(&via::Via::Remote(remote), &cli).await;
+    }
+    match &cli.command {
         Command::Init { name, tz } => {
             let path = db_path(cli.db.as_deref(), "landed.db")?;
             let store = open(&path, true).await?;
@@ -150,7 +186,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 })?;
             let result = async {
                 let ctx = Ctx::new(&store, cli.as_.as_deref(), now).await?;
-                render::command(&ctx, &cli).await
+                render::command(&via::Via::Local(ctx), &cli).await
             }
             .await;
             store.close().await;

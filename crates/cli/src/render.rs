@@ -5,7 +5,7 @@ use landed_app::goals::{GoalInput, GoalPatch};
 use landed_app::history::HistoryLine;
 use landed_app::items::{Action, Changed, ItemInput, ItemPatch, ListFilter, NextView};
 use landed_app::views::{DepView, GoalSummary, GoalView, ItemView};
-use landed_app::{Ctx, goals, history, items, links, org};
+use landed_app::{Ctx, goals, items, links, org};
 use landed_core::deps::DepClass;
 use landed_core::model::{ItemKind, ItemStatus};
 use landed_core::plan::GoalStatus;
@@ -13,10 +13,11 @@ use landed_core::when::format_hours;
 use landed_store::{AnyStore, Store};
 
 use crate::args::{
-    AnswerCmd, Cli, Command, DepsCmd, GoalCmd, ItemCmd, ItemFields, MilestoneCmd, PersonCmd,
-    StatusFilter, TeamCmd, WorkspaceCmd,
+    Cli, Command, GoalCmd, ItemCmd, ItemFields, MilestoneCmd, PersonCmd, StatusFilter, TeamCmd,
+    WorkspaceCmd,
 };
 use crate::out::{self, colored, opt, paint};
+use crate::via::Via;
 
 /// `none` clears a field; anything else sets it.
 fn clearable(v: &Option<String>) -> Option<Option<String>> {
@@ -37,10 +38,23 @@ fn kind(text: &Option<String>) -> anyhow::Result<Option<ItemKind>> {
         .map_err(landed_app::AppError::from)?)
 }
 
-pub async fn command(ctx: &Ctx<'_, AnyStore>, cli: &Cli) -> anyhow::Result<()> {
+/// The local context, for commands that do not yet go through the API.
+pub fn local<'v, 'a>(via: &'v Via<'a>) -> anyhow::Result<&'v Ctx<'a, AnyStore>> {
+    match via {
+        Via::Local(ctx) => Ok(ctx),
+        Via::Remote(_) => anyhow::bail!("this command does not work on a server yet"),
+    }
+}
+
+pub async fn command(via: &Via<'_>, cli: &Cli) -> anyhow::Result<()> {
     let json = cli.json;
+    let ctx = local(via)?;
     match &cli.command {
-        Command::Init { .. } | Command::Demo { .. } | Command::Serve { .. } => {
+        Command::Init { .. }
+        | Command::Demo { .. }
+        | Command::Serve { .. }
+        | Command::Login { .. }
+        | Command::Logout => {
             unreachable!("handled before opening")
         }
         Command::Admin(cmd) => crate::account::admin(ctx, cmd, json).await,
@@ -283,157 +297,15 @@ pub async fn command(ctx: &Ctx<'_, AnyStore>, cli: &Cli) -> anyhow::Result<()> {
             out::print(&format!("Added {} {}", v.id, v.title))?;
             item_detail(&v)
         }
-        Command::Deps(DepsCmd::Add { id, needs, by }) => {
-            let d = links::add(ctx, id, needs, by.as_deref()).await?;
-            if json {
-                return out::json(&d);
-            }
-            out::print(&format!(
-                "{} now needs {}: {}",
-                d.from,
-                d.to,
-                dep_sentence(&d)
-            ))
-        }
-        Command::Deps(DepsCmd::List { team }) => {
-            let deps = links::list(ctx, team.as_deref()).await?;
-            if json {
-                return out::json(&deps);
-            }
-            deps_table(&deps)
-        }
-        Command::Ask {
-            team,
-            deliverable,
-            by,
-            for_,
-        } => {
-            let v = landed_app::requests::ask(ctx, team, deliverable, by, for_.as_deref()).await?;
-            if json {
-                return out::json(&v);
-            }
-            out::print(&format!(
-                "Asked {} for \"{}\" by {} as {}. Until they commit, it is a phantom dependency{}.",
-                v.to_team,
-                v.deliverable,
-                v.needed_by,
-                v.id,
-                v.for_id
-                    .as_ref()
-                    .map(|f| format!(" of {f}"))
-                    .unwrap_or_default()
-            ))
-        }
-        Command::Answer(cmd) => {
-            use landed_app::requests::{self, Delivery};
-            let v = match cmd {
-                AnswerCmd::Commit {
-                    id,
-                    owner,
-                    item,
-                    create,
-                    due,
-                    milestone,
-                    estimate,
-                } => {
-                    let delivery = match (item, create) {
-                        (Some(i), _) => Delivery::Item(i.clone()),
-                        (None, Some(t)) => Delivery::Create(t.clone()),
-                        (None, None) => unreachable!("clap requires --item or --create"),
-                    };
-                    requests::commit(
-                        ctx,
-                        id,
-                        owner,
-                        delivery,
-                        due.as_deref(),
-                        milestone.as_deref(),
-                        estimate.as_deref(),
-                    )
-                    .await?
-                }
-                AnswerCmd::NotYet { id, note } => {
-                    requests::not_yet(ctx, id, note.as_deref()).await?
-                }
-            };
-            if json {
-                return out::json(&v);
-            }
-            out::print(&format!(
-                "{} is {}{}",
-                v.id,
-                v.state.as_str().replace('_', " "),
-                v.item
-                    .as_ref()
-                    .map(|i| format!(": {i} due {}", opt(v.item_due)))
-                    .unwrap_or_default()
-            ))
-        }
-        Command::Requests { team, open } => {
-            let list = landed_app::requests::list(ctx, team.as_deref(), *open).await?;
-            if json {
-                return out::json(&list);
-            }
-            if list.is_empty() {
-                return out::print(
-                    "No requests. Ask another team: landed ask TEAM \"deliverable\" --by DATE --for ID",
-                );
-            }
-            let mut t = out::table(&[
-                "id",
-                "deliverable",
-                "from",
-                "to",
-                "needed by",
-                "state",
-                "item",
-                "due",
-                "class",
-                "last slip",
-            ]);
-            for r in &list {
-                let state = if r.overdue {
-                    "open, overdue".to_string()
-                } else {
-                    r.state.as_str().replace('_', " ")
-                };
-                t.add_row(vec![
-                    colored(&r.id, None),
-                    colored(&r.deliverable, None),
-                    colored(opt(r.from_team.as_ref()), None),
-                    colored(&r.to_team, None),
-                    colored(r.needed_by, None),
-                    colored(state, r.overdue.then_some(Color::Red)),
-                    colored(opt(r.item.as_ref()), None),
-                    colored(opt(r.item_due), None),
-                    colored(r.class.as_str(), class_color(r.class)),
-                    colored(opt(r.last_slip.as_ref()), None),
-                ]);
-            }
-            out::print_table(&t)
-        }
-        Command::Capacity { team, weeks } => {
-            let view = landed_app::capacity::grid(ctx, team.as_deref(), *weeks).await?;
-            if json {
-                return out::json(&view);
-            }
-            capacity_view(&view)
-        }
-        Command::Forecast { team, goal } => {
-            let v = landed_app::forecast::forecast(ctx, team.as_deref(), goal.as_deref()).await?;
-            if json {
-                return out::json(&v);
-            }
-            forecast_view(&v)
-        }
-        Command::Impact { id, if_due } => {
-            let view = links::impact(ctx, id, if_due.as_deref()).await?;
-            if json {
-                return out::json(&view);
-            }
-            impact_view(&view)
-        }
-        Command::Checkin(args) => crate::checkin::run(ctx, args, json).await,
+        Command::Deps(_)
+        | Command::Ask { .. }
+        | Command::Answer(_)
+        | Command::Requests { .. }
+        | Command::Capacity { .. }
+        | Command::Forecast { .. }
+        | Command::Impact { .. }
+        | Command::History { .. } => crate::links::command(via, cli).await,
+        Command::Checkin(args) => crate::checkin::run(via, args, json).await,
         Command::Stats {
             team,
             person,
@@ -445,13 +317,13 @@ pub async fn command(ctx: &Ctx<'_, AnyStore>, cli: &Cli) -> anyhow::Result<()> {
                 person: person.clone(),
                 goal: goal.clone(),
             };
-            crate::weekly::stats(ctx, of, since, json).await
+            crate::weekly::stats(via, of, since, json).await
         }
         Command::Remind { dry_run, cmd } => {
-            crate::weekly::remind(ctx, *dry_run, cmd.as_ref(), json).await
+            crate::weekly::remind(via, *dry_run, cmd.as_ref(), json).await
         }
         Command::Review { team, week } => {
-            crate::review::run(ctx, team, week.as_deref(), json).await
+            crate::review::run(via, team, week.as_deref(), json).await
         }
         Command::Report {
             team,
@@ -461,7 +333,7 @@ pub async fn command(ctx: &Ctx<'_, AnyStore>, cli: &Cli) -> anyhow::Result<()> {
             ..
         } => {
             crate::report::run(
-                ctx,
+                via,
                 team.as_deref(),
                 week.as_deref(),
                 *format,
@@ -469,13 +341,6 @@ pub async fn command(ctx: &Ctx<'_, AnyStore>, cli: &Cli) -> anyhow::Result<()> {
                 json,
             )
             .await
-        }
-        Command::History { id } => {
-            let lines = history::history(ctx, id).await?;
-            if json {
-                return out::json(&lines);
-            }
-            history_view(&lines)
         }
     }
 }
@@ -731,7 +596,7 @@ fn item_color(s: ItemStatus) -> Color {
     }
 }
 
-fn class_color(c: DepClass) -> Option<Color> {
+pub fn class_color(c: DepClass) -> Option<Color> {
     match c {
         DepClass::Phantom => Some(Color::Red),
         DepClass::Late => Some(Color::Yellow),
@@ -1066,7 +931,7 @@ fn next_view(n: &NextView) -> anyhow::Result<()> {
     out::print(&text)
 }
 
-fn dep_sentence(d: &DepView) -> String {
+pub fn dep_sentence(d: &DepView) -> String {
     match d.class {
         DepClass::Phantom => format!(
             "{} — {}",
@@ -1095,7 +960,7 @@ fn dep_sentence(d: &DepView) -> String {
     }
 }
 
-fn deps_table(deps: &[DepView]) -> anyhow::Result<()> {
+pub fn deps_table(deps: &[DepView]) -> anyhow::Result<()> {
     if deps.is_empty() {
         return out::print(
             "No dependencies. Record one: landed deps add I-5 --needs I-1 --by DATE",
@@ -1124,7 +989,7 @@ fn deps_table(deps: &[DepView]) -> anyhow::Result<()> {
     out::print_table(&t)
 }
 
-fn history_view(lines: &[HistoryLine]) -> anyhow::Result<()> {
+pub fn history_view(lines: &[HistoryLine]) -> anyhow::Result<()> {
     let mut text = String::new();
     for l in lines {
         let at =
@@ -1153,7 +1018,7 @@ fn history_view(lines: &[HistoryLine]) -> anyhow::Result<()> {
     out::print(&text)
 }
 
-fn impact_view(v: &links::ImpactView) -> anyhow::Result<()> {
+pub fn impact_view(v: &links::ImpactView) -> anyhow::Result<()> {
     let when = match (v.if_due, v.date) {
         (Some(new), Some(old)) => format!("if it slips from {old} to {new}"),
         (Some(new), None) => format!("if it lands on {new}"),
@@ -1199,7 +1064,7 @@ fn impact_view(v: &links::ImpactView) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn capacity_view(v: &landed_app::capacity::CapacityView) -> anyhow::Result<()> {
+pub fn capacity_view(v: &landed_app::capacity::CapacityView) -> anyhow::Result<()> {
     if v.people.is_empty() {
         return out::print("No people yet. Add one: landed person add HANDLE --name \"Full Name\"");
     }
@@ -1310,7 +1175,7 @@ fn shell_word(s: &str) -> String {
     }
 }
 
-fn forecast_view(v: &landed_app::forecast::ForecastView) -> anyhow::Result<()> {
+pub fn forecast_view(v: &landed_app::forecast::ForecastView) -> anyhow::Result<()> {
     let rows = |list: &[landed_app::forecast::Predicted], what: &str| -> anyhow::Result<()> {
         if list.is_empty() {
             return Ok(());

@@ -6,23 +6,22 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::Context as _;
-use landed_app::Ctx;
 use landed_app::report::{self, Change, GoalReport, Report, ReportScope};
 use landed_core::health::Health;
 use landed_core::plan::GoalStatus;
-use landed_store::AnyStore;
 
 use crate::args::ReportFormat;
 use crate::out;
 
 pub async fn run(
-    ctx: &Ctx<'_, AnyStore>,
+    via: &crate::via::Via<'_>,
     team: Option<&str>,
     week: Option<&str>,
     format: ReportFormat,
     output: Option<&Path>,
     json: bool,
 ) -> anyhow::Result<()> {
+    let ctx = crate::render::local(via)?;
     let scope = match team {
         Some(t) => ReportScope::Team(t.to_string()),
         None => ReportScope::Workspace,
@@ -276,7 +275,11 @@ fn md_goal(md: &mut String, level: &str, g: &GoalReport) {
             );
         }
         (None, why) => {
-            let _ = writeln!(md, "- **Next step:** none ({})", why.as_deref().unwrap_or("none"));
+            let _ = writeln!(
+                md,
+                "- **Next step:** none ({})",
+                why.as_deref().unwrap_or("none")
+            );
         }
     }
     let _ = writeln!(md, "\n**What changed this week**\n");

@@ -2,22 +2,21 @@
 //! with its count and the references (I-12, G-3, R-2, @handle) to act on.
 
 use comfy_table::Color;
-use landed_app::Ctx;
 use landed_app::review::{self, Review};
 use landed_core::deps::DepClass;
 use landed_core::review::Standing;
 use landed_core::slip::DateChange;
 use landed_core::when::{self, format_hours};
-use landed_store::AnyStore;
 
 use crate::out::{self, colored, opt, paint};
 
 pub async fn run(
-    ctx: &Ctx<'_, AnyStore>,
+    via: &crate::via::Via<'_>,
     team: &str,
     week: Option<&str>,
     json: bool,
 ) -> anyhow::Result<()> {
+    let ctx = crate::render::local(via)?;
     let r = review::review(ctx, team, week).await?;
     if json {
         return out::json(&r);

@@ -1,10 +1,8 @@
 //! `landed stats` and `landed remind`: accountability figures and reminders.
 
 use comfy_table::Color;
-use landed_app::Ctx;
 use landed_app::remind::{self, SetupInput};
 use landed_app::stats::{self, FiguresView, StatsFor};
-use landed_store::AnyStore;
 
 use crate::args::RemindCmd;
 use crate::out::{self, paint};
@@ -15,11 +13,12 @@ fn smtp_env() -> Option<String> {
 }
 
 pub async fn stats(
-    ctx: &Ctx<'_, AnyStore>,
+    via: &crate::via::Via<'_>,
     of: StatsFor,
     since: &str,
     json: bool,
 ) -> anyhow::Result<()> {
+    let ctx = crate::render::local(via)?;
     let since = stats::since(ctx, since)?;
     let view = stats::stats(ctx, &of, since).await?;
     if json {
@@ -101,11 +100,12 @@ fn figure_row(label: &str, f: &FiguresView) -> Vec<String> {
 }
 
 pub async fn remind(
-    ctx: &Ctx<'_, AnyStore>,
+    via: &crate::via::Via<'_>,
     dry_run: bool,
     cmd: Option<&RemindCmd>,
     json: bool,
 ) -> anyhow::Result<()> {
+    let ctx = crate::render::local(via)?;
     let env = smtp_env();
     match cmd {
         None => {
