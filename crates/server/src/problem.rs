@@ -95,6 +95,11 @@ impl Kind {
     }
 }
 
+/// What a 503 tells the client to wait before trying again (`Retry-After`, RELIABILITY T17):
+/// long enough not to hammer a database that is coming back, short enough that clients
+/// resume within seconds of its return.
+pub const RETRY_AFTER_SECONDS: u32 = 1;
+
 /// A failed request, ready to be answered.
 #[derive(Debug)]
 pub struct ApiError {
@@ -134,6 +139,11 @@ impl IntoResponse for ApiError {
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if self.kind == Kind::Unavailable {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
         }
         response
     }
@@ -235,5 +245,22 @@ impl From<QueryRejection> for ApiError {
 impl From<PathRejection> for ApiError {
     fn from(r: PathRejection) -> ApiError {
         ApiError::new(Kind::Invalid, r.body_text())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unavailable_tells_when_to_retry() {
+        let response = ApiError::new(Kind::Unavailable, "down").into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            response.headers()[header::RETRY_AFTER],
+            RETRY_AFTER_SECONDS.to_string()
+        );
+        let internal = ApiError::new(Kind::Internal, "bug").into_response();
+        assert!(internal.headers().get(header::RETRY_AFTER).is_none());
     }
 }

@@ -42,6 +42,27 @@ static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
 /// counts every connection of every process against its `max_connections` (100 by default).
 const MAX_CONNECTIONS: u32 = 8;
 
+/// How long a query waits for a pooled connection, opening one included, before it fails as
+/// unavailable (`sqlx::Error::PoolTimedOut`; the server answers 503 with `Retry-After`).
+/// Well under the server's 30 s request timeout: when PostgreSQL is down or unreachable a
+/// request fails fast rather than hanging, while a refused connection is still retried (with
+/// backoff) for long enough to ride out a restart (RELIABILITY T17).
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Whether PostgreSQL's error means the connection or the server is gone or not accepting
+/// work right now, rather than a refused or broken statement: a connection exception (class
+/// 08, except a protocol violation, which is a bug), an operator intervention that ends
+/// sessions (`pg_terminate_backend` is 57P01, a crash 57P02, a server starting or stopping
+/// 57P03, an idle session timed out 57P05), or too many connections (53300).
+pub(crate) fn is_unavailable_error(e: &dyn sqlx::error::DatabaseError) -> bool {
+    let Some(pg) = e.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() else {
+        return false;
+    };
+    let code = pg.code();
+    (code.starts_with("08") && code != "08P01")
+        || matches!(code, "57P01" | "57P02" | "57P03" | "57P05" | "53300")
+}
+
 /// Items as one JSON row, like the SQLite store's `ITEM_SELECT` (the columns in
 /// `codec::ItemRow` order): the driver's cost per row is lower here, but one decoder for both
 /// backends is worth more. Without rows `json_agg` is NULL, hence the `COALESCE`.
@@ -110,7 +131,7 @@ impl PgStore {
         conn.close().await?;
         let pool = PgPoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
-            .acquire_timeout(Duration::from_secs(30))
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_lazy_with(options);
         Ok(PgStore {
             pool,
