@@ -5,6 +5,7 @@ use landed_store::AnyStore;
 
 use crate::args::{AdminCmd, TokenCmd};
 use crate::out;
+use crate::via::Via;
 
 pub async fn admin(ctx: &Ctx<'_, AnyStore>, cmd: &AdminCmd, json: bool) -> anyhow::Result<()> {
     let AdminCmd::Create {
@@ -45,10 +46,24 @@ pub async fn admin(ctx: &Ctx<'_, AnyStore>, cmd: &AdminCmd, json: bool) -> anyho
     out::print(&text)
 }
 
-pub async fn token(ctx: &Ctx<'_, AnyStore>, cmd: &TokenCmd, json: bool) -> anyhow::Result<()> {
+pub async fn token(via: &Via<'_>, cmd: &TokenCmd, json: bool) -> anyhow::Result<()> {
     match cmd {
         TokenCmd::Create { name, for_, days } => {
-            let made = accounts::create_token(ctx, for_.as_deref(), name, *days).await?;
+            let made: accounts::NewToken = match via {
+                Via::Local(ctx) => {
+                    accounts::create_token(ctx, for_.as_deref(), name, *days).await?
+                }
+                Via::Remote(r) => {
+                    let mut body = serde_json::json!({ "name": name });
+                    if let Some(h) = for_ {
+                        body["person"] = h.trim_start_matches('@').into();
+                    }
+                    if let Some(d) = days {
+                        body["days"] = (*d).into();
+                    }
+                    r.post("tokens", &body).await?
+                }
+            };
             if json {
                 return out::json(&made);
             }
@@ -63,7 +78,17 @@ pub async fn token(ctx: &Ctx<'_, AnyStore>, cmd: &TokenCmd, json: bool) -> anyho
             ))
         }
         TokenCmd::List { for_, all } => {
-            let tokens = accounts::tokens(ctx, for_.as_deref(), *all).await?;
+            let tokens: Vec<accounts::TokenView> = match via {
+                Via::Local(ctx) => accounts::tokens(ctx, for_.as_deref(), *all).await?,
+                Via::Remote(r) => {
+                    let mut query = vec![("limit", "1000".to_string())];
+                    query.extend(for_.iter().map(|h| ("person", h.clone())));
+                    if *all {
+                        query.push(("all", "true".to_string()));
+                    }
+                    r.list("tokens", &query).await?
+                }
+            };
             if json {
                 return out::json(&tokens);
             }
@@ -100,7 +125,10 @@ pub async fn token(ctx: &Ctx<'_, AnyStore>, cmd: &TokenCmd, json: bool) -> anyho
             out::print_table(&table)
         }
         TokenCmd::Revoke { id } => {
-            accounts::revoke_token(ctx, *id).await?;
+            match via {
+                Via::Local(ctx) => accounts::revoke_token(ctx, *id).await?,
+                Via::Remote(r) => r.delete(&format!("tokens/{id}")).await?,
+            }
             if json {
                 return out::json(&serde_json::json!({ "revoked": id }));
             }

@@ -117,6 +117,14 @@ pub struct Remote {
     http: reqwest::Client,
 }
 
+/// Query parameters: those that are given.
+pub fn query<'k>(pairs: &[(&'k str, Option<&str>)]) -> Vec<(&'k str, String)> {
+    pairs
+        .iter()
+        .filter_map(|(k, v)| v.map(|v| (*k, v.to_string())))
+        .collect()
+}
+
 /// A part of a path (an id, a handle, a team's name), escaped.
 pub fn part(text: &str) -> String {
     percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
@@ -206,6 +214,35 @@ impl Remote {
         let (_, answer) = self
             .call(method, path, &[], Some(body), Some(&etag))
             .await?;
+        decode(answer, path)
+    }
+
+    /// A write at `path` that changes the versioned resource at `read` (answering the request
+    /// `requests/R-1` at `requests/R-1/answer`): read its `ETag` there, then send the write
+    /// with `If-Match`.
+    pub async fn update_at<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        read: &str,
+        path: &str,
+        body: &Value,
+    ) -> anyhow::Result<T> {
+        let (_, etag) = self.get_versioned(read).await?;
+        let etag = etag.with_context(|| format!("the server sent no version (ETag) for {read}"))?;
+        let (_, answer) = self
+            .call(method, path, &[], Some(body), Some(&etag))
+            .await?;
+        decode(answer, path)
+    }
+
+    /// A write to something that has no version (settings): sent as it is, without `If-Match`.
+    pub async fn send<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: &Value,
+    ) -> anyhow::Result<T> {
+        let (_, answer) = self.call(method, path, &[], Some(body), None).await?;
         decode(answer, path)
     }
 

@@ -17,7 +17,10 @@ use crate::args::{
     WorkspaceCmd,
 };
 use crate::out::{self, colored, opt, paint};
+use crate::remote::part;
 use crate::via::Via;
+use landed_server::api::org::{PersonView, TeamView};
+use reqwest::Method;
 
 /// `none` clears a field; anything else sets it.
 fn clearable(v: &Option<String>) -> Option<Option<String>> {
@@ -48,7 +51,6 @@ pub fn local<'v, 'a>(via: &'v Via<'a>) -> anyhow::Result<&'v Ctx<'a, AnyStore>> 
 
 pub async fn command(via: &Via<'_>, cli: &Cli) -> anyhow::Result<()> {
     let json = cli.json;
-    let ctx = local(via)?;
     match &cli.command {
         Command::Init { .. }
         | Command::Demo { .. }
@@ -57,8 +59,8 @@ pub async fn command(via: &Via<'_>, cli: &Cli) -> anyhow::Result<()> {
         | Command::Logout => {
             unreachable!("handled before opening")
         }
-        Command::Admin(cmd) => crate::account::admin(ctx, cmd, json).await,
-        Command::Token(cmd) => crate::account::token(ctx, cmd, json).await,
+        Command::Admin(cmd) => crate::account::admin(local(via)?, cmd, json).await,
+        Command::Token(cmd) => crate::account::token(via, cmd, json).await,
         Command::Person(PersonCmd::Add {
             handle,
             name,
@@ -66,18 +68,26 @@ pub async fn command(via: &Via<'_>, cli: &Cli) -> anyhow::Result<()> {
             tz,
             capacity,
         }) => {
-            let p = org::add_person(
-                ctx,
-                org::NewPerson {
-                    handle: handle.clone(),
-                    name: name.clone(),
-                    email: email.clone(),
-                    tz: tz.clone(),
-                    capacity_hours: *capacity,
-                    role: None,
-                },
-            )
-            .await?;
+            let p: PersonView = match via {
+                Via::Local(ctx) => {
+                    let input = org::NewPerson {
+                        handle: handle.clone(),
+                        name: name.clone(),
+                        email: email.clone(),
+                        tz: tz.clone(),
+                        capacity_hours: *capacity,
+                        role: None,
+                    };
+                    PersonView::from(&org::add_person(ctx, input).await?)
+                }
+                Via::Remote(r) => {
+                    let body = serde_json::json!({
+                        "handle": handle, "name": name, "email": email, "tz": tz,
+                        "capacity_hours": capacity,
+                    });
+                    r.post("people", &without_nulls(body)).await?
+                }
+            };
             if json {
                 return out::json(&p);
             }
@@ -96,19 +106,30 @@ pub async fn command(via: &Via<'_>, cli: &Cli) -> anyhow::Result<()> {
             suspend,
             restore,
         }) => {
-            let p = org::edit_person(
-                ctx,
-                handle,
-                org::PersonPatch {
-                    name: name.clone(),
-                    email: clearable(email),
-                    tz: tz.clone(),
-                    capacity_hours: *capacity,
-                    role: role.map(Into::into),
-                    suspended: (*suspend || *restore).then_some(*suspend),
-                },
-            )
-            .await?;
+            let patch = org::PersonPatch {
+                name: name.clone(),
+                email: clearable(email),
+                tz: tz.clone(),
+                capacity_hours: *capacity,
+                role: role.map(Into::into),
+                suspended: (*suspend || *restore).then_some(*suspend),
+            };
+            let p: PersonView = match via {
+                Via::Local(ctx) => PersonView::from(&org::edit_person(ctx, handle, patch).await?),
+                Via::Remote(r) => {
+                    let mut body = serde_json::json!({
+                        "name": patch.name, "tz": patch.tz,
+                        "capacity_hours": patch.capacity_hours, "role": patch.role,
+                        "suspended": patch.suspended,
+                    });
+                    body = without_nulls(body);
+                    if let Some(email) = patch.email {
+                        body["email"] = email.into();
+                    }
+                    let path = format!("people/{}", part(handle.trim_start_matches('@')));
+                    r.update(Method::PATCH, &path, &body).await?
+                }
+            };
             if json {
                 return out::json(&p);
             }
@@ -118,7 +139,16 @@ pub async fn command(via: &Via<'_>, cli: &Cli) -> anyhow::Result<()> {
             ))
         }
         Command::Person(PersonCmd::List) => {
-            let people = ctx.store.people().await?;
+            let people: Vec<PersonView> = match via {
+                Via::Local(ctx) => ctx
+                    .store
+                    .people()
+                    .await?
+                    .iter()
+                    .map(PersonView::from)
+                    .collect(),
+                Via::Remote(r) => r.list("people", &[]).await?,
+            };
             if json {
                 return out::json(&people);
             }
@@ -144,7 +174,17 @@ pub async fn command(via: &Via<'_>, cli: &Cli) -> anyhow::Result<()> {
             lead,
             members,
         }) => {
-            let team = org::add_team(ctx, name, lead, members).await?;
+            let team: TeamView = match via {
+                Via::Local(ctx) => {
+                    let team = org::add_team(ctx, name, lead, members).await?;
+                    TeamView::of(&team, &ctx.store.people().await?)
+                }
+                Via::Remote(r) => {
+                    let body =
+                        serde_json::json!({ "name": name, "lead": lead, "members": members });
+                    r.post("teams", &body).await?
+                }
+            };
             if json {
                 return out::json(&team);
             }
@@ -162,17 +202,26 @@ pub async fn command(via: &Via<'_>, cli: &Cli) -> anyhow::Result<()> {
             remove,
             protected,
         }) => {
-            let team = org::edit_team(
-                ctx,
-                name,
-                org::TeamPatch {
-                    lead: lead.clone(),
-                    add_members: add.clone(),
-                    remove_members: remove.clone(),
-                    protected_share: protected.clone(),
-                },
-            )
-            .await?;
+            let team: TeamView = match via {
+                Via::Local(ctx) => {
+                    let patch = org::TeamPatch {
+                        lead: lead.clone(),
+                        add_members: add.clone(),
+                        remove_members: remove.clone(),
+                        protected_share: protected.clone(),
+                    };
+                    let team = org::edit_team(ctx, name, patch).await?;
+                    TeamView::of(&team, &ctx.store.people().await?)
+                }
+                Via::Remote(r) => {
+                    let body = without_nulls(serde_json::json!({
+                        "lead": lead, "add_members": add, "remove_members": remove,
+                        "protected_share": protected,
+                    }));
+                    r.update(Method::PATCH, &format!("teams/{}", part(name)), &body)
+                        .await?
+                }
+            };
             if json {
                 return out::json(&team);
             }
@@ -183,9 +232,16 @@ pub async fn command(via: &Via<'_>, cli: &Cli) -> anyhow::Result<()> {
                 percent(team.protected_share)
             ))
         }
-        Command::Workspace(cmd) => workspace(ctx, cmd, json).await,
+        Command::Workspace(cmd) => workspace(via, cmd, json).await,
         Command::Team(TeamCmd::List) => {
-            let teams = ctx.store.teams().await?;
+            let teams: Vec<TeamView> = match via {
+                Via::Local(ctx) => {
+                    let people = ctx.store.people().await?;
+                    let teams = ctx.store.teams().await?;
+                    teams.iter().map(|t| TeamView::of(t, &people)).collect()
+                }
+                Via::Remote(r) => r.list("teams", &[]).await?,
+            };
             if json {
                 return out::json(&teams);
             }
@@ -194,19 +250,13 @@ pub async fn command(via: &Via<'_>, cli: &Cli) -> anyhow::Result<()> {
                     "No teams yet. Add one: landed team add NAME --lead HANDLE --member HANDLE",
                 );
             }
-            let people = ctx.store.people().await?;
-            let handle = |id| {
-                people
-                    .iter()
-                    .find(|p| p.id == id)
-                    .map_or("?".to_string(), |p| format!("@{}", p.handle))
-            };
+            let at = |h: &String| format!("@{h}");
             let mut t = out::table(&["team", "lead", "members", "protected"]);
             for team in &teams {
-                let members: Vec<String> = team.members.iter().map(|m| handle(*m)).collect();
+                let members: Vec<String> = team.members.iter().map(at).collect();
                 t.add_row(vec![
                     team.name.clone(),
-                    handle(team.lead),
+                    team.lead.as_ref().map_or("?".to_string(), at),
                     members.join(" "),
                     percent(team.protected_share),
                 ]);
@@ -214,7 +264,13 @@ pub async fn command(via: &Via<'_>, cli: &Cli) -> anyhow::Result<()> {
             out::print_table(&t)
         }
         Command::Milestone(MilestoneCmd::Add { name, date }) => {
-            let m = org::add_milestone(ctx, name, date).await?;
+            let m: landed_core::model::Milestone = match via {
+                Via::Local(ctx) => org::add_milestone(ctx, name, date).await?,
+                Via::Remote(r) => {
+                    let body = serde_json::json!({ "name": name, "date": date });
+                    r.post("milestones", &body).await?
+                }
+            };
             if json {
                 return out::json(&m);
             }
@@ -227,7 +283,10 @@ pub async fn command(via: &Via<'_>, cli: &Cli) -> anyhow::Result<()> {
             ))
         }
         Command::Milestone(MilestoneCmd::List) => {
-            let ms = ctx.store.milestones().await?;
+            let ms: Vec<landed_core::model::Milestone> = match via {
+                Via::Local(ctx) => ctx.store.milestones().await?,
+                Via::Remote(r) => r.list("milestones", &[]).await?,
+            };
             if json {
                 return out::json(&ms);
             }
@@ -246,12 +305,12 @@ pub async fn command(via: &Via<'_>, cli: &Cli) -> anyhow::Result<()> {
             }
             out::print_table(&t)
         }
-        Command::Goal(cmd) => goal(ctx, cmd, json).await,
-        Command::Item(cmd) => item(ctx, cmd, json).await,
-        Command::Start { id } => act(ctx, id, Action::Start, None, None, json).await,
+        Command::Goal(cmd) => goal(via, cmd, json).await,
+        Command::Item(cmd) => item(via, cmd, json).await,
+        Command::Start { id } => act(via, id, Action::Start, None, None, json).await,
         Command::Done { id, reason, actual } => {
             act(
-                ctx,
+                via,
                 id,
                 Action::Done,
                 reason.as_deref(),
@@ -261,14 +320,14 @@ pub async fn command(via: &Via<'_>, cli: &Cli) -> anyhow::Result<()> {
             .await
         }
         Command::Block { id, reason } => {
-            act(ctx, id, Action::Block, reason.as_deref(), None, json).await
+            act(via, id, Action::Block, reason.as_deref(), None, json).await
         }
         Command::Drop { id, reason } => {
-            act(ctx, id, Action::Drop, reason.as_deref(), None, json).await
+            act(via, id, Action::Drop, reason.as_deref(), None, json).await
         }
-        Command::Reopen { id } => act(ctx, id, Action::Reopen, None, None, json).await,
+        Command::Reopen { id } => act(via, id, Action::Reopen, None, None, json).await,
         Command::Plan { goal } => {
-            let g = goals::show(ctx, goal).await?;
+            let g = show_goal(via, goal).await?;
             if json {
                 return out::json(&serde_json::json!({
                     "id": g.id, "title": g.title, "status": g.status,
@@ -278,7 +337,14 @@ pub async fn command(via: &Via<'_>, cli: &Cli) -> anyhow::Result<()> {
             plan(&g)
         }
         Command::Next { for_ } => {
-            let next = items::next(ctx, for_.as_deref()).await?;
+            let next: Option<NextView> = match via {
+                Via::Local(ctx) => items::next(ctx, for_.as_deref()).await?,
+                Via::Remote(r) => {
+                    let query: Vec<(&str, String)> =
+                        for_.iter().map(|h| ("for", h.clone())).collect();
+                    r.get("next", &query).await?
+                }
+            };
             if json {
                 return out::json(&next);
             }
@@ -290,7 +356,13 @@ pub async fn command(via: &Via<'_>, cli: &Cli) -> anyhow::Result<()> {
             }
         }
         Command::Add { line } => {
-            let v = items::capture(ctx, line).await?;
+            let v: ItemView = match via {
+                Via::Local(ctx) => items::capture(ctx, line).await?,
+                Via::Remote(r) => {
+                    r.post("items/capture", &serde_json::json!({ "line": line }))
+                        .await?
+                }
+            };
             if json {
                 return out::json(&v);
             }
@@ -345,8 +417,8 @@ pub async fn command(via: &Via<'_>, cli: &Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn goal(ctx: &Ctx<'_, AnyStore>, cmd: &GoalCmd, json: bool) -> anyhow::Result<()> {
-    let view = match cmd {
+async fn goal(via: &Via<'_>, cmd: &GoalCmd, json: bool) -> anyhow::Result<()> {
+    let view: GoalView = match cmd {
         GoalCmd::Add {
             title,
             outcome,
@@ -354,20 +426,26 @@ async fn goal(ctx: &Ctx<'_, AnyStore>, cmd: &GoalCmd, json: bool) -> anyhow::Res
             by,
             milestone,
             team,
-        } => {
-            goals::add(
-                ctx,
-                GoalInput {
+        } => match via {
+            Via::Local(ctx) => {
+                let input = GoalInput {
                     title: title.clone(),
                     outcome: outcome.clone(),
                     owner: owner.clone(),
                     by: by.clone(),
                     milestone: milestone.clone(),
                     team: team.clone(),
-                },
-            )
-            .await?
-        }
+                };
+                goals::add(ctx, input).await?
+            }
+            Via::Remote(r) => {
+                let body = without_nulls(serde_json::json!({
+                    "title": title, "outcome": outcome, "owner": owner, "by": by,
+                    "milestone": milestone, "team": team,
+                }));
+                r.post("goals", &body).await?
+            }
+        },
         GoalCmd::List { team, status } => {
             let status = status.map(|s| match s {
                 StatusFilter::Plan => GoalStatus::Plan,
@@ -375,13 +453,21 @@ async fn goal(ctx: &Ctx<'_, AnyStore>, cmd: &GoalCmd, json: bool) -> anyhow::Res
                 StatusFilter::Done => GoalStatus::Done,
                 StatusFilter::Dropped => GoalStatus::Dropped,
             });
-            let list = goals::list(ctx, team.as_deref(), status).await?;
+            let list: Vec<GoalSummary> = match via {
+                Via::Local(ctx) => goals::list(ctx, team.as_deref(), status).await?,
+                Via::Remote(r) => {
+                    let mut query = vec![("limit", "1000".to_string())];
+                    query.extend(team.iter().map(|t| ("team", t.clone())));
+                    query.extend(status.map(|s| ("status", s.as_str().to_string())));
+                    r.list("goals", &query).await?
+                }
+            };
             if json {
                 return out::json(&list);
             }
             return goal_list(&list);
         }
-        GoalCmd::Show { id } => goals::show(ctx, id).await?,
+        GoalCmd::Show { id } => show_goal(via, id).await?,
         GoalCmd::Edit {
             id,
             title,
@@ -400,7 +486,26 @@ async fn goal(ctx: &Ctx<'_, AnyStore>, cmd: &GoalCmd, json: bool) -> anyhow::Res
                 milestone: milestone.clone(),
                 team: clearable(team),
             };
-            goals::edit(ctx, id, patch, reason.as_deref()).await?
+            match via {
+                Via::Local(ctx) => goals::edit(ctx, id, patch, reason.as_deref()).await?,
+                Via::Remote(r) => {
+                    let mut body = without_nulls(serde_json::json!({
+                        "title": patch.title, "milestone": patch.milestone, "reason": reason,
+                    }));
+                    for (field, value) in [
+                        ("outcome", patch.outcome),
+                        ("owner", patch.owner),
+                        ("by", patch.by),
+                        ("team", patch.team),
+                    ] {
+                        if let Some(v) = value {
+                            body[field] = v.into();
+                        }
+                    }
+                    r.update(Method::PATCH, &format!("goals/{}", part(id)), &body)
+                        .await?
+                }
+            }
         }
     };
     if json {
@@ -409,8 +514,24 @@ async fn goal(ctx: &Ctx<'_, AnyStore>, cmd: &GoalCmd, json: bool) -> anyhow::Res
     goal_view(&view)
 }
 
-async fn item(ctx: &Ctx<'_, AnyStore>, cmd: &ItemCmd, json: bool) -> anyhow::Result<()> {
-    let view = match cmd {
+/// One goal with its verdict, health and forecast.
+async fn show_goal(via: &Via<'_>, id: &str) -> anyhow::Result<GoalView> {
+    Ok(match via {
+        Via::Local(ctx) => goals::show(ctx, id).await?,
+        Via::Remote(r) => r.get(&format!("goals/{}", part(id)), &[]).await?,
+    })
+}
+
+/// A JSON body without its `null` fields: absent means "leave as is" to the API.
+fn without_nulls(mut body: serde_json::Value) -> serde_json::Value {
+    if let Some(map) = body.as_object_mut() {
+        map.retain(|_, v| !v.is_null());
+    }
+    body
+}
+
+async fn item(via: &Via<'_>, cmd: &ItemCmd, json: bool) -> anyhow::Result<()> {
+    let view: ItemView = match cmd {
         ItemCmd::Add { title, fields } => {
             let ItemFields {
                 outcome,
@@ -421,20 +542,29 @@ async fn item(ctx: &Ctx<'_, AnyStore>, cmd: &ItemCmd, json: bool) -> anyhow::Res
                 goal,
                 kind: k,
             } = fields;
-            items::add(
-                ctx,
-                ItemInput {
-                    title: title.clone(),
-                    outcome: outcome.clone(),
-                    owner: owner.clone(),
-                    due: due.clone(),
-                    milestone: milestone.clone(),
-                    estimate: estimate.clone(),
-                    goal: goal.clone(),
-                    kind: kind(k)?,
-                },
-            )
-            .await?
+            match via {
+                Via::Local(ctx) => {
+                    let input = ItemInput {
+                        title: title.clone(),
+                        outcome: outcome.clone(),
+                        owner: owner.clone(),
+                        due: due.clone(),
+                        milestone: milestone.clone(),
+                        estimate: estimate.clone(),
+                        goal: goal.clone(),
+                        kind: kind(k)?,
+                    };
+                    items::add(ctx, input).await?
+                }
+                Via::Remote(r) => {
+                    let body = without_nulls(serde_json::json!({
+                        "title": title, "outcome": outcome, "owner": owner, "due": due,
+                        "milestone": milestone, "estimate": estimate, "goal": goal,
+                        "kind": kind(k)?,
+                    }));
+                    r.post("items", &body).await?
+                }
+            }
         }
         ItemCmd::List {
             owner,
@@ -449,21 +579,56 @@ async fn item(ctx: &Ctx<'_, AnyStore>, cmd: &ItemCmd, json: bool) -> anyhow::Res
                 .map(|s| s.parse::<ItemStatus>())
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(landed_app::AppError::from)?;
-            let filter = ListFilter {
-                owner: owner.clone(),
-                goal: goal.clone(),
-                team: team.clone(),
-                statuses,
-                kind: kind(k)?,
-                open: !all,
+            let list: Vec<ItemView> = match via {
+                Via::Local(ctx) => {
+                    let filter = ListFilter {
+                        owner: owner.clone(),
+                        goal: goal.clone(),
+                        team: team.clone(),
+                        statuses,
+                        kind: kind(k)?,
+                        open: !all,
+                    };
+                    items::list(ctx, filter).await?
+                }
+                Via::Remote(r) => {
+                    let k = kind(k)?;
+                    let mut query = vec![("limit", "1000".to_string())];
+                    query.extend(owner.iter().map(|o| ("owner", o.clone())));
+                    query.extend(goal.iter().map(|g| ("goal", g.clone())));
+                    query.extend(team.iter().map(|t| ("team", t.clone())));
+                    query.extend(k.map(|k| ("kind", k.as_str().to_string())));
+                    // The API lists the open items, or those of one status: several statuses
+                    // (or --all) are one list per status, merged in id order.
+                    let wanted: Vec<ItemStatus> = match (statuses.is_empty(), all) {
+                        (true, false) => Vec::new(),
+                        (true, true) => ItemStatus::ALL.to_vec(),
+                        (false, _) => statuses,
+                    };
+                    if wanted.is_empty() {
+                        r.list("items", &query).await?
+                    } else {
+                        let mut merged: Vec<ItemView> = Vec::new();
+                        for st in wanted {
+                            let mut q = query.clone();
+                            q.push(("status", st.as_str().to_string()));
+                            merged.extend(r.list::<ItemView>("items", &q).await?);
+                        }
+                        merged.sort_by_key(|v| item_number(&v.id));
+                        merged.dedup_by(|a, b| a.id == b.id);
+                        merged
+                    }
+                }
             };
-            let list = items::list(ctx, filter).await?;
             if json {
                 return out::json(&list);
             }
             return item_list(&list);
         }
-        ItemCmd::Show { id } => items::show(ctx, id).await?,
+        ItemCmd::Show { id } => match via {
+            Via::Local(ctx) => items::show(ctx, id).await?,
+            Via::Remote(r) => r.get(&format!("items/{}", part(id)), &[]).await?,
+        },
         ItemCmd::Edit {
             id,
             title,
@@ -491,7 +656,29 @@ async fn item(ctx: &Ctx<'_, AnyStore>, cmd: &ItemCmd, json: bool) -> anyhow::Res
                 kind: kind(k)?,
                 actual: clearable(actual),
             };
-            items::edit(ctx, id, patch, reason.as_deref()).await?
+            match via {
+                Via::Local(ctx) => items::edit(ctx, id, patch, reason.as_deref()).await?,
+                Via::Remote(r) => {
+                    let mut body = without_nulls(serde_json::json!({
+                        "title": patch.title, "milestone": patch.milestone,
+                        "kind": patch.kind, "reason": reason,
+                    }));
+                    for (field, value) in [
+                        ("outcome", patch.outcome),
+                        ("owner", patch.owner),
+                        ("due", patch.due),
+                        ("estimate", patch.estimate),
+                        ("goal", patch.goal),
+                        ("actual", patch.actual),
+                    ] {
+                        if let Some(v) = value {
+                            body[field] = v.into();
+                        }
+                    }
+                    r.update(Method::PATCH, &format!("items/{}", part(id)), &body)
+                        .await?
+                }
+            }
         }
     };
     if json {
@@ -501,31 +688,46 @@ async fn item(ctx: &Ctx<'_, AnyStore>, cmd: &ItemCmd, json: bool) -> anyhow::Res
     item_detail(&view)
 }
 
-async fn workspace<S: Store>(
-    ctx: &Ctx<'_, S>,
-    cmd: &WorkspaceCmd,
-    json: bool,
-) -> anyhow::Result<()> {
-    let ws = match cmd {
-        WorkspaceCmd::Show => ctx.workspace.clone(),
-        WorkspaceCmd::Set {
-            name,
-            tz,
-            step_limit,
-            reactive_share,
-            overdue_days,
-        } => {
-            org::edit_workspace(
-                ctx,
-                org::WorkspacePatch {
-                    name: name.clone(),
-                    tz: tz.clone(),
-                    step_limit: step_limit.clone(),
-                    reactive_share: reactive_share.clone(),
-                    request_overdue_days: *overdue_days,
-                },
-            )
-            .await?
+/// The number in an id such as `I-12`, for ordering.
+fn item_number(id: &str) -> i64 {
+    id.rsplit('-')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(i64::MAX)
+}
+
+async fn workspace(via: &Via<'_>, cmd: &WorkspaceCmd, json: bool) -> anyhow::Result<()> {
+    let ws: landed_core::model::Workspace = match (cmd, via) {
+        (WorkspaceCmd::Show, Via::Local(ctx)) => ctx.workspace.clone(),
+        (WorkspaceCmd::Show, Via::Remote(r)) => r.get("workspace", &[]).await?,
+        (
+            WorkspaceCmd::Set {
+                name,
+                tz,
+                step_limit,
+                reactive_share,
+                overdue_days,
+            },
+            via,
+        ) => {
+            let patch = org::WorkspacePatch {
+                name: name.clone(),
+                tz: tz.clone(),
+                step_limit: step_limit.clone(),
+                reactive_share: reactive_share.clone(),
+                request_overdue_days: *overdue_days,
+            };
+            match via {
+                Via::Local(ctx) => org::edit_workspace(ctx, patch).await?,
+                Via::Remote(r) => {
+                    let body = without_nulls(serde_json::json!({
+                        "name": patch.name, "tz": patch.tz, "step_limit": patch.step_limit,
+                        "reactive_share": patch.reactive_share,
+                        "request_overdue_days": patch.request_overdue_days,
+                    }));
+                    r.update(Method::PATCH, "workspace", &body).await?
+                }
+            }
         }
     };
     if json {
@@ -541,15 +743,43 @@ async fn workspace<S: Store>(
     ))
 }
 
-async fn act<S: Store>(
-    ctx: &Ctx<'_, S>,
+async fn act(
+    via: &Via<'_>,
     id: &str,
     action: Action,
     reason: Option<&str>,
     actual: Option<&str>,
     json: bool,
 ) -> anyhow::Result<()> {
-    let changed = items::act(ctx, id, action, reason, actual).await?;
+    let changed: Changed = match via {
+        Via::Local(ctx) => items::act(ctx, id, action, reason, actual).await?,
+        Via::Remote(r) => {
+            // The version to change: the goal's for `done G-3`, else the item's.
+            let read = match id.parse::<landed_core::model::Ref>() {
+                Ok(g) if g.kind == landed_core::model::RefKind::Goal => {
+                    format!("goals/{}", part(id))
+                }
+                _ => format!("items/{}", part(id)),
+            };
+            let word = match action {
+                Action::Start => "start",
+                Action::Done => "done",
+                Action::Block => "block",
+                Action::Drop => "drop",
+                Action::Reopen => "reopen",
+            };
+            let body = without_nulls(serde_json::json!({
+                "action": word, "reason": reason, "actual": actual,
+            }));
+            r.update_at(
+                Method::POST,
+                &read,
+                &format!("items/{}/status", part(id)),
+                &body,
+            )
+            .await?
+        }
+    };
     if json {
         return out::json(&changed);
     }

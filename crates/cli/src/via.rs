@@ -13,13 +13,6 @@ pub enum Via<'a> {
     Remote(Remote),
 }
 
-impl Via<'_> {
-    /// A short name of where the command ran, for messages.
-    pub fn is_remote(&self) -> bool {
-        matches!(self, Via::Remote(_))
-    }
-}
-
 /// Commands that only make sense on the machine that holds the database.
 pub fn local_only(command: &Command) -> Option<&'static str> {
     match command {

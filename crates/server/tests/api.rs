@@ -193,6 +193,85 @@ fn matrix() -> Vec<Line> {
         ("GET /api/v1/people", None, all_ok(200)),
         ("GET /api/v1/people/{handle}#chloe", None, all_ok(200)),
         ("GET /api/v1/teams", None, all_ok(200)),
+        ("GET /api/v1/teams/{name}#Payments", None, all_ok(200)),
+        ("GET /api/v1/workspace", None, all_ok(200)),
+        ("GET /api/v1/milestones", None, all_ok(200)),
+        ("GET /api/v1/next", None, all_ok(200)),
+        (
+            // New people, teams, milestones and settings: admins only.
+            "POST /api/v1/people",
+            Some(json!({ "handle": "matrixp", "name": "Matrix Person" })),
+            [
+                ("admin", 201),
+                ("lead", 403),
+                ("owner", 403),
+                ("other", 403),
+                ("viewer", 403),
+                ("_", 0),
+            ],
+        ),
+        (
+            "POST /api/v1/teams",
+            Some(json!({ "name": "Matrix", "lead": "farid" })),
+            [
+                ("admin", 201),
+                ("lead", 403),
+                ("owner", 403),
+                ("other", 403),
+                ("viewer", 403),
+                ("_", 0),
+            ],
+        ),
+        (
+            "POST /api/v1/milestones",
+            Some(json!({ "name": "Matrix release", "date": "2027-01-15" })),
+            [
+                ("admin", 201),
+                ("lead", 403),
+                ("owner", 403),
+                ("other", 403),
+                ("viewer", 403),
+                ("_", 0),
+            ],
+        ),
+        (
+            "PATCH /api/v1/workspace",
+            Some(json!({ "request_overdue_days": 6, "version": "V" })),
+            [
+                ("admin", 200),
+                ("lead", 403),
+                ("owner", 403),
+                ("other", 403),
+                ("viewer", 403),
+                ("_", 0),
+            ],
+        ),
+        (
+            // Protected time of Payments: its lead (emma) and admins, not its members.
+            "PATCH /api/v1/teams/{name}#Payments",
+            Some(json!({ "protected_share": "10%", "version": "V" })),
+            [
+                ("admin", 200),
+                ("lead", 200),
+                ("owner", 403),
+                ("other", 403),
+                ("viewer", 403),
+                ("_", 0),
+            ],
+        ),
+        (
+            // A captured step is the caller's own.
+            "POST /api/v1/items/capture",
+            Some(json!({ "line": "Matrix capture due:fri est:1h" })),
+            [
+                ("admin", 201),
+                ("lead", 201),
+                ("owner", 201),
+                ("other", 201),
+                ("viewer", 403),
+                ("_", 0),
+            ],
+        ),
         ("GET /api/v1/goals", None, all_ok(200)),
         ("GET /api/v1/goals/{id}#G-1", None, all_ok(200)),
         ("GET /api/v1/items", None, all_ok(200)),
@@ -345,6 +424,47 @@ fn matrix() -> Vec<Line> {
         ("GET /api/v1/reviews?team=Platform", None, all_ok(200)),
         ("GET /api/v1/reports?team=Platform", None, all_ok(200)),
         ("GET /api/v1/stats?team=Platform", None, all_ok(200)),
+        ("GET /api/v1/reminders", None, all_ok(200)),
+        ("GET /api/v1/reminders/due", None, all_ok(200)),
+        (
+            // Sending what is due is the workspace's: admins only.
+            "POST /api/v1/reminders/run",
+            None,
+            [
+                ("admin", 200),
+                ("lead", 403),
+                ("owner", 403),
+                ("other", 403),
+                ("viewer", 403),
+                ("_", 0),
+            ],
+        ),
+        (
+            // chloe's own reminder settings: herself or an admin.
+            "PATCH /api/v1/reminders/settings",
+            Some(json!({ "person": "chloe", "checkin_day": "thu", "email": false })),
+            [
+                ("admin", 200),
+                ("lead", 403),
+                ("owner", 200),
+                ("other", 403),
+                ("viewer", 403),
+                ("_", 0),
+            ],
+        ),
+        (
+            // The workspace's channels: admins only.
+            "PATCH /api/v1/reminders/settings",
+            Some(json!({ "webhook_url": "none", "checkin_day": "fri" })),
+            [
+                ("admin", 200),
+                ("lead", 403),
+                ("owner", 403),
+                ("other", 403),
+                ("viewer", 403),
+                ("_", 0),
+            ],
+        ),
         ("GET /api/v1/dependencies", None, all_ok(200)),
         (
             // On behalf of chloe's I-2 (undone after each success).
@@ -453,7 +573,10 @@ async fn authorisation_matrix_over_every_route() {
             } else {
                 arg.to_string()
             };
-            let path = template.replace("{id}", &arg).replace("{handle}", &arg);
+            let path = template
+                .replace("{id}", &arg)
+                .replace("{handle}", &arg)
+                .replace("{name}", &arg);
             let body = match body.clone() {
                 Some(mut b) if b.get("version") == Some(&json!("V")) => {
                     let current = path

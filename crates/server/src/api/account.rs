@@ -7,11 +7,11 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use landed_app::accounts::{self, Refused};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{Body, Doc, Path, doc, formats};
+use super::{Body, Doc, Page, PageParams, Path, Query, doc, formats, page};
 use crate::AppState;
 use crate::auth::{COOKIE, Caller};
 use crate::problem::{ApiError, ApiResult, Kind, Problem};
@@ -155,15 +155,43 @@ async fn create_token(
     Ok(response)
 }
 
-/// Your tokens (never the tokens themselves).
-#[utoipa::path(get, path = "/api/v1/tokens", tag = "account",
+/// Whose tokens to list.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct TokenParams {
+    /// Whose [default: yours]; admins may list anyone's.
+    #[param(value_type = Option<formats::Handle>, inline)]
+    person: Option<String>,
+    /// Everyone's (admins).
+    all: Option<bool>,
+    /// How many to return (1–1000, default 100).
+    #[param(minimum = 1, maximum = 1000)]
+    limit: Option<usize>,
+    /// Continue after this token id (the previous page's `next_cursor`).
+    #[param(value_type = Option<formats::Cursor>, inline)]
+    cursor: Option<String>,
+}
+
+/// Tokens (never the tokens themselves): yours, someone's, or everyone's, in id order.
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "account", params(TokenParams),
     responses(
-        (status = 200, body = Vec<Doc>),
+        (status = 200, body = Page<Doc>),
         (status = "4XX", body = Problem, content_type = "application/problem+json")))]
-async fn list_tokens(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
+async fn list_tokens(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<TokenParams>,
+) -> ApiResult<Response> {
     let ctx = caller.ctx(&state).await?;
-    let tokens = accounts::tokens(&ctx, None, false).await?;
-    Ok(axum::Json(doc(&tokens)?).into_response())
+    let tokens = accounts::tokens(&ctx, q.person.as_deref(), q.all.unwrap_or(false)).await?;
+    let docs = tokens.iter().map(doc).collect::<Result<Vec<_>, _>>()?;
+    let params = PageParams {
+        limit: q.limit,
+        cursor: q.cursor,
+    };
+    let page = page(docs, &params, |d| d.0["id"].to_string())?;
+    Ok(axum::Json(page).into_response())
 }
 
 /// Revoke a token: yours, or anyone's for an admin.

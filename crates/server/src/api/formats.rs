@@ -254,6 +254,13 @@ shape! {
 }
 
 shape! {
+    /// A share of capacity: `0%` to `100%`, or `0` to `1` (`20%`, `0.2`).
+    Share => |d| string(d).pattern(Some(
+        "^ *(100(\\.0+)? *%|[0-9]{1,2}(\\.[0-9]+)? *%|0(\\.[0-9]+)?|1(\\.0+)?) *$"
+    ))
+}
+
+shape! {
     /// What a role allows.
     Role => |d| words(d, &["admin", "member", "viewer"])
 }

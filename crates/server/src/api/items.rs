@@ -19,6 +19,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list, create))
         .routes(routes!(show, change))
         .routes(routes!(status))
+        .routes(routes!(capture))
+        .routes(routes!(next))
 }
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -298,11 +300,12 @@ pub struct StatusChange {
     version: Option<i64>,
 }
 
-/// Start, finish, block, drop or reopen an item. Needs `If-Match` (or `version`).
+/// Start, finish, block, drop or reopen an item; or close a goal (`done`, `drop`), as
+/// `landed done G-3` does. Needs `If-Match` (or `version`) of the item or goal.
 #[utoipa::path(post, path = "/api/v1/items/{id}/status", operation_id = "item_status",
     tag = "items",
     request_body = StatusChange,
-    params(("id" = inline(formats::ItemId), Path, description = "An item id, e.g. I-12"),
+    params(("id" = inline(formats::WorkId), Path, description = "An item id, e.g. I-12, or a goal's"),
            ("If-Match" = Option<String>, Header, description = "The ETag you read")),
     responses(
         (status = 200, body = Doc),
@@ -315,7 +318,11 @@ async fn status(
     Body(b): Body<StatusChange>,
 ) -> ApiResult<Response> {
     let mut ctx = caller.ctx(&state).await?;
-    super::expect(&mut ctx, &headers, &id, RefKind::Item, b.version).await?;
+    let kind = match id.parse::<landed_core::model::Ref>() {
+        Ok(r) if r.kind == RefKind::Goal => RefKind::Goal,
+        _ => RefKind::Item,
+    };
+    super::expect(&mut ctx, &headers, &id, kind, b.version).await?;
     let action = match b.action.as_str() {
         "start" => Action::Start,
         "done" => Action::Done,
@@ -334,4 +341,58 @@ async fn status(
         Changed::Item(view) => tagged(&view.id, view.version, &view),
         Changed::Goal(view) => tagged(&view.id, view.version, &view),
     })
+}
+
+/// A step in one line, as `landed add` takes it.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Capture {
+    /// The title with optional words: `due:fri`, `est:2h`, `@handle`, `G-3`, `#reactive`.
+    #[schema(value_type = formats::Title)]
+    line: String,
+}
+
+/// Capture a step from one line (yours unless it names an owner).
+#[utoipa::path(post, path = "/api/v1/items/capture", operation_id = "capture_item",
+    tag = "items", request_body = Capture,
+    responses(
+        (status = 201, body = Doc,
+        headers(("ETag" = String, description = "The version, for `If-Match`"))),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+async fn capture(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    caller: Caller,
+    Body(b): Body<Capture>,
+) -> ApiResult<Response> {
+    let ctx = caller.ctx(&state).await?;
+    let view = items::capture(&ctx, &b.line).await?;
+    let mut response = tagged(&view.id, view.version, &view);
+    *response.status_mut() = StatusCode::CREATED;
+    Ok(response)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct NextParams {
+    /// Whose next action [default: yours].
+    #[serde(rename = "for")]
+    #[param(rename = "for", value_type = Option<formats::Handle>, inline)]
+    for_: Option<String>,
+}
+
+/// The one next action for a person, and why; `null` when nothing is open.
+#[utoipa::path(get, path = "/api/v1/next", operation_id = "next_action", tag = "items",
+    params(NextParams),
+    responses(
+        (status = 200, body = Option<Doc>),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+async fn next(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    caller: Caller,
+    Query(q): Query<NextParams>,
+) -> ApiResult<Response> {
+    let ctx = caller.ctx(&state).await?;
+    let next = items::next(&ctx, q.for_.as_deref()).await?;
+    Ok(axum::Json(next).into_response())
 }

@@ -187,13 +187,7 @@ pub fn page<T: ToSchema>(
     params: &PageParams,
     id: impl Fn(&T) -> String,
 ) -> Result<Page<T>, ApiError> {
-    let limit = params.limit.unwrap_or(100);
-    if !(1..=1000).contains(&limit) {
-        return Err(ApiError::new(
-            Kind::Invalid,
-            format!("limit {limit} is not between 1 and 1000"),
-        ));
-    }
+    let limit = limit(params)?;
     let number = |s: &str| -> Option<i64> { s.rsplit('-').next()?.parse().ok() };
     all.sort_by_key(|t| number(&id(t)).unwrap_or(i64::MAX));
     if let Some(c) = &params.cursor {
@@ -210,6 +204,49 @@ pub fn page<T: ToSchema>(
     let more = all.len() > limit;
     all.truncate(limit);
     let next_cursor = more.then(|| all.last().map(&id)).flatten();
+    Ok(Page {
+        items: all,
+        next_cursor,
+    })
+}
+
+/// The page size asked for: 1 to 1,000, 100 unless said.
+fn limit(params: &PageParams) -> Result<usize, ApiError> {
+    let limit = params.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::new(
+            Kind::Invalid,
+            format!("limit {limit} is not between 1 and 1000"),
+        ));
+    }
+    Ok(limit)
+}
+
+/// Cut a list kept in its own order (people, teams) into the page `params` asks for: the
+/// cursor is the `key` (a handle, a name) of the previous page's last entry.
+pub fn page_in_order<T: ToSchema>(
+    mut all: Vec<T>,
+    params: &PageParams,
+    key: impl Fn(&T) -> String,
+) -> Result<Page<T>, ApiError> {
+    let limit = limit(params)?;
+    if let Some(c) = &params.cursor {
+        let at = all
+            .iter()
+            .position(|t| key(t).eq_ignore_ascii_case(c))
+            .ok_or_else(|| {
+                ApiError::new(
+                    Kind::Invalid,
+                    format!(
+                        "cursor `{c}` is not in the list (any more); start from the first page"
+                    ),
+                )
+            })?;
+        all.drain(..=at);
+    }
+    let more = all.len() > limit;
+    all.truncate(limit);
+    let next_cursor = more.then(|| all.last().map(&key)).flatten();
     Ok(Page {
         items: all,
         next_cursor,
@@ -255,6 +292,11 @@ pub async fn replay(
         Entity::Request(r) => {
             let view = landed_app::requests::show(ctx, &format!("R-{}", r.num)).await?;
             axum::Json(doc(&view)?).into_response()
+        }
+        Entity::Person(p) => axum::Json(crate::api::org::PersonView::from(p)).into_response(),
+        Entity::Team(t) => {
+            let people = landed_store::Store::people(ctx.store).await?;
+            axum::Json(crate::api::org::TeamView::of(t, &people)).into_response()
         }
         other => axum::Json(doc(other)?).into_response(),
     };
