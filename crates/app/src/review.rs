@@ -1222,7 +1222,11 @@ fn health_dropped(
                 owner: shared.names.person(g.owner),
                 from: drop.from,
                 to: drop.to,
-                why: drop.new_reasons.iter().map(|r| r.describe().into()).collect(),
+                why: drop
+                    .new_reasons
+                    .iter()
+                    .map(|r| r.describe().into())
+                    .collect(),
                 new_reasons: drop.new_reasons,
                 new_failing: drop.new_failing,
             })

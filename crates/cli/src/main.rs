@@ -186,7 +186,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 })?;
             let result = async {
                 let ctx = Ctx::new(&store, cli.as_.as_deref(), now).await?;
-                render::command(&via::Via::Local(ctx), &cli).await
+                render::command(&via::Via::Local(Box::new(ctx)), &cli).await
             }
             .await;
             store.close().await;

@@ -9,7 +9,8 @@ use crate::args::{Cli, Command};
 use crate::remote::{Config, Remote, Saved, config_path, normalize};
 
 pub enum Via<'a> {
-    Local(Ctx<'a, AnyStore>),
+    /// Boxed: a context is large beside a remote client.
+    Local(Box<Ctx<'a, AnyStore>>),
     Remote(Remote),
 }
 

@@ -24,7 +24,9 @@ pub const STALE_DAYS: i64 = 14;
 pub const MAX_WEEKS: usize = 530;
 
 /// Why an item is on a check-in agenda.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Why {
     Overdue,

@@ -9,7 +9,9 @@ use crate::model::{Closure, Goal, Item, ItemStatus, Node};
 use crate::plan::{GoalStatus, GoalVerdict, has_ws};
 
 /// The class of a dependency "A needs B by D".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum DepClass {
     /// B is not planned work: an aspiration, an item without its W's, or dropped.

@@ -7,7 +7,9 @@ use crate::deps::DepClass;
 use crate::model::{Item, ItemStatus};
 
 /// How a goal that is a plan is doing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Health {
     OnTrack,
@@ -26,7 +28,9 @@ impl Health {
 }
 
 /// Why a goal's health dropped. Codes are stable for JSON and every surface.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum HealthReason {
     /// The forecast finish is after the target date.

@@ -89,7 +89,9 @@ pub fn date_move(event: &Event) -> Option<DateChange> {
 
 /// Where an open goal stands, best first: a plan on track, at risk or off track, or no plan at
 /// all. Ordered so that a later standing is a worse one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Standing {
     OnTrack,
