@@ -93,6 +93,12 @@ pub enum StoreError {
     Conflict { entity: String, expected: i64 },
     #[error("{0} already exists")]
     Duplicate(String),
+    /// Another request with the same idempotency key wrote first (they raced): the write is
+    /// not made twice; a retry is answered with what the first one wrote.
+    #[error(
+        "a request with this Idempotency-Key was made at the same time; retry it to get its answer"
+    )]
+    KeyInUse,
     #[error("{0} does not exist")]
     Missing(String),
     #[error("cannot open the workspace database {path}: {source}")]

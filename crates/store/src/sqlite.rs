@@ -559,6 +559,21 @@ fn json(e: Option<&Entity>) -> Result<Option<String>> {
 }
 
 async fn append_events(tx: &mut Tx, ws: Id, events: &[NewEvent<'_>]) -> Result<()> {
+    // The transaction already holds the write lock (it wrote the rows these events are about),
+    // so no other write with the same key can commit between this check and this one's commit.
+    if let Some(key) = events.first().and_then(|e| e.meta.key.as_deref()) {
+        let used: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM events INDEXED BY events_request_key \
+             WHERE workspace_id = ? AND request_key = ? LIMIT 1",
+        )
+        .bind(ws)
+        .bind(key)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if used.is_some() {
+            return Err(StoreError::KeyInUse);
+        }
+    }
     for chunk in events.chunks(ROWS_PER_INSERT) {
         let rows = chunk
             .iter()

@@ -137,6 +137,7 @@ on_both_shared!(
     racing_updates_end_in_one_success_and_one_conflict,
     racing_creates_get_distinct_numbers,
     racing_claims_never_hand_out_a_reminder_twice,
+    racing_writes_with_one_idempotency_key_happen_once,
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -2128,4 +2129,41 @@ async fn both_backends_return_the_same_bytes() {
         assert_eq!(have, want, "line {n} of the transcript differs");
     }
     assert_eq!(got.lines().count(), expected.lines().count());
+}
+
+/// Two processes given the same request at once (a client's retry racing its first try): one
+/// write happens, the other is refused as `KeyInUse` and leaves nothing; a later write with
+/// the key is refused too, a different key is not.
+async fn racing_writes_with_one_idempotency_key_happen_once<S: Store>(a: &S, b: &S) {
+    let keyed = |key: &str| Meta {
+        key: Some(key.into()),
+        ..made(2)
+    };
+    for round in 0..10 {
+        let key = format!("7:race-{round}");
+        let (first, second) = (keyed(&key), keyed(&key));
+        let (x, y) = tokio::join!(
+            a.create(&first, person(&format!("a{round}"))),
+            b.create(&second, person(&format!("b{round}")))
+        );
+        let refused: Vec<_> = [&x, &y]
+            .into_iter()
+            .filter_map(|r| r.as_ref().err())
+            .collect();
+        assert_eq!(refused.len(), 1, "round {round}: {x:?} / {y:?}");
+        assert!(matches!(refused[0], StoreError::KeyInUse), "{}", refused[0]);
+        assert_eq!(a.keyed(&key).await.unwrap().len(), 1, "round {round}");
+    }
+    let events = a.events().await.unwrap().len();
+    let err = a
+        .create(&keyed("7:race-0"), person("late"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::KeyInUse), "{err}");
+    assert_eq!(
+        a.events().await.unwrap().len(),
+        events,
+        "a refused write leaves nothing"
+    );
+    a.create(&keyed("7:fresh"), person("fresh")).await.unwrap();
 }

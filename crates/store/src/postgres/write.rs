@@ -351,6 +351,19 @@ fn json(e: Option<&Entity>) -> Result<Option<String>> {
 /// appear. A sequence would number them in start order instead (a slow transaction commits a
 /// lower seq after a faster one's higher) and lose the numbers of rolled-back ones.
 pub(super) async fn append_events(tx: &mut Tx, ws: Id, events: &[NewEvent<'_>]) -> Result<()> {
+    // Under the workspace's write lock: no other write with the same key commits meanwhile.
+    if let Some(key) = events.first().and_then(|e| e.meta.key.as_deref()) {
+        let used: Option<i32> = sqlx::query_scalar(
+            "SELECT 1 FROM events WHERE workspace_id = $1 AND request_key = $2 LIMIT 1",
+        )
+        .bind(ws)
+        .bind(key)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if used.is_some() {
+            return Err(StoreError::KeyInUse);
+        }
+    }
     let mut seq: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM events")
         .fetch_one(&mut **tx)
         .await?;
