@@ -2,10 +2,19 @@
 //! forecasts, impact and history.
 
 use comfy_table::Color;
+use landed_app::capacity::CapacityView;
+use landed_app::forecast::ForecastView;
+use landed_app::history::HistoryLine;
+use landed_app::links::ImpactView;
+use landed_app::requests::RequestView;
+use landed_app::views::DepView;
 use landed_app::{history, links};
+use reqwest::Method;
+use serde_json::json;
 
 use crate::args::{AnswerCmd, Cli, Command, DepsCmd};
 use crate::out::{self, colored, opt};
+use crate::remote::{part, query};
 use crate::render::{
     capacity_view, class_color, dep_sentence, deps_table, forecast_view, history_view, impact_view,
 };
@@ -13,10 +22,18 @@ use crate::via::Via;
 
 pub async fn command(via: &Via<'_>, cli: &Cli) -> anyhow::Result<()> {
     let json = cli.json;
-    let ctx = crate::render::local(via)?;
     match &cli.command {
         Command::Deps(DepsCmd::Add { id, needs, by }) => {
-            let d = links::add(ctx, id, needs, by.as_deref()).await?;
+            let d: DepView = match via {
+                Via::Local(ctx) => links::add(ctx, id, needs, by.as_deref()).await?,
+                Via::Remote(r) => {
+                    r.post(
+                        "dependencies",
+                        &json!({ "from": id, "needs": needs, "by": by }),
+                    )
+                    .await?
+                }
+            };
             if json {
                 return out::json(&d);
             }
@@ -28,7 +45,13 @@ pub async fn command(via: &Via<'_>, cli: &Cli) -> anyhow::Result<()> {
             ))
         }
         Command::Deps(DepsCmd::List { team }) => {
-            let deps = links::list(ctx, team.as_deref()).await?;
+            let deps: Vec<DepView> = match via {
+                Via::Local(ctx) => links::list(ctx, team.as_deref()).await?,
+                Via::Remote(r) => {
+                    r.list("dependencies", &query(&[("team", team.as_deref())]))
+                        .await?
+                }
+            };
             if json {
                 return out::json(&deps);
             }
@@ -40,7 +63,16 @@ pub async fn command(via: &Via<'_>, cli: &Cli) -> anyhow::Result<()> {
             by,
             for_,
         } => {
-            let v = landed_app::requests::ask(ctx, team, deliverable, by, for_.as_deref()).await?;
+            let v: RequestView = match via {
+                Via::Local(ctx) => {
+                    landed_app::requests::ask(ctx, team, deliverable, by, for_.as_deref()).await?
+                }
+                Via::Remote(r) => {
+                    let body =
+                        json!({ "team": team, "deliverable": deliverable, "by": by, "for": for_ });
+                    r.post("requests", &body).await?
+                }
+            };
             if json {
                 return out::json(&v);
             }
@@ -57,35 +89,37 @@ pub async fn command(via: &Via<'_>, cli: &Cli) -> anyhow::Result<()> {
             ))
         }
         Command::Answer(cmd) => {
-            use landed_app::requests::{self, Delivery};
-            let v = match cmd {
-                AnswerCmd::Commit {
-                    id,
-                    owner,
-                    item,
-                    create,
-                    due,
-                    milestone,
-                    estimate,
-                } => {
-                    let delivery = match (item, create) {
-                        (Some(i), _) => Delivery::Item(i.clone()),
-                        (None, Some(t)) => Delivery::Create(t.clone()),
-                        (None, None) => unreachable!("clap requires --item or --create"),
+            let v: RequestView = match via {
+                Via::Local(ctx) => answer_local(ctx, cmd).await?,
+                Via::Remote(r) => {
+                    let (id, body) = match cmd {
+                        AnswerCmd::Commit {
+                            id,
+                            owner,
+                            item,
+                            create,
+                            due,
+                            milestone,
+                            estimate,
+                        } => (
+                            id,
+                            json!({
+                                "answer": "commit",
+                                "owner": owner,
+                                "item": item,
+                                "create": create,
+                                "due": due,
+                                "milestone": milestone,
+                                "estimate": estimate,
+                            }),
+                        ),
+                        AnswerCmd::NotYet { id, note } => {
+                            (id, json!({ "answer": "not_yet", "note": note }))
+                        }
                     };
-                    requests::commit(
-                        ctx,
-                        id,
-                        owner,
-                        delivery,
-                        due.as_deref(),
-                        milestone.as_deref(),
-                        estimate.as_deref(),
-                    )
-                    .await?
-                }
-                AnswerCmd::NotYet { id, note } => {
-                    requests::not_yet(ctx, id, note.as_deref()).await?
+                    let read = format!("requests/{}", part(id));
+                    r.update_at(Method::POST, &read, &format!("{read}/answer"), &body)
+                        .await?
                 }
             };
             if json {
@@ -102,7 +136,17 @@ pub async fn command(via: &Via<'_>, cli: &Cli) -> anyhow::Result<()> {
             ))
         }
         Command::Requests { team, open } => {
-            let list = landed_app::requests::list(ctx, team.as_deref(), *open).await?;
+            let list: Vec<RequestView> = match via {
+                Via::Local(ctx) => landed_app::requests::list(ctx, team.as_deref(), *open).await?,
+                Via::Remote(r) => {
+                    let open = open.then_some("true");
+                    r.list(
+                        "requests",
+                        &query(&[("team", team.as_deref()), ("open", open)]),
+                    )
+                    .await?
+                }
+            };
             if json {
                 return out::json(&list);
             }
@@ -145,28 +189,56 @@ pub async fn command(via: &Via<'_>, cli: &Cli) -> anyhow::Result<()> {
             out::print_table(&t)
         }
         Command::Capacity { team, weeks } => {
-            let view = landed_app::capacity::grid(ctx, team.as_deref(), *weeks).await?;
+            let view: CapacityView = match via {
+                Via::Local(ctx) => landed_app::capacity::grid(ctx, team.as_deref(), *weeks).await?,
+                Via::Remote(r) => {
+                    // The app shows at least one week and at most MAX_WEEKS of any count asked
+                    // for; the API documents that range and refuses what is outside it.
+                    let weeks = (*weeks)
+                        .clamp(1, landed_app::capacity::MAX_WEEKS)
+                        .to_string();
+                    let q = query(&[("team", team.as_deref()), ("weeks", Some(&weeks))]);
+                    r.get("capacity", &q).await?
+                }
+            };
             if json {
                 return out::json(&view);
             }
             capacity_view(&view)
         }
         Command::Forecast { team, goal } => {
-            let v = landed_app::forecast::forecast(ctx, team.as_deref(), goal.as_deref()).await?;
+            let v: ForecastView = match via {
+                Via::Local(ctx) => {
+                    landed_app::forecast::forecast(ctx, team.as_deref(), goal.as_deref()).await?
+                }
+                Via::Remote(r) => {
+                    let q = query(&[("team", team.as_deref()), ("goal", goal.as_deref())]);
+                    r.get("forecast", &q).await?
+                }
+            };
             if json {
                 return out::json(&v);
             }
             forecast_view(&v)
         }
         Command::Impact { id, if_due } => {
-            let view = links::impact(ctx, id, if_due.as_deref()).await?;
+            let view: ImpactView = match via {
+                Via::Local(ctx) => links::impact(ctx, id, if_due.as_deref()).await?,
+                Via::Remote(r) => {
+                    let q = query(&[("if_due", if_due.as_deref())]);
+                    r.get(&format!("impact/{}", part(id)), &q).await?
+                }
+            };
             if json {
                 return out::json(&view);
             }
             impact_view(&view)
         }
         Command::History { id } => {
-            let lines = history::history(ctx, id).await?;
+            let lines: Vec<HistoryLine> = match via {
+                Via::Local(ctx) => history::history(ctx, id).await?,
+                Via::Remote(r) => r.get(&format!("history/{}", part(id)), &[]).await?,
+            };
             if json {
                 return out::json(&lines);
             }
@@ -174,4 +246,40 @@ pub async fn command(via: &Via<'_>, cli: &Cli) -> anyhow::Result<()> {
         }
         _ => unreachable!("not a command of links"),
     }
+}
+
+/// `landed answer` on the workspace file.
+async fn answer_local(
+    ctx: &landed_app::Ctx<'_, landed_store::AnyStore>,
+    cmd: &AnswerCmd,
+) -> anyhow::Result<RequestView> {
+    use landed_app::requests::{self, Delivery};
+    Ok(match cmd {
+        AnswerCmd::Commit {
+            id,
+            owner,
+            item,
+            create,
+            due,
+            milestone,
+            estimate,
+        } => {
+            let delivery = match (item, create) {
+                (Some(i), _) => Delivery::Item(i.clone()),
+                (None, Some(t)) => Delivery::Create(t.clone()),
+                (None, None) => unreachable!("clap requires --item or --create"),
+            };
+            requests::commit(
+                ctx,
+                id,
+                owner,
+                delivery,
+                due.as_deref(),
+                milestone.as_deref(),
+                estimate.as_deref(),
+            )
+            .await?
+        }
+        AnswerCmd::NotYet { id, note } => requests::not_yet(ctx, id, note.as_deref()).await?,
+    })
 }

@@ -191,6 +191,7 @@ impl From<StoreError> for ApiError {
         let kind = match &e {
             StoreError::Conflict { .. } => Kind::Stale,
             StoreError::Duplicate(_) => Kind::Conflict,
+            StoreError::KeyInUse => Kind::Conflict,
             StoreError::Missing(_) => Kind::NotFound,
             StoreError::Db(sqlx_error) if is_unavailable(sqlx_error) => Kind::Unavailable,
             _ => Kind::Internal,

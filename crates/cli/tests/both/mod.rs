@@ -48,7 +48,14 @@ impl Both {
             }
         }
         let mut server = Command::new(env!("CARGO_BIN_EXE_landed"))
-            .args(["serve", "--bind", "127.0.0.1:0", "--remind-every", "0", "--database"])
+            .args([
+                "serve",
+                "--bind",
+                "127.0.0.1:0",
+                "--remind-every",
+                "0",
+                "--database",
+            ])
             .arg(&served)
             .env_remove("LANDED_DB")
             .env_remove("LANDED_SMTP_URL")
@@ -106,7 +113,10 @@ impl Both {
             .env_remove("LANDED_USER")
             .env_remove("LANDED_SMTP_URL")
             .env_remove("CLICOLOR_FORCE")
-            .env("LANDED_CONFIG", self.local.dir.path().join("no-settings.toml"))
+            .env(
+                "LANDED_CONFIG",
+                self.local.dir.path().join("no-settings.toml"),
+            )
             .env("LANDED_TOKEN", token)
             .env("NO_COLOR", "1")
             .env("LANDED_NOW", &self.now)

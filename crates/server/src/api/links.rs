@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{Body, Doc, Path, Query, doc, formats, tagged};
+use super::{Body, Doc, Page, PageParams, Path, Query, doc, formats, page, tagged};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::problem::{ApiError, ApiResult, Kind, Problem};
@@ -36,24 +36,54 @@ fn json(value: &impl serde::Serialize) -> ApiResult<Response> {
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-pub struct TeamParams {
-    /// Only what touches this team.
+pub struct DependencyParams {
+    /// Only those with an end in this team (its goals, their items and its people's items).
     #[param(value_type = Option<formats::TeamName>, inline)]
     team: Option<String>,
+    /// How many to return (1–1000, default 100).
+    #[param(minimum = 1, maximum = 1000)]
+    limit: Option<usize>,
+    /// Continue after this position (the previous page's `next_cursor`). Dependencies have no
+    /// ids and come worst first, an order that moves as work does, so a page ends at a
+    /// position: `40` after the first 40.
+    #[param(value_type = Option<formats::Cursor>, inline)]
+    cursor: Option<String>,
 }
 
-/// Every dependency (and committed request), classified: phantom, late, at risk, ok or met.
-#[utoipa::path(get, path = "/api/v1/dependencies", tag = "links", params(TeamParams),
+/// Every dependency (and request made for a goal or item), classified: phantom, late, at risk,
+/// ok or met; worst first, a page at a time.
+#[utoipa::path(get, path = "/api/v1/dependencies", tag = "links", params(DependencyParams),
     responses(
-        (status = 200, body = Vec<Doc>),
+        (status = 200, body = Page<Doc>),
         (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn dependencies(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<TeamParams>,
+    Query(q): Query<DependencyParams>,
 ) -> ApiResult<Response> {
     let ctx = caller.ctx(&state).await?;
-    json(&links::list(&ctx, q.team.as_deref()).await?)
+    let docs = links::list(&ctx, q.team.as_deref())
+        .await?
+        .iter()
+        .map(doc)
+        .collect::<Result<Vec<_>, _>>()?;
+    let params = PageParams {
+        limit: q.limit,
+        cursor: q.cursor,
+    };
+    // Paged by position (1-based), keeping the app's order.
+    let positions = page((1..=docs.len()).collect(), &params, usize::to_string)?;
+    let mut docs: Vec<Option<Doc>> = docs.into_iter().map(Some).collect();
+    let items = positions
+        .items
+        .iter()
+        .filter_map(|n| docs.get_mut(n - 1).and_then(Option::take))
+        .collect();
+    Ok(axum::Json(Page {
+        items,
+        next_cursor: positions.next_cursor,
+    })
+    .into_response())
 }
 
 /// A new dependency: `from` needs `needs`.
@@ -95,12 +125,19 @@ pub struct RequestParams {
     team: Option<String>,
     /// Only those still waiting for an answer.
     open: Option<bool>,
+    /// How many to return (1–1000, default 100).
+    #[param(minimum = 1, maximum = 1000)]
+    limit: Option<usize>,
+    /// Continue after this id (the previous page's `next_cursor`).
+    #[param(value_type = Option<formats::Cursor>, inline)]
+    cursor: Option<String>,
 }
 
-/// Commitment requests between teams, with their answers and delivering items.
+/// Commitment requests between teams, with their answers and delivering items; in id order, a
+/// page at a time.
 #[utoipa::path(get, path = "/api/v1/requests", tag = "links", params(RequestParams),
     responses(
-        (status = 200, body = Vec<Doc>),
+        (status = 200, body = Page<Doc>),
         (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn list_requests(
     State(state): State<AppState>,
@@ -108,7 +145,16 @@ async fn list_requests(
     Query(q): Query<RequestParams>,
 ) -> ApiResult<Response> {
     let ctx = caller.ctx(&state).await?;
-    json(&requests::list(&ctx, q.team.as_deref(), q.open.unwrap_or(false)).await?)
+    let views = requests::list(&ctx, q.team.as_deref(), q.open.unwrap_or(false)).await?;
+    let params = PageParams {
+        limit: q.limit,
+        cursor: q.cursor,
+    };
+    let docs = views.iter().map(doc).collect::<Result<Vec<_>, _>>()?;
+    let page = page(docs, &params, |d| {
+        d.0["id"].as_str().unwrap_or_default().to_string()
+    })?;
+    Ok(axum::Json(page).into_response())
 }
 
 /// A request to another team.
