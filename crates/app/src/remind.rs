@@ -13,6 +13,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 use jiff::civil::Weekday;
 use jiff::tz::TimeZone;
+use landed_core::authz::Action;
 use landed_core::checkin;
 use landed_core::deps::DepClass;
 use landed_core::model::{Id, Item, ItemStatus, Person, item_ref};
@@ -386,12 +387,16 @@ pub fn redact_url(target: &str) -> String {
 }
 
 /// Decide what is due, record it, and send what can be sent now (nothing is written on a dry
-/// run). `smtp_env` is `$LANDED_SMTP_URL`, which overrides the stored SMTP URL.
+/// run). `smtp_env` is `$LANDED_SMTP_URL`, which overrides the stored SMTP URL. Sending is the
+/// workspace's to do (its admins'); a dry run only reads.
 pub async fn run<S: Store>(
     ctx: &Ctx<'_, S>,
     dry_run: bool,
     smtp_env: Option<&str>,
 ) -> Result<RemindReport> {
+    if !dry_run {
+        ctx.allow(Action::Administer)?;
+    }
     let channels = Channels::load(ctx.store, smtp_env).await?;
     let due = decide(ctx, &channels).await?;
     let people: HashMap<Id, Person> = ctx
@@ -606,12 +611,16 @@ fn cleared(v: &Option<String>) -> Option<Option<String>> {
 }
 
 /// Change the workspace's (or a person's) reminder settings; values are checked before
-/// anything is stored.
+/// anything is stored. The workspace's are its admins' to change, a person's theirs.
 pub async fn setup<S: Store>(ctx: &Ctx<'_, S>, input: &SetupInput) -> Result<SettingsView> {
     let person = match &input.person {
         Some(h) => Some(resolve::person(ctx.store, h).await?),
         None => None,
     };
+    ctx.allow(match &person {
+        Some(p) => Action::EditPerson { person: p.id },
+        None => Action::Administer,
+    })?;
     if person.is_some() && (input.smtp_url.is_some() || input.mail_from.is_some()) {
         return Err(AppError::NotAllowed(
             "the SMTP server and sender are the workspace's: drop --person to set them".into(),

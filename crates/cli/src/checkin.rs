@@ -11,15 +11,16 @@ use anyhow::Context as _;
 use comfy_table::Color;
 use landed_app::checkin::{self, CheckInInput, CheckInView, GoalInput, ItemInput};
 use landed_core::model::{Confidence, ItemStatus};
+use serde_json::{Value, json};
 
 use crate::args::CheckinArgs;
 use crate::out::{self, opt, paint};
+use crate::via::Via;
 
 /// Largest `--from` document read.
 const MAX_FROM_BYTES: u64 = 1 << 20;
 
-pub async fn run(via: &crate::via::Via<'_>, args: &CheckinArgs, json: bool) -> anyhow::Result<()> {
-    let ctx = crate::render::local(via)?;
+pub async fn run(via: &Via<'_>, args: &CheckinArgs, json: bool) -> anyhow::Result<()> {
     let answers = answers(args)?;
     if let Some(handle) = &args.for_ {
         if answers.is_some() || args.interactive {
@@ -27,14 +28,14 @@ pub async fn run(via: &crate::via::Via<'_>, args: &CheckinArgs, json: bool) -> a
                 "--for only shows someone's check-in: each person gives their own (use --as HANDLE to act as them)"
             );
         }
-        let view = checkin::agenda(ctx, Some(handle), args.week.as_deref()).await?;
+        let view = agenda(via, Some(handle), args.week.as_deref()).await?;
         return show(&view, json);
     }
     if let Some(input) = answers {
-        let view = checkin::give(ctx, &input).await?;
+        let view = give(via, &input).await?;
         return saved(&view, json);
     }
-    let view = checkin::agenda(ctx, None, args.week.as_deref()).await?;
+    let view = agenda(via, None, args.week.as_deref()).await?;
     let terminal = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
     if !(args.interactive || (terminal && !json)) {
         return show(&view, json);
@@ -59,8 +60,53 @@ pub async fn run(via: &crate::via::Via<'_>, args: &CheckinArgs, json: bool) -> a
         return Ok(());
     };
     answers.week = Some(view.week.to_string());
-    let view = checkin::give(ctx, &answers).await?;
+    let view = give(via, &answers).await?;
     saved(&view, json)
+}
+
+/// The check-in of `person` (else yours) for `week` (else this week).
+async fn agenda(
+    via: &Via<'_>,
+    person: Option<&str>,
+    week: Option<&str>,
+) -> anyhow::Result<CheckInView> {
+    match via {
+        Via::Local(ctx) => Ok(checkin::agenda(ctx, person, week).await?),
+        Via::Remote(r) => {
+            let query = crate::remote::query(&[("person", person), ("week", week)]);
+            r.get("checkins", &query).await
+        }
+    }
+}
+
+/// Give (or amend) your check-in: one write.
+async fn give(via: &Via<'_>, input: &CheckInInput) -> anyhow::Result<CheckInView> {
+    match via {
+        Via::Local(ctx) => Ok(checkin::give(ctx, input).await?),
+        Via::Remote(r) => r.post("checkins", &document(input)).await,
+    }
+}
+
+/// A check-in as `POST /api/v1/checkins` reads it (the shape of `--from FILE`).
+fn document(input: &CheckInInput) -> Value {
+    let items: Vec<Value> = input
+        .items
+        .iter()
+        .map(|i| json!({ "item": i.item, "status": i.status, "note": i.note }))
+        .collect();
+    let goals: Vec<Value> = input
+        .goals
+        .iter()
+        .map(|g| json!({ "goal": g.goal, "confidence": g.confidence }))
+        .collect();
+    json!({
+        "week": input.week,
+        "items": items,
+        "done": input.done,
+        "blocked": input.blocked,
+        "needs_help": input.needs_help,
+        "goals": goals,
+    })
 }
 
 /// The answers given by flags or `--from`, if any.
@@ -436,5 +482,25 @@ mod tests {
         let f = item_flag("I-16").unwrap();
         assert_eq!((f.status, f.note), (None, None));
         assert!(item_flag("=done").is_err());
+    }
+
+    #[test]
+    fn the_api_document_reads_back_as_the_same_check_in() {
+        let input = CheckInInput {
+            week: Some("2026-W48".into()),
+            items: vec![
+                item_flag("I-14=blocked:waiting").unwrap(),
+                item_flag("I-2").unwrap(),
+            ],
+            done: Some("the rollout doc".into()),
+            blocked: None,
+            needs_help: Some("a reviewer".into()),
+            goals: vec![GoalInput {
+                goal: "G-1".into(),
+                confidence: "at-risk".into(),
+            }],
+        };
+        let back: CheckInInput = serde_json::from_value(document(&input)).unwrap();
+        assert_eq!(format!("{back:?}"), format!("{input:?}"));
     }
 }

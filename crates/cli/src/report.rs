@@ -12,21 +12,29 @@ use landed_core::plan::GoalStatus;
 
 use crate::args::ReportFormat;
 use crate::out;
+use crate::via::Via;
 
 pub async fn run(
-    via: &crate::via::Via<'_>,
+    via: &Via<'_>,
     team: Option<&str>,
     week: Option<&str>,
     format: ReportFormat,
     output: Option<&Path>,
     json: bool,
 ) -> anyhow::Result<()> {
-    let ctx = crate::render::local(via)?;
-    let scope = match team {
-        Some(t) => ReportScope::Team(t.to_string()),
-        None => ReportScope::Workspace,
+    let r: Report = match via {
+        Via::Local(ctx) => {
+            let scope = match team {
+                Some(t) => ReportScope::Team(t.to_string()),
+                None => ReportScope::Workspace,
+            };
+            report::report(ctx, scope, week).await?
+        }
+        Via::Remote(r) => {
+            let query = crate::remote::query(&[("team", team), ("week", week)]);
+            r.get("reports", &query).await?
+        }
     };
-    let r = report::report(ctx, scope, week).await?;
     let format = if json { ReportFormat::Json } else { format };
     let text = match format {
         ReportFormat::Md => markdown(&r),

@@ -9,15 +9,16 @@ use landed_core::slip::DateChange;
 use landed_core::when::{self, format_hours};
 
 use crate::out::{self, colored, opt, paint};
+use crate::via::Via;
 
-pub async fn run(
-    via: &crate::via::Via<'_>,
-    team: &str,
-    week: Option<&str>,
-    json: bool,
-) -> anyhow::Result<()> {
-    let ctx = crate::render::local(via)?;
-    let r = review::review(ctx, team, week).await?;
+pub async fn run(via: &Via<'_>, team: &str, week: Option<&str>, json: bool) -> anyhow::Result<()> {
+    let r: Review = match via {
+        Via::Local(ctx) => review::review(ctx, team, week).await?,
+        Via::Remote(r) => {
+            let query = crate::remote::query(&[("team", Some(team)), ("week", week)]);
+            r.get("reviews", &query).await?
+        }
+    };
     if json {
         return out::json(&r);
     }

@@ -1,26 +1,38 @@
 //! `landed stats` and `landed remind`: accountability figures and reminders.
 
 use comfy_table::Color;
-use landed_app::remind::{self, SetupInput};
-use landed_app::stats::{self, FiguresView, StatsFor};
+use landed_app::remind::{self, RemindReport, SettingsView, SetupInput, ShowView};
+use landed_app::stats::{self, FiguresView, StatsFor, StatsView};
+use reqwest::Method;
+use serde_json::json;
 
 use crate::args::RemindCmd;
 use crate::out::{self, paint};
+use crate::remote::query;
+use crate::via::Via;
 
-/// `$LANDED_SMTP_URL`, which overrides the stored SMTP server.
+/// `$LANDED_SMTP_URL`, which overrides the stored SMTP server. (On a server, the server's
+/// own environment counts: it is the one that sends.)
 fn smtp_env() -> Option<String> {
     std::env::var("LANDED_SMTP_URL").ok()
 }
 
-pub async fn stats(
-    via: &crate::via::Via<'_>,
-    of: StatsFor,
-    since: &str,
-    json: bool,
-) -> anyhow::Result<()> {
-    let ctx = crate::render::local(via)?;
-    let since = stats::since(ctx, since)?;
-    let view = stats::stats(ctx, &of, since).await?;
+pub async fn stats(via: &Via<'_>, of: StatsFor, since: &str, json: bool) -> anyhow::Result<()> {
+    let view: StatsView = match via {
+        Via::Local(ctx) => {
+            let since = stats::since(ctx, since)?;
+            stats::stats(ctx, &of, since).await?
+        }
+        Via::Remote(r) => {
+            let q = query(&[
+                ("team", of.team.as_deref()),
+                ("person", of.person.as_deref()),
+                ("goal", of.goal.as_deref()),
+                ("since", Some(since)),
+            ]);
+            r.get("stats", &q).await?
+        }
+    };
     if json {
         return out::json(&view);
     }
@@ -100,16 +112,19 @@ fn figure_row(label: &str, f: &FiguresView) -> Vec<String> {
 }
 
 pub async fn remind(
-    via: &crate::via::Via<'_>,
+    via: &Via<'_>,
     dry_run: bool,
     cmd: Option<&RemindCmd>,
     json: bool,
 ) -> anyhow::Result<()> {
-    let ctx = crate::render::local(via)?;
     let env = smtp_env();
     match cmd {
         None => {
-            let report = remind::run(ctx, dry_run, env.as_deref()).await?;
+            let report: RemindReport = match via {
+                Via::Local(ctx) => remind::run(ctx, dry_run, env.as_deref()).await?,
+                Via::Remote(r) if dry_run => r.get("reminders/due", &[]).await?,
+                Via::Remote(r) => r.post("reminders/run", &json!({})).await?,
+            };
             if json {
                 return out::json(&report);
             }
@@ -174,24 +189,36 @@ pub async fn remind(
             no_email,
             email,
         }) => {
-            let view = remind::setup(
-                ctx,
-                &SetupInput {
-                    person: person.clone(),
-                    smtp_url: smtp_url.clone(),
-                    mail_from: mail_from.clone(),
-                    webhook_url: webhook_url.clone(),
-                    webhook_secret: webhook_secret.clone(),
-                    new_secret: *new_secret,
-                    checkin_day: checkin_day.clone(),
-                    email: match (no_email, email) {
-                        (true, _) => Some(false),
-                        (_, true) => Some(true),
-                        _ => None,
-                    },
+            let input = SetupInput {
+                person: person.clone(),
+                smtp_url: smtp_url.clone(),
+                mail_from: mail_from.clone(),
+                webhook_url: webhook_url.clone(),
+                webhook_secret: webhook_secret.clone(),
+                new_secret: *new_secret,
+                checkin_day: checkin_day.clone(),
+                email: match (no_email, email) {
+                    (true, _) => Some(false),
+                    (_, true) => Some(true),
+                    _ => None,
                 },
-            )
-            .await?;
+            };
+            let view: SettingsView = match via {
+                Via::Local(ctx) => remind::setup(ctx, &input).await?,
+                Via::Remote(r) => {
+                    let body = json!({
+                        "person": input.person,
+                        "smtp_url": input.smtp_url,
+                        "mail_from": input.mail_from,
+                        "webhook_url": input.webhook_url,
+                        "webhook_secret": input.webhook_secret,
+                        "new_secret": input.new_secret,
+                        "checkin_day": input.checkin_day,
+                        "email": input.email,
+                    });
+                    r.send(Method::PATCH, "reminders/settings", &body).await?
+                }
+            };
             if json {
                 return out::json(&view);
             }
@@ -204,7 +231,10 @@ pub async fn remind(
             Ok(())
         }
         Some(RemindCmd::Show { last }) => {
-            let view = remind::show(ctx, *last, env.as_deref()).await?;
+            let view: ShowView = match via {
+                Via::Local(ctx) => remind::show(ctx, *last, env.as_deref()).await?,
+                Via::Remote(r) => r.get("reminders", &[("last", last.to_string())]).await?,
+            };
             if json {
                 return out::json(&view);
             }

@@ -1,10 +1,11 @@
-//! The weekly rhythm: check-ins, the team review, the status report and the accountability
-//! figures (DESIGN §4).
+//! The weekly rhythm: check-ins, the team review, the status report, the accountability
+//! figures (DESIGN §4) and the reminders that keep it going (DESIGN §8).
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use landed_app::checkin::{self, CheckInInput};
+use landed_app::remind::{self, SetupInput};
 use landed_app::report::{self, ReportScope};
 use landed_app::{review, stats};
 use serde::Deserialize;
@@ -23,6 +24,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(team_review))
         .routes(routes!(status_report))
         .routes(routes!(figures))
+        .routes(routes!(reminders))
+        .routes(routes!(due_reminders))
+        .routes(routes!(send_reminders))
+        .routes(routes!(reminder_settings))
 }
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -223,5 +228,116 @@ async fn figures(
         goal: q.goal,
     };
     let view = stats::stats(&ctx, &of, since).await?;
+    Ok(axum::Json(doc(&view)?).into_response())
+}
+
+/// `$LANDED_SMTP_URL` of the server: it overrides the stored SMTP server, as for the reminders
+/// `landed serve` sends on its own.
+fn smtp_env() -> Option<String> {
+    std::env::var("LANDED_SMTP_URL").ok()
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct RemindersParams {
+    /// How many of the latest reminders to list [default: 20; read as 0 to 10,000].
+    last: Option<i64>,
+}
+
+/// Where reminders go (the workspace's channels and each person's, secrets hidden) and the
+/// reminders recorded lately, newest first.
+#[utoipa::path(get, path = "/api/v1/reminders", tag = "weekly", params(RemindersParams),
+    responses(
+        (status = 200, body = Doc),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+async fn reminders(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<RemindersParams>,
+) -> ApiResult<Response> {
+    let ctx = caller.ctx(&state).await?;
+    let view = remind::show(&ctx, q.last.unwrap_or(20), smtp_env().as_deref()).await?;
+    Ok(axum::Json(doc(&view)?).into_response())
+}
+
+/// The reminders due now (check-ins, overdue items, unanswered requests, risky dependencies)
+/// and where each would go: what sending them would do, with nothing recorded or sent.
+#[utoipa::path(get, path = "/api/v1/reminders/due", tag = "weekly",
+    responses(
+        (status = 200, body = Doc),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+async fn due_reminders(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
+    let ctx = caller.ctx(&state).await?;
+    let report = remind::run(&ctx, true, smtp_env().as_deref()).await?;
+    Ok(axum::Json(doc(&report)?).into_response())
+}
+
+/// Send what is due now (workspace admins): each reminder is recorded once and sent once,
+/// however often this runs; one that cannot be sent stays pending and is retried.
+#[utoipa::path(post, path = "/api/v1/reminders/run", tag = "weekly",
+    responses(
+        (status = 200, body = Doc),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+async fn send_reminders(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
+    let ctx = caller.ctx(&state).await?;
+    let report = remind::run(&ctx, false, smtp_env().as_deref()).await?;
+    Ok(axum::Json(doc(&report)?).into_response())
+}
+
+/// Changes to where reminders go: the workspace's channels, or one person's. A field left out
+/// stays as it is; `none` (or blank) removes a value.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReminderSettings {
+    /// Whose settings [default: the workspace's]: a person's are theirs (or an admin's) to
+    /// change, the workspace's its admins'.
+    #[schema(value_type = Option<formats::Handle>)]
+    person: Option<String>,
+    /// The SMTP server (the workspace's only): `smtp://` (STARTTLS), `smtps://`, with
+    /// `?tls=none` only for a local relay.
+    #[schema(example = "smtp://landed:PASSWORD@mail.example.org:587")]
+    smtp_url: Option<String>,
+    /// The sender address (the workspace's only).
+    #[schema(example = "landed <landed@example.org>")]
+    mail_from: Option<String>,
+    /// A Slack-compatible webhook, `http://` or `https://`.
+    webhook_url: Option<String>,
+    /// The webhook signing secret (`whsec_...`).
+    webhook_secret: Option<String>,
+    /// Make a new random signing secret (it is in the answer, this once).
+    #[serde(default)]
+    new_secret: bool,
+    /// The weekday check-in reminders go out on (`mon` to `sun`) [default: fri].
+    #[schema(example = "thu")]
+    checkin_day: Option<String>,
+    /// Whether the person gets e-mail.
+    email: Option<bool>,
+}
+
+/// Set where reminders go, for the workspace or one person; every value is checked before
+/// anything is stored. Answers the settings as stored, secrets hidden.
+#[utoipa::path(patch, path = "/api/v1/reminders/settings", tag = "weekly",
+    request_body = ReminderSettings,
+    responses(
+        (status = 200, body = Doc),
+        (status = "4XX", body = Problem, content_type = "application/problem+json")))]
+async fn reminder_settings(
+    State(state): State<AppState>,
+    caller: Caller,
+    Body(b): Body<ReminderSettings>,
+) -> ApiResult<Response> {
+    let ctx = caller.ctx(&state).await?;
+    let input = SetupInput {
+        person: b.person,
+        smtp_url: b.smtp_url,
+        mail_from: b.mail_from,
+        webhook_url: b.webhook_url,
+        webhook_secret: b.webhook_secret,
+        new_secret: b.new_secret,
+        checkin_day: b.checkin_day,
+        email: b.email,
+    };
+    let view = remind::setup(&ctx, &input).await?;
     Ok(axum::Json(doc(&view)?).into_response())
 }
