@@ -26,14 +26,11 @@ pub enum Access {
 pub async fn actor<S: Store>(store: &S, person: &Person) -> Result<Actor> {
     let mut leads = BTreeSet::new();
     let mut teams = BTreeSet::new();
-    for t in store.teams().await? {
-        if t.lead == person.id {
-            leads.insert(t.id);
-            teams.insert(t.id);
+    for (team, lead) in store.teams_of(person.id).await? {
+        if lead {
+            leads.insert(team);
         }
-        if t.members.contains(&person.id) {
-            teams.insert(t.id);
-        }
+        teams.insert(team);
     }
     Ok(Actor {
         person: person.id,

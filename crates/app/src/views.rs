@@ -35,12 +35,7 @@ impl Names {
             .into_iter()
             .map(|p| (p.id, p.handle))
             .collect();
-        names.teams = store
-            .teams()
-            .await?
-            .into_iter()
-            .map(|t| (t.id, t.name))
-            .collect();
+        names.teams = store.team_names().await?.into_iter().collect();
         names.milestones = store
             .milestones()
             .await?

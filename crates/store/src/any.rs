@@ -103,6 +103,7 @@ impl Store for AnyStore {
         fn first_person(&self) -> Result<Option<Person>>;
         fn teams(&self) -> Result<Vec<Team>>;
         fn team_names(&self) -> Result<Vec<(Id, String)>>;
+        fn teams_of(&self, person: Id) -> Result<Vec<(Id, bool)>>;
         fn milestones(&self) -> Result<Vec<Milestone>>;
         fn goal(&self, num: i64) -> Result<Option<Goal>>;
         fn goals(&self, filter: &GoalFilter) -> Result<Vec<Goal>>;

@@ -310,6 +310,9 @@ pub trait Store: Send + Sync {
     fn teams(&self) -> impl Future<Output = Result<Vec<Team>>> + Send;
     /// Team ids and names, without members (for labels).
     fn team_names(&self) -> impl Future<Output = Result<Vec<(Id, String)>>> + Send;
+    /// The teams a person leads or belongs to, by id, each with whether they lead it: a
+    /// caller's roles without reading every team's members.
+    fn teams_of(&self, person: Id) -> impl Future<Output = Result<Vec<(Id, bool)>>> + Send;
     fn milestones(&self) -> impl Future<Output = Result<Vec<Milestone>>> + Send;
     fn goal(&self, num: i64) -> impl Future<Output = Result<Option<Goal>>> + Send;
     fn goals(&self, filter: &GoalFilter) -> impl Future<Output = Result<Vec<Goal>>> + Send;

@@ -601,6 +601,28 @@ impl Store for PgStore {
             .collect()
     }
 
+    async fn teams_of(&self, person: Id) -> Result<Vec<(Id, bool)>> {
+        // A lead need not be in team_members. Teams are few (hundreds) and read by
+        // workspace; memberships by the team_members_person index.
+        let rows = sqlx::query(
+            "SELECT id, 1 FROM teams WHERE workspace_id = $1 AND lead = $2 \
+             UNION SELECT team_id, 0 FROM team_members WHERE workspace_id = $1 AND person_id = $2 \
+             ORDER BY 1, 2 DESC",
+        )
+        .bind(self.ws_id()?)
+        .bind(person)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: Vec<(Id, bool)> = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let (team, leads): (Id, i32) = (r.try_get(0)?, r.try_get(1)?);
+            if out.last().is_none_or(|(t, _)| *t != team) {
+                out.push((team, leads == 1));
+            }
+        }
+        Ok(out)
+    }
+
     async fn teams(&self) -> Result<Vec<Team>> {
         let ws = self.ws_id()?;
         let rows = sqlx::query("SELECT * FROM teams WHERE workspace_id = $1 ORDER BY id")
@@ -729,11 +751,13 @@ impl Store for PgStore {
     }
 
     async fn last_event_seq(&self) -> Result<i64> {
-        // A database holds one workspace, so the newest event overall is the workspace's.
-        self.ws_id()?;
-        let seq: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM events")
-            .fetch_one(&self.pool)
-            .await?;
+        // Named by workspace, the maximum is read from the primary key's index, not a scan.
+        let ws = self.ws_id()?;
+        let seq: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(seq) FROM events WHERE workspace_id = $1")
+                .bind(ws)
+                .fetch_one(&self.pool)
+                .await?;
         Ok(seq.unwrap_or(0))
     }
 

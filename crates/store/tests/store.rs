@@ -598,6 +598,11 @@ async fn teams_keep_sorted_members_and_replace_them<S: Store>(store: &S) {
         store.team_names().await.unwrap(),
         [(2, "Apps".to_string()), (1, "core".to_string())]
     );
+    // A person's teams by id, with whether they lead it; a lead who is also a member once.
+    assert_eq!(store.teams_of(1).await.unwrap(), [(1, true)]);
+    assert_eq!(store.teams_of(3).await.unwrap(), [(1, false), (2, true)]);
+    assert_eq!(store.teams_of(2).await.unwrap(), []);
+    assert_eq!(store.teams_of(99).await.unwrap(), []);
     let err = store
         .create(&made(4), team("core", 2, &[]))
         .await
