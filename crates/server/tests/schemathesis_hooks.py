@@ -34,7 +34,17 @@ ast.parse = _parse_one_at_a_time
 HANDLES = ["ana", "ben", "chloe", "dev", "emma", "farid", "grace", "hiro", "isla", "jon"]
 TEAMS = ["Platform", "Payments", "Mobile"]
 MILESTONES = ["Sprint end", "Q1 release", "M-1", "M-2"]
-NAMES = {"owner": HANDLES, "person": HANDLES, "team": TEAMS, "milestone": MILESTONES}
+NAMES = {
+    "owner": HANDLES,
+    "person": HANDLES,
+    "for": HANDLES,
+    "lead": HANDLES,
+    "add_members": HANDLES,
+    "remove_members": HANDLES,
+    "members": HANDLES,
+    "team": TEAMS,
+    "milestone": MILESTONES,
+}
 
 
 def known(value, names):
@@ -52,4 +62,8 @@ def map_case(context, case):
             value = container.get(field)
             if isinstance(value, str) and value not in names:
                 container[field] = known(value, names)
+            elif isinstance(value, list):
+                container[field] = [
+                    known(v, names) if isinstance(v, str) and v not in names else v for v in value
+                ]
     return case

@@ -154,6 +154,15 @@ shape! {
 }
 
 shape! {
+    /// Where a page of a list in name order starts: the previous page's `next_cursor` (a
+    /// handle or a name; the page holds what sorts after it, bytewise).
+    KeyCursor => |d| string(d).min_length(Some(1)).max_length(Some(MAX_KEY_CURSOR))
+}
+
+/// The longest cursor of a list in name order, in characters (a team name is at most 200).
+pub const MAX_KEY_CURSOR: usize = 200;
+
+shape! {
     /// Where a page starts: the previous page's `next_cursor` (an id such as `I-200`).
     Cursor => |d| string(d).pattern(Some("^([A-Za-z]-)?[0-9]{1,18}$"))
 }

@@ -129,8 +129,10 @@ pub fn expected(headers: &HeaderMap, id: &str, body: Option<i64>) -> Result<i64,
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// How many to return (1–1000, default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<usize>,
     /// Continue after this id (the previous page's `next_cursor`).
+    #[param(value_type = Option<formats::Cursor>, inline)]
     pub cursor: Option<String>,
 }
 
@@ -201,13 +203,7 @@ pub fn page<T: ToSchema>(
         })?;
         all.retain(|t| number(&id(t)).is_some_and(|n| n > after));
     }
-    let more = all.len() > limit;
-    all.truncate(limit);
-    let next_cursor = more.then(|| all.last().map(&id)).flatten();
-    Ok(Page {
-        items: all,
-        next_cursor,
-    })
+    Ok(cut(all, limit, id))
 }
 
 /// The page size asked for: 1 to 1,000, 100 unless said.
@@ -222,8 +218,34 @@ fn limit(params: &PageParams) -> Result<usize, ApiError> {
     Ok(limit)
 }
 
-/// Cut a list kept in its own order (people, teams) into the page `params` asks for: the
-/// cursor is the `key` (a handle, a name) of the previous page's last entry.
+/// Cut a list in bytewise order of `key` (people by handle, teams by name, as the store keeps
+/// them) into the page `params` asks for: the entries after the `cursor`, the previous page's
+/// last key. Any cursor is a place in that order, so one whose entry has gone still works.
+pub fn page_by_key<T: ToSchema>(
+    mut all: Vec<T>,
+    params: &PageParams,
+    key: impl Fn(&T) -> String,
+) -> Result<Page<T>, ApiError> {
+    let limit = limit(params)?;
+    if let Some(c) = &params.cursor {
+        let chars = c.chars().count();
+        if !(1..=formats::MAX_KEY_CURSOR).contains(&chars) {
+            return Err(ApiError::new(
+                Kind::Invalid,
+                format!(
+                    "a cursor is 1 to {} characters, not {chars}; use the previous page's \
+                     next_cursor",
+                    formats::MAX_KEY_CURSOR
+                ),
+            ));
+        }
+        all.retain(|t| key(t).as_str() > c.as_str());
+    }
+    Ok(cut(all, limit, key))
+}
+
+/// Cut a list kept in an order of its own (milestones by date) into the page `params` asks
+/// for: the entries after the one whose `key` is the cursor. A cursor naming no entry is 404.
 pub fn page_in_order<T: ToSchema>(
     mut all: Vec<T>,
     params: &PageParams,
@@ -236,21 +258,27 @@ pub fn page_in_order<T: ToSchema>(
             .position(|t| key(t).eq_ignore_ascii_case(c))
             .ok_or_else(|| {
                 ApiError::new(
-                    Kind::Invalid,
+                    Kind::NotFound,
                     format!(
-                        "cursor `{c}` is not in the list (any more); start from the first page"
+                        "cursor `{c}` names nothing in the list (any more); start from the \
+                         first page"
                     ),
                 )
             })?;
         all.drain(..=at);
     }
+    Ok(cut(all, limit, key))
+}
+
+/// The first `limit` entries, and the cursor of the next page if there is more.
+fn cut<T: ToSchema>(mut all: Vec<T>, limit: usize, key: impl Fn(&T) -> String) -> Page<T> {
     let more = all.len() > limit;
     all.truncate(limit);
     let next_cursor = more.then(|| all.last().map(&key)).flatten();
-    Ok(Page {
+    Page {
         items: all,
         next_cursor,
-    })
+    }
 }
 
 /// Any JSON value, for answers whose schema is the command line's `--json` document.

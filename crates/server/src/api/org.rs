@@ -14,8 +14,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{
-    Body, Doc, Page, PageParams, Path, Query, doc, expected, formats, nullable, page_in_order,
-    tagged,
+    Body, Doc, Page, PageParams, Path, Query, doc, expected, formats, nullable, page_by_key,
+    page_in_order, tagged,
 };
 use crate::auth::Caller;
 use crate::problem::{ApiError, ApiResult, Kind, Problem};
@@ -120,7 +120,7 @@ async fn people(
     let ctx = caller.ctx(&state).await?;
     let people = landed_store::Store::people(ctx.store).await?;
     let views: Vec<PersonView> = people.iter().map(PersonView::from).collect();
-    let page = page_in_order(views, &q.into(), |p| p.handle.clone())?;
+    let page = page_by_key(views, &q.into(), |p| p.handle.clone())?;
     Ok(axum::Json(page).into_response())
 }
 
@@ -133,7 +133,7 @@ pub struct HandlePage {
     #[param(minimum = 1, maximum = 1000)]
     limit: Option<usize>,
     /// Continue after this handle (the previous page's `next_cursor`).
-    #[param(value_type = Option<formats::Handle>, inline)]
+    #[param(value_type = Option<formats::KeyCursor>, inline)]
     cursor: Option<String>,
 }
 
@@ -315,8 +315,8 @@ pub struct NamePage {
     /// How many to return (1–1000, default 100).
     #[param(minimum = 1, maximum = 1000)]
     limit: Option<usize>,
-    /// Continue after this team (the previous page's `next_cursor`).
-    #[param(value_type = Option<formats::TeamName>, inline)]
+    /// Continue after this team name (the previous page's `next_cursor`).
+    #[param(value_type = Option<formats::KeyCursor>, inline)]
     cursor: Option<String>,
 }
 
@@ -340,7 +340,7 @@ async fn teams(
         limit: q.limit,
         cursor: q.cursor,
     };
-    Ok(axum::Json(page_in_order(views, &params, |t| t.name.clone())?).into_response())
+    Ok(axum::Json(page_by_key(views, &params, |t| t.name.clone())?).into_response())
 }
 
 /// A new team.
