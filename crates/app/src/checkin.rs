@@ -10,7 +10,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use landed_core::capacity::Week;
 use landed_core::checkin::{self, Said, Why};
-use landed_core::event::{Entity, EventKind};
+use landed_core::event::{Entity, Event, EventKind};
 use landed_core::model::{
     CheckIn, Confidence, Goal, Id, Item, ItemStatus, Person, RefKind, goal_ref, item_ref,
 };
@@ -323,12 +323,7 @@ pub async fn give<S: Store>(ctx: &Ctx<'_, S>, input: &CheckInInput) -> Result<Ch
         if let Some((after_item, kind)) =
             checkin::item_change(item, *status, note.as_deref(), ctx.now).map_err(not_allowed)?
         {
-            changed.push(format!(
-                "{}: {} → {}",
-                item_ref(item.num),
-                item.status,
-                after_item.status
-            ));
+            changed.push(change_line(item, &after_item));
             let reason = after_item.status_reason.clone();
             changes.push(Change::Update(
                 ctx.meta(kind).with_reason(reason),
@@ -350,6 +345,53 @@ pub async fn give<S: Store>(ctx: &Ctx<'_, S>, input: &CheckInInput) -> Result<Ch
         unreachable!("the check-in is written last");
     };
     view(ctx, &person, &tz, week, Some(saved), changed).await
+}
+
+/// How a check-in's answer names an item it moved: `I-12: doing → done`.
+fn change_line(before: &Item, after: &Item) -> String {
+    format!(
+        "{}: {} → {}",
+        item_ref(before.num),
+        before.status,
+        after.status
+    )
+}
+
+/// The answer to a check-in write, again, from the events it made: what a retried request
+/// with the same idempotency key gets (the check-in as it is now, and the items it moved).
+pub async fn given<S: Store>(ctx: &Ctx<'_, S>, made: &[Event]) -> Result<CheckInView> {
+    let Some(Entity::CheckIn(c)) = made.last().and_then(Event::subject) else {
+        return Err(AppError::NotAllowed(
+            "those events did not write a check-in".into(),
+        ));
+    };
+    let person = ctx
+        .store
+        .person(c.person)
+        .await?
+        .ok_or_else(|| AppError::NotAllowed("the check-in's person is gone".into()))?;
+    let tz = zone(&person)?;
+    let now = ctx
+        .store
+        .checkins(Some(&[person.id]), Some((c.week, c.week)))
+        .await?
+        .pop();
+    let changed = made
+        .iter()
+        .filter_map(|e| match (&e.before, &e.after) {
+            (Some(Entity::Item(b)), Some(Entity::Item(a))) => Some(change_line(b, a)),
+            _ => None,
+        })
+        .collect();
+    view(
+        ctx,
+        &person,
+        &tz,
+        c.week,
+        Some(now.as_ref().unwrap_or(c)),
+        changed,
+    )
+    .await
 }
 
 fn not_allowed(e: checkin::CheckInError) -> AppError {

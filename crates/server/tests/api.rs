@@ -1264,6 +1264,29 @@ async fn retried_writes_with_a_key_happen_once() {
     assert_eq!(retried["version"], done["version"]);
     assert_eq!(retried["estimate_hours"], 3.0);
 
+    // A check-in retried: the same answer (the items it moved included), written once.
+    let checkin = json!({"items": [{"item": id, "status": "doing", "note": "on it"}]});
+    let given = send(
+        "owner",
+        Method::POST,
+        "/api/v1/checkins",
+        "k-3",
+        checkin.clone(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(given.status(), StatusCode::CREATED);
+    let given: Value = given.json().await.unwrap();
+    assert_eq!(given["changed"], json!([format!("{id}: todo → doing")]));
+    let events = s.events().await;
+    let again = send("owner", Method::POST, "/api/v1/checkins", "k-3", checkin)
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.json::<Value>().await.unwrap(), given);
+    assert_eq!(s.events().await, events, "the retried check-in wrote again");
+
     let bad = send(
         "owner",
         Method::PATCH,

@@ -321,6 +321,11 @@ pub async fn replay(
             let view = landed_app::requests::show(ctx, &format!("R-{}", r.num)).await?;
             axum::Json(doc(&view)?).into_response()
         }
+        Entity::CheckIn(_) => {
+            // POST /checkins answers 201 whether it gave or amended the week's check-in.
+            let view = landed_app::checkin::given(ctx, made).await?;
+            (axum::http::StatusCode::CREATED, axum::Json(doc(&view)?)).into_response()
+        }
         Entity::Person(p) => axum::Json(crate::api::org::PersonView::from(p)).into_response(),
         Entity::Team(t) => {
             let people = landed_store::Store::people(ctx.store).await?;
