@@ -237,7 +237,7 @@ pub async fn command(via: &Via<'_>, cli: &Cli) -> anyhow::Result<()> {
         Command::History { id } => {
             let lines: Vec<HistoryLine> = match via {
                 Via::Local(ctx) => history::history(ctx, id).await?,
-                Via::Remote(r) => r.get(&format!("history/{}", part(id)), &[]).await?,
+                Via::Remote(r) => r.list(&format!("history/{}", part(id)), &[]).await?,
             };
             if json {
                 return out::json(&lines);

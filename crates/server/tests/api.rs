@@ -964,6 +964,43 @@ async fn lists_page_with_cursors() {
         .collect();
     assert!(!after_b.is_empty() && after_b.len() < everyone.len());
     assert_eq!(handles(&s.get("/api/v1/people?cursor=bz").await), after_b);
+    // A history pages by the events' positions in the log, oldest first.
+    let seqs = |v: &Value| -> Vec<i64> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["seq"].as_i64().unwrap())
+            .collect()
+    };
+    let mut longest = (String::new(), Vec::new());
+    for n in 1..=30 {
+        let (status, _, v) = s
+            .call(
+                "admin",
+                Method::GET,
+                &format!("/api/v1/history/I-{n}?limit=1000"),
+                None,
+            )
+            .await;
+        if status == StatusCode::OK && seqs(&v).len() > longest.1.len() {
+            longest = (format!("I-{n}"), seqs(&v));
+        }
+    }
+    let (id, whole) = longest;
+    assert!(whole.len() > 2 && whole.is_sorted(), "{id}: {whole:?}");
+    let (mut paged, mut cursor) = (Vec::new(), String::new());
+    loop {
+        let page = s
+            .get(&format!("/api/v1/history/{id}?limit=2{cursor}"))
+            .await;
+        paged.extend(seqs(&page));
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = format!("&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(paged, whole);
     for (path, status) in [
         ("/api/v1/people?cursor=", StatusCode::UNPROCESSABLE_ENTITY),
         ("/api/v1/teams?cursor=", StatusCode::UNPROCESSABLE_ENTITY),

@@ -387,17 +387,23 @@ async fn forecasts(
     json(&forecast::forecast(&ctx, q.team.as_deref(), q.goal.as_deref()).await?)
 }
 
-/// The history of a goal, item or request: every change, its author, time and reason.
+/// The history of a goal, item or request, oldest first: every change, its author, time and
+/// reason. Paged by the events' positions in the log (`seq`).
 #[utoipa::path(get, path = "/api/v1/history/{id}", tag = "plans",
-    params(("id" = inline(formats::RecordId), Path, description = "A goal, item or request id")),
+    params(("id" = inline(formats::RecordId), Path, description = "A goal, item or request id"),
+        PageParams),
     responses(
-        (status = 200, body = Vec<Doc>),
+        (status = 200, body = Page<Doc>),
         (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn history_of(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    Query(q): Query<PageParams>,
 ) -> ApiResult<Response> {
     let ctx = caller.ctx(&state).await?;
-    json(&history::history(&ctx, &id).await?)
+    let lines = history::history(&ctx, &id).await?;
+    let docs = lines.iter().map(doc).collect::<Result<Vec<_>, _>>()?;
+    let page = page(docs, &q, |d| d.0["seq"].to_string())?;
+    Ok(axum::Json(page).into_response())
 }
