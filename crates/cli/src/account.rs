@@ -14,9 +14,7 @@ pub async fn admin(ctx: &Ctx<'_, AnyStore>, cmd: &AdminCmd, json: bool) -> anyho
         password_stdin,
     } = cmd;
     let (password, generated) = if *password_stdin {
-        let mut line = String::new();
-        std::io::stdin().read_line(&mut line)?;
-        (line.trim_end_matches(['\r', '\n']).to_string(), false)
+        (read_line()?, false)
     } else {
         (accounts::generate_password(), true)
     };
