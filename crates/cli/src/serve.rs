@@ -55,7 +55,7 @@ pub async fn run(cli: &Cli, o: Options<'_>, now: Timestamp) -> anyhow::Result<()
         .with_context(|| format!("cannot listen on {}", o.bind))?;
     let addr = listener.local_addr()?;
     let mut text = format!(
-        "landed serves {} at http://{addr}\n  API: http://{addr}/api/v1 (described at /api/v1/openapi.json), health: /healthz, metrics: /metrics",
+        "landed serves {} at http://{addr}\n  Open http://{addr}/ in a browser for the dashboard\n  API: http://{addr}/api/v1 (described at /api/v1/openapi.json), health: /healthz, metrics: /metrics",
         redacted(&path.display().to_string())
     );
     if let Some((handle, password, token)) = &signin {

@@ -18,6 +18,23 @@ use crate::{AppState, Db};
 
 /// The session cookie's name. `__Host-` needs HTTPS, so it is used only behind one.
 pub const COOKIE: &str = "landed_session";
+/// The `Set-Cookie` value that ends a session in the browser.
+pub const CLEARED_COOKIE: &str = "landed_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0";
+
+/// The `Set-Cookie` value of a session just opened: HttpOnly, SameSite=Lax, for as long as
+/// the session lasts, and Secure when the server is reached over HTTPS.
+pub fn session_cookie(state: &AppState, cookie: &str) -> String {
+    let secure = state
+        .base_url
+        .as_deref()
+        .is_some_and(|b| b.starts_with("https://"));
+    format!(
+        "{COOKIE}={cookie}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        accounts::SESSION_DAYS * 86_400,
+        if secure { "; Secure" } else { "" }
+    )
+}
+
 /// The header a cookie-authenticated write carries its CSRF token in.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
@@ -171,12 +188,23 @@ pub fn is_safe(method: &Method) -> bool {
 /// this origin (`Sec-Fetch-Site: same-origin`, or an `Origin` equal to the base URL).
 fn check_csrf(headers: &HeaderMap, session: &Session, state: &AppState) -> Result<(), ApiError> {
     let token = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
-    if !token.is_some_and(|t| constant_time_eq(t.as_bytes(), session.csrf.as_bytes())) {
+    if !csrf_matches(token, session) {
         return Err(ApiError::new(
             Kind::Forbidden,
             "a signed-in write needs its CSRF token in the X-CSRF-Token header",
         ));
     }
+    check_origin(headers, state)
+}
+
+/// Whether `given` is the session's CSRF token (compared in constant time).
+pub fn csrf_matches(given: Option<&str>, session: &Session) -> bool {
+    given.is_some_and(|t| constant_time_eq(t.as_bytes(), session.csrf.as_bytes()))
+}
+
+/// A browser write must say it comes from this origin: `Sec-Fetch-Site: same-origin` (or
+/// `none`, typed by the user), else an `Origin` equal to the base URL when one is set.
+pub fn check_origin(headers: &HeaderMap, state: &AppState) -> Result<(), ApiError> {
     let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
     let cross = match (site, origin) {

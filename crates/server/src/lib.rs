@@ -24,6 +24,7 @@ use utoipa_axum::router::OpenApiRouter;
 pub mod api;
 pub mod auth;
 pub mod problem;
+pub mod web;
 
 use problem::{ApiError, Kind};
 
@@ -123,6 +124,7 @@ pub fn app(state: AppState) -> Router {
                 async move { axum::Json(doc.as_ref().clone()) }
             }),
         )
+        .merge(web::routes())
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics_page))
         .fallback(not_found)

@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 
 use super::{Body, Doc, Page, PageParams, Path, Query, doc, formats, page};
 use crate::AppState;
-use crate::auth::{COOKIE, Caller};
+use crate::auth::Caller;
 use crate::problem::{ApiError, ApiResult, Kind, Problem};
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -70,16 +70,7 @@ async fn sign_in(
         }
         Err(r) => return Err(ApiError::new(Kind::Unauthenticated, r.to_string())),
     };
-    let secure = state
-        .base_url
-        .as_deref()
-        .is_some_and(|b| b.starts_with("https://"));
-    let cookie = format!(
-        "{COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
-        opened.cookie,
-        accounts::SESSION_DAYS * 86_400,
-        if secure { "; Secure" } else { "" }
-    );
+    let cookie = crate::auth::session_cookie(&state, &opened.cookie);
     let mut response = axum::Json(Opened {
         handle: opened.person.handle,
         csrf_token: opened.session.csrf,
@@ -111,7 +102,7 @@ async fn sign_out(State(state): State<AppState>, caller: Caller) -> ApiResult<Re
     let mut response = StatusCode::NO_CONTENT.into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,
-        HeaderValue::from_static("landed_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
+        HeaderValue::from_static(crate::auth::CLEARED_COOKIE),
     );
     Ok(response)
 }

@@ -1,0 +1,577 @@
+//! The dashboard (goals by team, the aspiration list, a new goal) and the goal page (the rules
+//! checklist with how to fix each, items, dependencies, history, a new item).
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use landed_app::goals::{self, GoalInput};
+use landed_app::items::{self, ItemInput};
+use landed_app::views::{DepView, GoalSummary, GoalView};
+use landed_app::{AppError, Ctx, history};
+use landed_core::plan::{GoalStatus, Progress};
+use landed_store::Store as _;
+use serde::Deserialize;
+
+use super::{FormError, Me, Web, error_page, html, see_other, url_encode};
+use crate::problem::ApiError;
+use crate::{AppState, Db};
+
+/// A goal's verdict as a badge: its word (never colour alone) and its style.
+#[derive(Debug, Clone)]
+pub struct Badge {
+    pub word: &'static str,
+    pub class: &'static str,
+}
+
+impl Badge {
+    fn of(status: GoalStatus) -> Badge {
+        let (word, class) = match status {
+            GoalStatus::Plan => ("Plan", "badge plan"),
+            GoalStatus::Aspiration => ("Aspiration", "badge aspiration"),
+            GoalStatus::Done => ("Done", "badge done"),
+            GoalStatus::Dropped => ("Dropped", "badge dropped"),
+        };
+        Badge { word, class }
+    }
+}
+
+/// A progress bar: how full (0–100) and what it says in words.
+#[derive(Debug, Clone)]
+pub struct Bar {
+    pub percent: u32,
+    pub label: String,
+}
+
+impl Bar {
+    fn of(p: &Progress) -> Bar {
+        let percent = (p.ratio() * 100.0).round().clamp(0.0, 100.0) as u32;
+        let label = if p.total_items == 0 {
+            "no items yet".to_string()
+        } else if p.total_hours > 0.0 {
+            format!(
+                "{percent}% done: {} of {} h, {} of {} items",
+                hours(p.done_hours),
+                hours(p.total_hours),
+                p.done_items,
+                p.total_items
+            )
+        } else {
+            format!(
+                "{percent}% done: {} of {} items",
+                p.done_items, p.total_items
+            )
+        };
+        Bar { percent, label }
+    }
+
+    /// The bar's width class, in steps of 5% (the page allows no inline style).
+    pub fn width(&self) -> String {
+        format!("w{}", (self.percent / 5) * 5)
+    }
+}
+
+fn hours(h: f64) -> String {
+    let rounded = (h * 10.0).round() / 10.0;
+    if rounded.fract() == 0.0 {
+        format!("{rounded:.0}")
+    } else {
+        format!("{rounded:.1}")
+    }
+}
+
+fn or_dash(text: Option<impl ToString>) -> String {
+    text.map_or_else(|| "—".to_string(), |t| t.to_string())
+}
+
+/// One goal on the dashboard.
+pub struct GoalRow {
+    pub id: String,
+    pub href: String,
+    pub title: String,
+    pub badge: Badge,
+    pub owner: String,
+    pub target: String,
+    pub bar: Bar,
+    pub next_step: String,
+}
+
+impl GoalRow {
+    fn of(g: &GoalSummary) -> GoalRow {
+        GoalRow {
+            id: g.id.clone(),
+            href: format!("/goals/{}", g.id),
+            title: g.title.clone(),
+            badge: Badge::of(g.status),
+            owner: g.owner.as_ref().map_or("—".into(), |o| format!("@{o}")),
+            target: or_dash(g.target),
+            bar: Bar::of(&g.progress),
+            next_step: or_dash(g.next_step.as_ref()),
+        }
+    }
+}
+
+/// A team's goals on the dashboard.
+pub struct TeamGoals {
+    pub name: String,
+    pub goals: Vec<GoalRow>,
+}
+
+/// An aspiration with what it is missing to be a plan.
+pub struct AspirationRow {
+    pub href: String,
+    pub id: String,
+    pub title: String,
+    pub missing: Vec<String>,
+}
+
+/// What the new-goal form holds: kept when it is refused, so nothing typed is lost.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct GoalForm {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub outcome: String,
+    #[serde(default)]
+    pub owner: String,
+    #[serde(default)]
+    pub by: String,
+    #[serde(default)]
+    pub team: String,
+    #[serde(default)]
+    pub csrf: String,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct Dashboard {
+    me: Me,
+    teams: Vec<TeamGoals>,
+    aspirations: Vec<AspirationRow>,
+    team_names: Vec<String>,
+    people: Vec<String>,
+    filter_team: String,
+    filter_status: String,
+    shown: usize,
+    form: GoalForm,
+    error: FormError,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DashboardQuery {
+    team: Option<String>,
+    status: Option<String>,
+}
+
+fn status_filter(text: &str) -> Option<GoalStatus> {
+    match text {
+        "plan" => Some(GoalStatus::Plan),
+        "aspiration" => Some(GoalStatus::Aspiration),
+        "done" => Some(GoalStatus::Done),
+        "dropped" => Some(GoalStatus::Dropped),
+        _ => None,
+    }
+}
+
+async fn dashboard_page(
+    ctx: &Ctx<'_, Db>,
+    me: Me,
+    q: &DashboardQuery,
+    form: GoalForm,
+    error: FormError,
+) -> Result<Dashboard, AppError> {
+    let team = q.team.as_deref().filter(|t| !t.is_empty());
+    let status = q.status.as_deref().and_then(status_filter);
+    let all = goals::list(ctx, team, None).await?;
+    let aspirations = all
+        .iter()
+        .filter(|g| g.status == GoalStatus::Aspiration)
+        .map(|g| AspirationRow {
+            href: format!("/goals/{}", g.id),
+            id: g.id.clone(),
+            title: g.title.clone(),
+            missing: g
+                .failing
+                .iter()
+                .map(|r| r.requirement().to_string())
+                .collect(),
+        })
+        .collect();
+    let mut by_team: BTreeMap<String, Vec<GoalRow>> = BTreeMap::new();
+    let mut shown = 0;
+    for g in all.iter().filter(|g| match status {
+        Some(s) => g.status == s,
+        // Open goals unless asked for closed ones.
+        None => matches!(g.status, GoalStatus::Plan | GoalStatus::Aspiration),
+    }) {
+        shown += 1;
+        by_team
+            .entry(g.team.clone().unwrap_or_else(|| "No team".into()))
+            .or_default()
+            .push(GoalRow::of(g));
+    }
+    let team_names = ctx
+        .store
+        .team_names()
+        .await?
+        .into_iter()
+        .map(|(_, n)| n)
+        .collect();
+    let people = ctx
+        .store
+        .people()
+        .await?
+        .into_iter()
+        .filter(|p| !p.suspended)
+        .map(|p| p.handle)
+        .collect();
+    Ok(Dashboard {
+        me,
+        teams: by_team
+            .into_iter()
+            .map(|(name, goals)| TeamGoals { name, goals })
+            .collect(),
+        aspirations,
+        team_names,
+        people,
+        filter_team: team.unwrap_or_default().to_string(),
+        filter_status: q.status.clone().unwrap_or_default(),
+        shown,
+        form,
+        error,
+    })
+}
+
+/// Goals by team with their verdict, progress, next step, owner and target; the aspirations
+/// with what each is missing; and a form for a new goal.
+pub async fn dashboard(
+    State(state): State<AppState>,
+    web: Web,
+    Query(q): Query<DashboardQuery>,
+) -> Response {
+    let ctx = match web.ctx(&state).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match dashboard_page(
+        &ctx,
+        web.me(),
+        &q,
+        GoalForm::default(),
+        FormError::default(),
+    )
+    .await
+    {
+        Ok(page) => html(StatusCode::OK, &page),
+        Err(e) => error_page(&ApiError::from(e)),
+    }
+}
+
+fn given(text: &str) -> Option<String> {
+    let t = text.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+/// Make a goal from the dashboard's form; on a refusal, the dashboard again with what was
+/// typed and the error beside its field.
+pub async fn create(
+    State(state): State<AppState>,
+    web: Web,
+    headers: HeaderMap,
+    Form(f): Form<GoalForm>,
+) -> Response {
+    if let Some(r) = web.refuse_form(&headers, &state, &f.csrf) {
+        return r;
+    }
+    let ctx = match web.ctx(&state).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let input = GoalInput {
+        title: f.title.clone(),
+        outcome: given(&f.outcome),
+        owner: given(&f.owner),
+        by: given(&f.by),
+        milestone: None,
+        team: given(&f.team),
+    };
+    match goals::add(&ctx, input).await {
+        Ok(goal) => see_other(&format!("/goals/{}", url_encode(&goal.id))),
+        Err(e) => {
+            let error = FormError::of(&e, "by");
+            let status = ApiError::from(e).kind.status();
+            match dashboard_page(&ctx, web.me(), &DashboardQuery::default(), f, error).await {
+                Ok(page) => html(status, &page),
+                Err(e) => error_page(&ApiError::from(e)),
+            }
+        }
+    }
+}
+
+/// One rule of the goal's checklist.
+pub struct CheckRow {
+    pub passed: bool,
+    pub warning: bool,
+    pub mark: &'static str,
+    pub requirement: String,
+    pub fix: String,
+    pub items: String,
+}
+
+/// One item on the goal page.
+pub struct ItemRow {
+    pub id: String,
+    pub title: String,
+    pub status: String,
+    pub owner: String,
+    pub due: String,
+    pub estimate: String,
+    pub flags: Vec<String>,
+}
+
+/// One dependency on the goal page, in words.
+pub struct DepRow {
+    pub from: String,
+    pub from_title: String,
+    pub to: String,
+    pub to_title: String,
+    pub class: &'static str,
+    pub detail: String,
+}
+
+impl DepRow {
+    fn of(d: &DepView) -> DepRow {
+        let mut detail = Vec::new();
+        if let Some(why) = d.why {
+            detail.push(why.describe().to_string());
+        }
+        if let Some(by) = d.needed_by {
+            detail.push(format!("needed by {by}"));
+        }
+        if let Some(on) = d.delivers {
+            detail.push(format!("delivers {on}"));
+        }
+        DepRow {
+            from: d.from.clone(),
+            from_title: d.from_title.clone(),
+            to: d.to.clone(),
+            to_title: d.to_title.clone(),
+            class: d.class.as_str(),
+            detail: detail.join(", "),
+        }
+    }
+}
+
+/// One change in the goal's history.
+pub struct HistoryRow {
+    pub at: String,
+    pub author: String,
+    pub kind: &'static str,
+    pub reason: String,
+    pub changes: String,
+}
+
+/// What the new-item form holds, kept when it is refused.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ItemForm {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub outcome: String,
+    #[serde(default)]
+    pub owner: String,
+    #[serde(default)]
+    pub due: String,
+    #[serde(default)]
+    pub estimate: String,
+    #[serde(default)]
+    pub csrf: String,
+}
+
+#[derive(Template)]
+#[template(path = "goal.html")]
+struct GoalPage {
+    me: Me,
+    id: String,
+    action: String,
+    title: String,
+    outcome: String,
+    badge: Badge,
+    health: String,
+    health_why: Vec<String>,
+    owner: String,
+    target: String,
+    team: String,
+    forecast: String,
+    bar: Bar,
+    next_step: String,
+    checklist: Vec<CheckRow>,
+    items: Vec<ItemRow>,
+    needs: Vec<DepRow>,
+    needed_by: Vec<DepRow>,
+    history: Vec<HistoryRow>,
+    people: Vec<String>,
+    form: ItemForm,
+    error: FormError,
+}
+
+async fn goal_page(
+    ctx: &Ctx<'_, Db>,
+    me: Me,
+    id: &str,
+    form: ItemForm,
+    error: FormError,
+) -> Result<GoalPage, AppError> {
+    let g: GoalView = goals::show(ctx, id).await?;
+    let history = history::history(ctx, &g.id)
+        .await?
+        .into_iter()
+        .rev()
+        .map(|h| HistoryRow {
+            at: h.at.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+            author: h.author.map_or("—".into(), |a| format!("@{a}")),
+            kind: h.kind.as_str(),
+            reason: h.reason.unwrap_or_default(),
+            changes: h
+                .changes
+                .iter()
+                .map(|c| format!("{}: {} → {}", c.field, c.before, c.after))
+                .collect::<Vec<_>>()
+                .join("; "),
+        })
+        .collect();
+    let people = ctx
+        .store
+        .people()
+        .await?
+        .into_iter()
+        .filter(|p| !p.suspended)
+        .map(|p| p.handle)
+        .collect();
+    Ok(GoalPage {
+        me,
+        action: format!("/goals/{}/items", url_encode(&g.id)),
+        id: g.id.clone(),
+        title: g.title.clone(),
+        outcome: or_dash(g.outcome.as_ref()),
+        badge: Badge::of(g.status),
+        health: g
+            .health
+            .map_or_else(String::new, |h| h.as_str().replace('_', " ")),
+        health_why: g.health_why.iter().map(ToString::to_string).collect(),
+        owner: g.owner.as_ref().map_or("—".into(), |o| format!("@{o}")),
+        target: or_dash(g.target),
+        team: or_dash(g.team.as_ref()),
+        forecast: or_dash(g.forecast),
+        bar: Bar::of(&g.progress),
+        next_step: or_dash(g.next_step.as_ref()),
+        checklist: g
+            .checklist
+            .iter()
+            .map(|c| CheckRow {
+                passed: c.passed,
+                warning: c.warning,
+                mark: match (c.passed, c.warning) {
+                    (true, _) => "✓ Passes",
+                    (false, true) => "! Warning",
+                    (false, false) => "✗ Fails",
+                },
+                requirement: c.requirement.to_string(),
+                fix: c.fix.as_deref().unwrap_or_default().to_string(),
+                items: c.items.join(", "),
+            })
+            .collect(),
+        items: g
+            .items
+            .iter()
+            .map(|i| {
+                let mut flags: Vec<String> = i
+                    .missing
+                    .iter()
+                    .chain(&i.warnings)
+                    .map(|r| r.as_str().replace('_', " "))
+                    .collect();
+                if let Some(reason) = &i.status_reason {
+                    flags.push(format!("{}: {reason}", i.status));
+                }
+                ItemRow {
+                    id: i.id.clone(),
+                    title: i.title.clone(),
+                    status: i.status.to_string(),
+                    owner: i.owner.as_ref().map_or("—".into(), |o| format!("@{o}")),
+                    due: or_dash(i.due),
+                    estimate: i
+                        .estimate_hours
+                        .map_or("—".into(), |h| format!("{} h", hours(h))),
+                    flags,
+                }
+            })
+            .collect(),
+        needs: g.needs.iter().map(DepRow::of).collect(),
+        needed_by: g.needed_by.iter().map(DepRow::of).collect(),
+        history,
+        people,
+        form,
+        error,
+    })
+}
+
+/// A goal: verdict, health, the checklist with fixes, items, dependencies both ways, history.
+pub async fn page(State(state): State<AppState>, web: Web, Path(id): Path<String>) -> Response {
+    let ctx = match web.ctx(&state).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match goal_page(
+        &ctx,
+        web.me(),
+        &id,
+        ItemForm::default(),
+        FormError::default(),
+    )
+    .await
+    {
+        Ok(page) => html(StatusCode::OK, &page),
+        Err(e) => error_page(&ApiError::from(e)),
+    }
+}
+
+/// Add an item to the goal: What (title), Who (owner), When (due), and an estimate.
+pub async fn add_item(
+    State(state): State<AppState>,
+    web: Web,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): Form<ItemForm>,
+) -> Response {
+    if let Some(r) = web.refuse_form(&headers, &state, &f.csrf) {
+        return r;
+    }
+    let ctx = match web.ctx(&state).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let input = ItemInput {
+        title: f.title.clone(),
+        outcome: given(&f.outcome),
+        owner: given(&f.owner),
+        due: given(&f.due),
+        milestone: None,
+        estimate: given(&f.estimate),
+        goal: Some(id.clone()),
+        kind: None,
+    };
+    match items::add(&ctx, input).await {
+        Ok(_) => see_other(&format!("/goals/{}#items", url_encode(&id))),
+        Err(e) => {
+            let error = FormError::of(&e, "due");
+            let status = ApiError::from(e).kind.status();
+            match goal_page(&ctx, web.me(), &id, f, error).await {
+                Ok(page) => html(status, &page),
+                Err(e) => error_page(&ApiError::from(e)),
+            }
+        }
+    }
+}

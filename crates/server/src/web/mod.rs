@@ -1,0 +1,276 @@
+//! The web UI (DESIGN §8): pages rendered on the server from the same use cases as the API
+//! and the command line, with no script needed to use them.
+//!
+//! Pages need a web session (the cookie of `POST /login`); without one they redirect to the
+//! sign-in page. Every form that changes something carries the session's CSRF token in a
+//! hidden field and must come from this site (`Sec-Fetch-Site`/`Origin`, see
+//! [`crate::auth::check_origin`]). Every text is escaped by the templates (askama), and the
+//! pages are served under a Content-Security-Policy that allows no inline script or style.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use landed_app::{AppError, Ctx, accounts};
+use landed_core::authz::Action;
+use landed_core::model::Person;
+use landed_store::Session;
+
+use crate::problem::{ApiError, Kind};
+use crate::{AppState, Db, auth};
+
+mod goals;
+mod sign_in;
+
+/// The pages and the forms they post to.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(goals::dashboard))
+        .route("/login", get(sign_in::page).post(sign_in::submit))
+        .route("/logout", axum::routing::post(sign_in::sign_out))
+        .route("/goals", axum::routing::post(goals::create))
+        .route("/goals/{id}", get(goals::page))
+        .route("/goals/{id}/items", axum::routing::post(goals::add_item))
+        .route("/static/app.css", get(stylesheet))
+}
+
+/// What every page is served with: no script or style but this site's files, no framing, no
+/// form posting elsewhere, no sniffing.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
+    style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; \
+    base-uri 'none'";
+
+/// Add the security headers to an HTML page.
+fn secured(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "same-origin"),
+        (header::CACHE_CONTROL, "no-store"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    response
+}
+
+/// A rendered page with `status`, or the error page when the template fails.
+fn html(status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(body) => secured(
+            (
+                status,
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                body,
+            )
+                .into_response(),
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "a page failed to render");
+            plain_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "this page failed to render",
+            )
+        }
+    }
+}
+
+const STYLESHEET: &str = include_str!("app.css");
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        STYLESHEET,
+    )
+        .into_response()
+}
+
+/// The signed-in person of a page, by their session cookie.
+pub struct Web {
+    pub person: Person,
+    pub session: Session,
+}
+
+impl Web {
+    /// A use-case context acting as this person, who must be allowed to read.
+    pub async fn ctx<'s>(&self, state: &'s AppState) -> Result<Ctx<'s, Db>, Response> {
+        let ctx = Ctx::signed(&state.store, self.person.clone(), state.now())
+            .await
+            .map_err(|e| error_page(&ApiError::from(e)))?;
+        ctx.allow(Action::Read)
+            .map_err(|e| error_page(&ApiError::from(e)))?;
+        Ok(ctx)
+    }
+
+    /// What the header of every page shows of the person.
+    pub fn me(&self) -> Me {
+        Me {
+            handle: self.person.handle.clone(),
+            name: self.person.name.clone(),
+            csrf: self.session.csrf.clone(),
+        }
+    }
+
+    /// The refusal of a form that does not carry this session's CSRF token or comes from
+    /// elsewhere; `None` when it may go on.
+    pub fn refuse_form(
+        &self,
+        headers: &HeaderMap,
+        state: &AppState,
+        csrf: &str,
+    ) -> Option<Response> {
+        if !auth::csrf_matches(Some(csrf), &self.session) {
+            return Some(plain_error(
+                StatusCode::FORBIDDEN,
+                "this form is out of date or did not come from this site: reload the page and \
+                 send it again",
+            ));
+        }
+        auth::check_origin(headers, state)
+            .err()
+            .map(|e| error_page(&e))
+    }
+}
+
+impl FromRequestParts<AppState> for Web {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Web, Response> {
+        let back = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+        let to_sign_in = || {
+            let next: String = url_encode(back);
+            Redirect::to(&format!("/login?next={next}")).into_response()
+        };
+        let Some(cookie) = auth::cookie(&parts.headers, auth::COOKIE) else {
+            return Err(to_sign_in());
+        };
+        match accounts::by_session(&state.store, &cookie, state.now()).await {
+            Ok(Ok((session, person))) => Ok(Web { person, session }),
+            Ok(Err(_)) => Err(to_sign_in()),
+            Err(e) => Err(error_page(&ApiError::from(e))),
+        }
+    }
+}
+
+/// The person in the page header, and the token their forms carry.
+#[derive(Debug, Clone)]
+pub struct Me {
+    pub handle: String,
+    pub name: String,
+    pub csrf: String,
+}
+
+/// A page that says what went wrong, with the status of the error.
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    title: String,
+    detail: String,
+}
+
+/// The error page for an error of the use cases or the store. Internal errors are logged and
+/// not shown.
+pub fn error_page(e: &ApiError) -> Response {
+    if e.kind == Kind::Internal {
+        tracing::error!(error = %e.detail, "a page failed");
+        return plain_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "something went wrong on the server; it is logged",
+        );
+    }
+    plain_error(e.kind.status(), &e.detail)
+}
+
+fn plain_error(status: StatusCode, detail: &str) -> Response {
+    let page = ErrorPage {
+        title: status.canonical_reason().unwrap_or("Error").to_string(),
+        detail: detail.to_string(),
+    };
+    match page.render() {
+        Ok(body) => secured(
+            (
+                status,
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                body,
+            )
+                .into_response(),
+        ),
+        Err(_) => (status, detail.to_string()).into_response(),
+    }
+}
+
+/// Which form field an error of the use cases is about, so that the page shows it there.
+/// `when` is the name of the form's date field.
+pub fn field_of(e: &AppError, when: &'static str) -> Option<&'static str> {
+    match e {
+        AppError::Invalid(i) => Some(match i.field {
+            "due" | "by" | "date" => when,
+            other => other,
+        }),
+        AppError::UnknownPerson { .. } => Some("owner"),
+        AppError::UnknownTeam { .. } => Some("team"),
+        AppError::UnknownMilestone { .. } => Some(when),
+        AppError::When(w) if w.to_string().contains("estimate") => Some("estimate"),
+        AppError::When(_) | AppError::DateAndMilestone => Some(when),
+        _ => None,
+    }
+}
+
+/// An error shown beside a form field, or above the form when it is about no one field.
+#[derive(Debug, Clone, Default)]
+pub struct FormError {
+    pub field: Option<&'static str>,
+    pub message: String,
+}
+
+impl FormError {
+    pub fn of(e: &AppError, when: &'static str) -> FormError {
+        FormError {
+            field: field_of(e, when),
+            message: e.to_string(),
+        }
+    }
+
+    /// The message if it belongs to `field` (for the templates).
+    pub fn at(&self, field: &str) -> &str {
+        if self.field == Some(field) {
+            &self.message
+        } else {
+            ""
+        }
+    }
+
+    /// The message if it belongs to no field.
+    pub fn general(&self) -> &str {
+        if self.field.is_none() {
+            &self.message
+        } else {
+            ""
+        }
+    }
+}
+
+/// Percent-encode `text` for a query value.
+pub fn url_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A redirect after a form: 303, so the browser follows it with a GET.
+pub fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}

@@ -1,0 +1,424 @@
+//! The web UI in a real browser: Debian's headless Chromium driven through chromedriver
+//! (W3C WebDriver). A person signs in, writes down a goal (an aspiration), gives it a step
+//! with What, Who and When (a plan), sees a refused form keep what they typed, and signs out;
+//! script and attribute payloads stored in every text the pages show never run (T7); forms
+//! from elsewhere change nothing (T10).
+//!
+//! Needs `chromium` and `chromedriver` (Debian: `apt-get install chromium chromium-driver`).
+//! Without them the tests are skipped with a message, unless `LANDED_REQUIRE_BROWSER=1` (as
+//! in CI), when they fail. Screenshots of every page at desktop and phone width are written
+//! to `$LANDED_SCREENSHOTS` (else `target/tmp/web-screenshots`): `scripts/screenshots` runs
+//! just that.
+
+#[path = "browser/webdriver.rs"]
+mod webdriver;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use jiff::Timestamp;
+use landed_app::{Ctx, accounts, demo, goals, items};
+use landed_store::{SqlStore, Store};
+use webdriver::{Browser, Driver, on_path};
+
+const NOW: &str = "2026-11-23T09:00:00Z";
+const PASSWORD: &str = "a long enough password";
+
+fn now() -> Timestamp {
+    NOW.parse().unwrap()
+}
+
+/// Chromium and chromedriver, or a reason to skip.
+fn tools() -> Option<(PathBuf, PathBuf)> {
+    let browser = on_path(&["chromium", "chromium-browser", "google-chrome"]);
+    let driver = on_path(&["chromedriver"]);
+    match (browser, driver) {
+        (Some(b), Some(d)) => Some((b, d)),
+        _ => {
+            let need = "chromium and chromedriver (apt-get install chromium chromium-driver)";
+            assert!(
+                std::env::var_os("LANDED_REQUIRE_BROWSER").is_none_or(|v| v != "1"),
+                "LANDED_REQUIRE_BROWSER=1 but {need} are not on PATH"
+            );
+            eprintln!("skipped: needs {need}");
+            None
+        }
+    }
+}
+
+struct Site {
+    base: String,
+    store_path: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+/// The small demo served on 127.0.0.1, with `ana` (admin) and `chloe` (member) able to sign
+/// in with [`PASSWORD`]; `setup` runs on the store first.
+async fn site() -> Site {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("web.db");
+    let store = SqlStore::open(&path, true).await.unwrap();
+    demo::fill(&store, demo::Size::Small, now()).await.unwrap();
+    for handle in ["ana", "chloe"] {
+        let id = store.person_by_handle(handle).await.unwrap().unwrap().id;
+        store
+            .set_password(id, &accounts::hash_password(PASSWORD).unwrap(), now())
+            .await
+            .unwrap();
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr: SocketAddr = listener.local_addr().unwrap();
+    let state = landed_server::Shared::new(store.into(), Some(now()), None);
+    tokio::spawn(landed_server::serve(listener, state));
+    Site {
+        base: format!("http://{addr}"),
+        store_path: path,
+        _dir: dir,
+    }
+}
+
+fn screenshots() -> PathBuf {
+    let dir = std::env::var_os("LANDED_SCREENSHOTS").map_or_else(
+        || PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("web-screenshots"),
+        PathBuf::from,
+    );
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+async fn sign_in(b: &Browser, site: &Site, handle: &str) {
+    b.go(&format!("{}/", site.base)).await;
+    assert!(
+        b.url().await.contains("/login"),
+        "a page without a session goes to sign-in"
+    );
+    b.fill("#handle", handle).await;
+    b.fill("#password", PASSWORD).await;
+    b.click("form[action='/login'] button").await;
+    assert_eq!(b.url().await, format!("{}/", site.base));
+    assert_eq!(b.text("h1").await, "Goals");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_signs_in_makes_a_plan_and_signs_out() {
+    let Some((chromium, chromedriver)) = tools() else {
+        return;
+    };
+    let site = site().await;
+    let driver = Driver::start(&chromedriver).await;
+    let b = Browser::open(&driver, &chromium, 1280, 900).await;
+
+    // A wrong password is refused, and the handle typed stays.
+    b.go(&format!("{}/goals/G-1", site.base)).await;
+    b.fill("#handle", "ana").await;
+    b.fill("#password", "not it").await;
+    b.click("form[action='/login'] button").await;
+    assert!(b.text("#signin-error").await.contains("do not match"));
+    assert_eq!(b.property("#handle", "value").await, "ana");
+    // The right one goes where the person was going.
+    b.fill("#password", PASSWORD).await;
+    b.click("form[action='/login'] button").await;
+    assert_eq!(b.url().await, format!("{}/goals/G-1", site.base));
+
+    b.go(&format!("{}/", site.base)).await;
+    assert!(b.count(".goal").await >= 5, "the demo's goals are listed");
+
+    // A goal with an owner, date and outcome but no steps is an aspiration.
+    b.fill("#g-title", "Checkout answers in under a second")
+        .await;
+    b.fill("#g-outcome", "p95 checkout latency under 1 s").await;
+    b.fill("#g-owner", "ana").await;
+    b.fill("#g-by", "2026-12-18").await;
+    b.select("#g-team", "Platform").await;
+    b.click("#new-goal button").await;
+    let goal_url = b.url().await;
+    assert!(goal_url.contains("/goals/G-"), "{goal_url}");
+    assert_eq!(b.text("h1 .badge").await, "Aspiration");
+    assert!(
+        b.text("#checklist").await.contains("How to fix"),
+        "the failing rule says how to fix it"
+    );
+
+    // A refused item keeps what was typed, with the error beside its field.
+    b.fill("#i-title", "Cache the price lookups").await;
+    b.fill("#i-outcome", "prices read from the cache, not the database")
+        .await;
+    b.fill("#i-owner", "nobody-here").await;
+    b.fill("#i-due", "2026-12-11").await;
+    b.fill("#i-estimate", "6h").await;
+    b.click("#items button").await;
+    assert!(b.text("#i-owner-error").await.contains("unknown person"));
+    assert_eq!(
+        b.property("#i-title", "value").await,
+        "Cache the price lookups"
+    );
+    assert_eq!(b.property("#i-due", "value").await, "2026-12-11");
+
+    // With What, Who and When, the goal is a plan.
+    b.fill("#i-owner", "chloe").await;
+    b.click("#items button").await;
+    assert_eq!(b.text("h1 .badge").await, "Plan");
+    assert!(
+        b.text("#items table")
+            .await
+            .contains("Cache the price lookups")
+    );
+    assert!(b.text("#history").await.contains("created"));
+
+    // Signing out ends the session: pages go back to sign-in.
+    b.click(".signout button").await;
+    assert!(b.url().await.contains("/login"));
+    b.go(&goal_url).await;
+    assert!(b.url().await.contains("/login"));
+    b.close().await;
+}
+
+/// T7: text from every field the pages show, stored with script and attribute payloads, is
+/// shown as text; nothing runs (no alert, no global set), and the pages carry a strict CSP.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stored_script_never_runs() {
+    let Some((chromium, chromedriver)) = tools() else {
+        return;
+    };
+    let site = site().await;
+    let payloads = [
+        "<script>window.__xss=1;alert(1)</script>",
+        "\"><img src=x onerror=\"window.__xss=2;alert(2)\">",
+        "'><svg onload=alert(3)>",
+        "javascript:alert(4)",
+        "</title><script>alert(5)</script>",
+    ];
+    {
+        let store = SqlStore::open(&site.store_path, false).await.unwrap();
+        let ctx = Ctx::new(&store, Some("ana"), now()).await.unwrap();
+        for (n, p) in payloads.iter().enumerate() {
+            let goal = goals::add(
+                &ctx,
+                goals::GoalInput {
+                    title: format!("Goal {n} {p}"),
+                    outcome: Some(format!("Outcome {p}")),
+                    owner: Some("ana".into()),
+                    by: Some("2026-12-18".into()),
+                    milestone: None,
+                    team: Some("Platform".into()),
+                },
+            )
+            .await
+            .unwrap();
+            items::add(
+                &ctx,
+                items::ItemInput {
+                    title: format!("Item {p}"),
+                    outcome: Some(format!("Item outcome {p}")),
+                    owner: Some("chloe".into()),
+                    due: Some("2026-12-11".into()),
+                    milestone: None,
+                    estimate: Some("4h".into()),
+                    goal: Some(goal.id.clone()),
+                    kind: None,
+                },
+            )
+            .await
+            .unwrap();
+        }
+        store.close().await;
+    }
+    let driver = Driver::start(&chromedriver).await;
+    let b = Browser::open(&driver, &chromium, 1280, 900).await;
+    sign_in(&b, &site, "ana").await;
+    // Each page with a text it must show literally: the dashboard lists every goal's title.
+    let mut pages: Vec<(String, String)> = {
+        let store = SqlStore::open(&site.store_path, false).await.unwrap();
+        let goals = store.goals(&Default::default()).await.unwrap();
+        store.close().await;
+        goals
+            .iter()
+            .filter(|g| g.title.starts_with("Goal "))
+            .map(|g| (format!("{}/goals/G-{}", site.base, g.num), g.title.clone()))
+            .collect()
+    };
+    assert_eq!(pages.len(), payloads.len());
+    for (_, title) in pages.clone() {
+        pages.push((format!("{}/", site.base), title));
+    }
+    for (page, shown) in &pages {
+        b.go(page).await;
+        assert_eq!(b.alert().await, None, "a script ran on {page}");
+        assert_eq!(
+            b.run("return typeof window.__xss").await,
+            "undefined",
+            "{page}"
+        );
+        assert_eq!(
+            b.count("main script, main img, main svg").await,
+            0,
+            "{page}"
+        );
+        assert!(
+            b.text("main").await.contains(shown.as_str()),
+            "{page} does not show `{shown}` as text"
+        );
+    }
+    b.close().await;
+
+    // The pages forbid inline script whatever gets through.
+    let page = reqwest::get(format!("{}/login", site.base)).await.unwrap();
+    let csp = page.headers()["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+}
+
+/// A form body, as a browser encodes it.
+fn encoded(pairs: &[(&str, &str)]) -> String {
+    let enc = |t: &str| -> String {
+        t.bytes()
+            .map(|b| match b {
+                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => {
+                    char::from(b).to_string()
+                }
+                b' ' => "+".into(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// T10: a form posted from another site (or without the page's token) changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forms_from_elsewhere_change_nothing() {
+    let site = site().await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let signed = http
+        .post(format!("{}/login", site.base))
+        .header("sec-fetch-site", "same-origin")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(encoded(&[
+            ("handle", "ana"),
+            ("password", PASSWORD),
+            ("next", "/"),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), 303);
+    let cookie = signed.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let dashboard = http
+        .get(format!("{}/", site.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = dashboard
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let count = || async {
+        let store = SqlStore::open(&site.store_path, false).await.unwrap();
+        let n = store.events().await.unwrap().len();
+        store.close().await;
+        n
+    };
+    let before = count().await;
+    let goal = [("title", "From elsewhere"), ("owner", "ana")];
+    for (site_header, token, want) in [
+        ("cross-site", csrf.as_str(), 403),
+        ("same-origin", "not-the-token", 403),
+        ("same-origin", "", 403),
+    ] {
+        let mut form = goal.to_vec();
+        form.push(("csrf", token));
+        let r = http
+            .post(format!("{}/goals", site.base))
+            .header("cookie", &cookie)
+            .header("sec-fetch-site", site_header)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(encoded(&form))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), want, "{site_header} with `{token}`");
+    }
+    // A sign-in form from elsewhere is refused too (no login CSRF).
+    let r = http
+        .post(format!("{}/login", site.base))
+        .header("sec-fetch-site", "cross-site")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(encoded(&[("handle", "ana"), ("password", PASSWORD)]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(count().await, before, "a refused form wrote something");
+
+    // The same form from the page itself works.
+    let mut form = goal.to_vec();
+    form.push(("csrf", &csrf));
+    let r = http
+        .post(format!("{}/goals", site.base))
+        .header("cookie", &cookie)
+        .header("sec-fetch-site", "same-origin")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(encoded(&form))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(count().await, before + 1);
+}
+
+/// Every page at desktop and phone width, for people to look at (see the module's doc).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn screenshots_of_every_page() {
+    let Some((chromium, chromedriver)) = tools() else {
+        return;
+    };
+    let site = site().await;
+    let driver = Driver::start(&chromedriver).await;
+    let dir = screenshots();
+    for (width, height, label) in [(1280, 900, "desktop"), (390, 844, "phone")] {
+        let b = Browser::open(&driver, &chromium, width, height).await;
+        b.go(&format!("{}/login", site.base)).await;
+        b.screenshot(&dir.join(format!("login-{label}.png"))).await;
+        sign_in(&b, &site, "ana").await;
+        for (name, path) in [
+            ("dashboard", "/"),
+            ("goal", "/goals/G-1"),
+            ("aspiration", "/goals/G-2"),
+        ] {
+            b.go(&format!("{}{path}", site.base)).await;
+            // Nothing wider than the window: no sideways scrolling on a phone.
+            let overflow = b
+                .run("return document.documentElement.scrollWidth - window.innerWidth")
+                .await;
+            assert!(
+                overflow.as_i64().unwrap_or(0) <= 0,
+                "{name} is wider than {width} px by {overflow}"
+            );
+            b.screenshot(&dir.join(format!("{name}-{label}.png"))).await;
+        }
+        b.close().await;
+    }
+    eprintln!("screenshots in {}", dir.display());
+}
