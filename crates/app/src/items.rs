@@ -251,6 +251,27 @@ pub enum Action {
     Reopen,
 }
 
+impl Action {
+    /// The action a word names (`start`, `done`, `block`, `drop`, `reopen`), for the API's
+    /// and the web's forms.
+    pub fn parse(word: &str) -> Result<Action> {
+        Ok(match word {
+            "start" => Action::Start,
+            "done" => Action::Done,
+            "block" => Action::Block,
+            "drop" => Action::Drop,
+            "reopen" => Action::Reopen,
+            other => {
+                return Err(validate::Invalid {
+                    field: "action",
+                    problem: format!("`{other}` is not start, done, block, drop or reopen"),
+                }
+                .into());
+            }
+        })
+    }
+}
+
 /// What a status change returns: items and goals can both be closed.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
 #[serde(untagged)]

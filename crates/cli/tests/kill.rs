@@ -644,14 +644,28 @@ impl Client {
             "@{}'s check-in through the API",
             self.handle
         );
-        let deps = self.get("/api/v1/dependencies").await;
-        let shown: BTreeSet<(i64, i64)> = deps
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|d| d["from_title"].as_str().unwrap_or("").starts_with(&mark))
-            .map(|d| (number(&d["from"]), number(&d["to"])))
-            .collect();
+        // Every dependency, page by page.
+        let mut shown: BTreeSet<(i64, i64)> = BTreeSet::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut path = "/api/v1/dependencies?limit=1000".to_string();
+            if let Some(c) = &cursor {
+                path.push_str(&format!("&cursor={c}"));
+            }
+            let page = self.get(&path).await;
+            shown.extend(
+                page["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|d| d["from_title"].as_str().unwrap_or("").starts_with(&mark))
+                    .map(|d| (number(&d["from"]), number(&d["to"]))),
+            );
+            match page["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_string()),
+                None => break,
+            }
+        }
         same(
             &self.deps,
             &shown,

@@ -52,15 +52,15 @@ struct Site {
     _dir: tempfile::TempDir,
 }
 
-/// The small demo served on 127.0.0.1, with `ana` (admin) and `chloe` (member) able to sign
-/// in with [`PASSWORD`]; `setup` runs on the store first.
+/// The small demo served on 127.0.0.1, with `ana` (admin, Platform lead), `chloe` (Platform
+/// member) and `emma` (Payments lead) able to sign in with [`PASSWORD`].
 async fn site() -> Site {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("web.db");
     let store = SqlStore::open(&path, true).await.unwrap();
     demo::fill(&store, demo::Size::Small, now()).await.unwrap();
-    for handle in ["ana", "chloe"] {
+    for handle in ["ana", "chloe", "emma"] {
         let id = store.person_by_handle(handle).await.unwrap().unwrap().id;
         store
             .set_password(id, &accounts::hash_password(PASSWORD).unwrap(), now())
@@ -95,7 +95,7 @@ async fn sign_in(b: &Browser, site: &Site, handle: &str) {
     );
     b.fill("#handle", handle).await;
     b.fill("#password", PASSWORD).await;
-    b.click("form[action='/login'] button").await;
+    b.submit("form[action='/login'] button").await;
     assert_eq!(b.url().await, format!("{}/", site.base));
     assert_eq!(b.text("h1").await, "Goals");
 }
@@ -113,12 +113,12 @@ async fn a_person_signs_in_makes_a_plan_and_signs_out() {
     b.go(&format!("{}/goals/G-1", site.base)).await;
     b.fill("#handle", "ana").await;
     b.fill("#password", "not it").await;
-    b.click("form[action='/login'] button").await;
+    b.submit("form[action='/login'] button").await;
     assert!(b.text("#signin-error").await.contains("do not match"));
     assert_eq!(b.property("#handle", "value").await, "ana");
     // The right one goes where the person was going.
     b.fill("#password", PASSWORD).await;
-    b.click("form[action='/login'] button").await;
+    b.submit("form[action='/login'] button").await;
     assert_eq!(b.url().await, format!("{}/goals/G-1", site.base));
 
     b.go(&format!("{}/", site.base)).await;
@@ -131,7 +131,7 @@ async fn a_person_signs_in_makes_a_plan_and_signs_out() {
     b.fill("#g-owner", "ana").await;
     b.fill("#g-by", "2026-12-18").await;
     b.select("#g-team", "Platform").await;
-    b.click("#new-goal button").await;
+    b.submit("#new-goal button").await;
     let goal_url = b.url().await;
     assert!(goal_url.contains("/goals/G-"), "{goal_url}");
     assert_eq!(b.text("h1 .badge").await, "Aspiration");
@@ -147,7 +147,7 @@ async fn a_person_signs_in_makes_a_plan_and_signs_out() {
     b.fill("#i-owner", "nobody-here").await;
     b.fill("#i-due", "2026-12-11").await;
     b.fill("#i-estimate", "6h").await;
-    b.click("#items button").await;
+    b.submit("#items button").await;
     assert!(b.text("#i-owner-error").await.contains("unknown person"));
     assert_eq!(
         b.property("#i-title", "value").await,
@@ -157,7 +157,7 @@ async fn a_person_signs_in_makes_a_plan_and_signs_out() {
 
     // With What, Who and When, the goal is a plan.
     b.fill("#i-owner", "chloe").await;
-    b.click("#items button").await;
+    b.submit("#items button").await;
     assert_eq!(b.text("h1 .badge").await, "Plan");
     assert!(
         b.text("#items table")
@@ -166,11 +166,96 @@ async fn a_person_signs_in_makes_a_plan_and_signs_out() {
     );
     assert!(b.text("#history").await.contains("created"));
 
+    // On the team's board, the new card moves: blocking needs a reason, starting does not.
+    b.go(&format!("{}/board?team=Platform", site.base)).await;
+    let card = b.run("return [...document.querySelectorAll('.card-item')].find(c => c.textContent.includes('Cache the price lookups')).id").await;
+    let card = card.as_str().unwrap().to_string();
+    let id = card.trim_start_matches("card-").to_string();
+    b.select(&format!("#move-{id}"), "block").await;
+    b.submit(&format!("#{card} button")).await;
+    assert!(
+        b.text("#board-error").await.contains("reason"),
+        "{}",
+        b.text("main").await
+    );
+    b.select(&format!("#move-{id}"), "start").await;
+    b.submit(&format!("#{card} button")).await;
+    assert!(
+        b.text("section[aria-label='Doing']")
+            .await
+            .contains("Cache the price lookups"),
+        "the card moved to Doing"
+    );
+
     // Signing out ends the session: pages go back to sign-in.
-    b.click(".signout button").await;
+    b.submit(".signout button").await;
     assert!(b.url().await.contains("/login"));
     b.go(&goal_url).await;
     assert!(b.url().await.contains("/login"));
+    b.close().await;
+}
+
+/// A member's week: the next action starts with one button, the check-in is given from the
+/// prepared agenda; then the asked team's lead commits to a request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_week_checked_in_and_a_request_answered() {
+    let Some((chromium, chromedriver)) = tools() else {
+        return;
+    };
+    let site = site().await;
+    let driver = Driver::start(&chromedriver).await;
+    let b = Browser::open(&driver, &chromium, 1280, 900).await;
+    sign_in(&b, &site, "chloe").await;
+    b.submit("nav a[href='/week']").await;
+    let next = b.text("#next").await;
+    assert!(next.contains("I-"), "{next}");
+    if b.try_find("#next button").await.is_some() {
+        b.submit("#next button").await;
+        assert_eq!(b.url().await, format!("{}/week", site.base));
+    }
+    // The agenda lists chloe's items; one is done, with a note, and the week is summed up.
+    let first = b
+        .run("return document.querySelector('select[name^=\"status:\"]').id")
+        .await;
+    let first = first.as_str().unwrap().to_string();
+    let item = first.trim_start_matches("status-").to_string();
+    b.select(&format!("#{first}"), "done").await;
+    b.fill(&format!("#note-{item}"), "merged and deployed")
+        .await;
+    b.fill("#done", "the migration of billing").await;
+    b.submit("#checkin button").await;
+    let saved = b.text("#checkin-saved").await;
+    assert!(
+        saved.contains(&format!("{item}:")) && saved.contains("done"),
+        "{saved}"
+    );
+    assert_eq!(
+        b.property("#done", "value").await,
+        "the migration of billing"
+    );
+    b.submit(".signout button").await;
+
+    // emma leads Payments, which Mobile asked for the chargeback status API.
+    sign_in(&b, &site, "emma").await;
+    b.submit("nav a[href='/requests']").await;
+    assert!(b.text("#incoming").await.contains("chargeback status API"));
+    // A commitment names an owner who exists.
+    b.fill("#owner-R-2", "nobody-here").await;
+    b.submit("#request-R-2 form button").await;
+    assert!(
+        b.text("#request-R-2 .error")
+            .await
+            .contains("unknown person")
+    );
+    b.fill("#owner-R-2", "farid").await;
+    b.fill("#due-R-2", "2026-12-18").await;
+    b.submit("#request-R-2 form button").await;
+    let answered = b.text("#request-R-2").await;
+    assert!(answered.contains("committed"), "{answered}");
+    assert!(
+        b.try_find("#owner-R-2").await.is_none(),
+        "answered once only"
+    );
     b.close().await;
 }
 

@@ -323,19 +323,7 @@ async fn status(
         _ => RefKind::Item,
     };
     super::expect(&mut ctx, &headers, &id, kind, b.version).await?;
-    let action = match b.action.as_str() {
-        "start" => Action::Start,
-        "done" => Action::Done,
-        "block" => Action::Block,
-        "drop" => Action::Drop,
-        "reopen" => Action::Reopen,
-        other => {
-            return Err(ApiError::new(
-                crate::problem::Kind::Invalid,
-                format!("action `{other}` is not start, done, block, drop or reopen"),
-            ));
-        }
-    };
+    let action = Action::parse(&b.action)?;
     let changed = items::act(&ctx, &id, action, b.reason.as_deref(), b.actual.as_deref()).await?;
     Ok(match changed {
         Changed::Item(view) => tagged(&view.id, view.version, &view),

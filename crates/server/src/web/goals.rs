@@ -73,7 +73,7 @@ impl Bar {
     }
 }
 
-fn hours(h: f64) -> String {
+pub(super) fn hours(h: f64) -> String {
     let rounded = (h * 10.0).round() / 10.0;
     if rounded.fract() == 0.0 {
         format!("{rounded:.0}")

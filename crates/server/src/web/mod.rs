@@ -24,6 +24,7 @@ use crate::{AppState, Db, auth};
 
 mod goals;
 mod sign_in;
+mod work;
 
 /// The pages and the forms they post to.
 pub fn routes() -> Router<AppState> {
@@ -34,6 +35,11 @@ pub fn routes() -> Router<AppState> {
         .route("/goals", axum::routing::post(goals::create))
         .route("/goals/{id}", get(goals::page))
         .route("/goals/{id}/items", axum::routing::post(goals::add_item))
+        .route("/board", get(work::board))
+        .route("/items/{id}/status", axum::routing::post(work::move_item))
+        .route("/week", get(work::week).post(work::check_in))
+        .route("/requests", get(work::requests))
+        .route("/requests/{id}/answer", axum::routing::post(work::answer))
         .route("/static/app.css", get(stylesheet))
 }
 

@@ -204,6 +204,31 @@ impl Browser {
             .await;
     }
 
+    /// Click what `css` selects and wait for the page it leads to (a link or a form's
+    /// button): the old document is marked, and the new one has no mark.
+    pub async fn submit(&self, css: &str) {
+        self.run("window.__leaving = true; return null").await;
+        self.click(css).await;
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let v = self
+                .call(
+                    reqwest::Method::POST,
+                    "/execute/sync",
+                    Some(json!({"script": "return window.__leaving === undefined && document.readyState === 'complete'", "args": []})),
+                )
+                .await;
+            if v == true {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "clicking `{css}` led nowhere in 15 s"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     pub async fn click(&self, css: &str) {
         let e = self.find(css).await;
         self.post(&format!("/element/{}/click", e.0), json!({}))

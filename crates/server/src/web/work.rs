@@ -1,0 +1,725 @@
+//! The work of a week: a team's board (moving a card changes its status), my week (the next
+//! action and the check-in), and commitment requests between teams (answered with exactly
+//! the two answers).
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use landed_app::checkin::{self, CheckInInput};
+use landed_app::items::{self, Action, ListFilter};
+use landed_app::requests::{self, Delivery, RequestView};
+use landed_app::views::ItemView;
+use landed_app::{AppError, Ctx};
+use landed_core::event::EntityKind;
+use landed_core::model::ItemStatus;
+use landed_core::rules::Rule;
+use landed_store::{Store as _, StoreError};
+use serde::Deserialize;
+
+use super::{FormError, Me, Web, error_page, html, see_other, url_encode};
+use crate::problem::ApiError;
+use crate::{AppState, Db};
+
+/// One card of the board.
+pub struct Card {
+    pub id: String,
+    pub title: String,
+    pub owner: String,
+    pub due: String,
+    pub estimate: String,
+    pub flags: Vec<&'static str>,
+    pub version: i64,
+    /// The moves this card can make from its column, as (action, label).
+    pub moves: Vec<(&'static str, &'static str)>,
+}
+
+/// One column of the board.
+pub struct Column {
+    pub title: &'static str,
+    pub cards: Vec<Card>,
+}
+
+#[derive(Template)]
+#[template(path = "board.html")]
+struct Board {
+    me: Me,
+    team: String,
+    team_names: Vec<String>,
+    columns: Vec<Column>,
+    back: String,
+    error: String,
+}
+
+fn moves(status: ItemStatus) -> Vec<(&'static str, &'static str)> {
+    match status {
+        ItemStatus::Todo => vec![("start", "Start"), ("block", "Block"), ("drop", "Drop")],
+        ItemStatus::Doing => vec![("done", "Done"), ("block", "Block"), ("drop", "Drop")],
+        ItemStatus::Blocked => vec![("start", "Unblock and start"), ("drop", "Drop")],
+        ItemStatus::Done | ItemStatus::Dropped => vec![("reopen", "Reopen")],
+    }
+}
+
+fn card(i: &ItemView, today: jiff::civil::Date) -> Card {
+    let mut flags = Vec::new();
+    if i.warnings.contains(&Rule::ItemTooBig) {
+        flags.push("too big");
+    }
+    if i.status.is_open() && i.due.is_some_and(|d| d < today) {
+        flags.push("overdue");
+    }
+    if i.status == ItemStatus::Blocked {
+        flags.push("blocked");
+    }
+    if !i.has_ws {
+        flags.push("missing what, who or when");
+    }
+    Card {
+        id: i.id.clone(),
+        title: i.title.clone(),
+        owner: i.owner.as_ref().map_or("—".into(), |o| format!("@{o}")),
+        due: i.due.map_or("—".into(), |d| d.to_string()),
+        estimate: i
+            .estimate_hours
+            .map_or("—".into(), |h| format!("{} h", super::goals::hours(h))),
+        flags,
+        version: i.version,
+        moves: moves(i.status),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct BoardQuery {
+    team: Option<String>,
+}
+
+async fn board_page(
+    ctx: &Ctx<'_, Db>,
+    me: Me,
+    team: Option<&str>,
+    error: String,
+) -> Result<Board, AppError> {
+    let team_names: Vec<String> = ctx
+        .store
+        .team_names()
+        .await?
+        .into_iter()
+        .map(|(_, n)| n)
+        .collect();
+    // The person's first team, else the first team.
+    let mine = {
+        let ids: Vec<i64> = ctx
+            .store
+            .teams_of(ctx.require_actor()?.id)
+            .await?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        ctx.store
+            .team_names()
+            .await?
+            .into_iter()
+            .find(|(id, _)| ids.contains(id))
+            .map(|(_, n)| n)
+    };
+    let team = team
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .or(mine)
+        .or_else(|| team_names.first().cloned())
+        .unwrap_or_default();
+    let mut columns = vec![
+        Column {
+            title: "To do",
+            cards: Vec::new(),
+        },
+        Column {
+            title: "Doing",
+            cards: Vec::new(),
+        },
+        Column {
+            title: "Blocked",
+            cards: Vec::new(),
+        },
+        Column {
+            title: "Done",
+            cards: Vec::new(),
+        },
+    ];
+    if !team.is_empty() {
+        let today = landed_core::when::today_in(
+            ctx.now,
+            &landed_core::when::zone_or_utc(&ctx.require_actor()?.tz),
+        );
+        let items = items::list(
+            ctx,
+            ListFilter {
+                team: Some(team.clone()),
+                statuses: vec![
+                    ItemStatus::Todo,
+                    ItemStatus::Doing,
+                    ItemStatus::Blocked,
+                    ItemStatus::Done,
+                ],
+                ..ListFilter::default()
+            },
+        )
+        .await?;
+        for i in &items {
+            let column = match i.status {
+                ItemStatus::Todo => 0,
+                ItemStatus::Doing => 1,
+                ItemStatus::Blocked => 2,
+                ItemStatus::Done => 3,
+                ItemStatus::Dropped => continue,
+            };
+            columns[column].cards.push(card(i, today));
+        }
+        // Done: the latest first, and only the last 20.
+        let done = &mut columns[3].cards;
+        done.reverse();
+        done.truncate(20);
+    }
+    Ok(Board {
+        me,
+        back: format!("/board?team={}", url_encode(&team)),
+        team,
+        team_names,
+        columns,
+        error,
+    })
+}
+
+/// A team's items in columns by status, each card with its owner, due date, estimate and
+/// flags, and the moves it can make.
+pub async fn board(
+    State(state): State<AppState>,
+    web: Web,
+    Query(q): Query<BoardQuery>,
+) -> Response {
+    let ctx = match web.ctx(&state).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match board_page(&ctx, web.me(), q.team.as_deref(), String::new()).await {
+        Ok(page) => html(StatusCode::OK, &page),
+        Err(e) => error_page(&ApiError::from(e)),
+    }
+}
+
+/// A move of a card (or the start button of my week).
+#[derive(Debug, Deserialize)]
+pub struct MoveForm {
+    action: String,
+    #[serde(default)]
+    reason: String,
+    /// The version the page showed: a card someone else changed since is not moved.
+    version: Option<i64>,
+    /// Where to go back to: the board of a team, or my week.
+    #[serde(default)]
+    back: String,
+    csrf: String,
+}
+
+/// Change an item's status; a reason is needed to block or drop. A card that changed since
+/// the page was loaded is not moved: the page says what it is now.
+pub async fn move_item(
+    State(state): State<AppState>,
+    web: Web,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): Form<MoveForm>,
+) -> Response {
+    if let Some(r) = web.refuse_form(&headers, &state, &f.csrf) {
+        return r;
+    }
+    let mut ctx = match web.ctx(&state).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let back = if f.back.starts_with("/board") || f.back == "/week" {
+        f.back.clone()
+    } else {
+        "/board".to_string()
+    };
+    let result = async {
+        let action = Action::parse(&f.action)?;
+        if let Some(version) = f.version {
+            let item = items::show(&ctx, &id).await?;
+            let r = landed_app::resolve::parse_ref(&item.id, landed_core::model::RefKind::Item)?;
+            let stored = landed_app::resolve::item(ctx.store, r).await?;
+            ctx.expect = Some((EntityKind::Item, stored.id, version));
+        }
+        let reason = f.reason.trim();
+        items::act(
+            &ctx,
+            &id,
+            action,
+            (!reason.is_empty()).then_some(reason),
+            None,
+        )
+        .await
+    }
+    .await;
+    match result {
+        Ok(_) => see_other(&back),
+        Err(e) => {
+            let message = match &e {
+                AppError::Store(StoreError::Conflict { .. }) => {
+                    match items::show(&ctx, &id).await {
+                        Ok(now) => format!(
+                            "{} changed since you loaded the page: it is now {}{}; nothing was \
+                         moved. Check it and move it again.",
+                            now.id,
+                            now.status,
+                            now.owner
+                                .as_ref()
+                                .map_or(String::new(), |o| format!(", owned by @{o}"))
+                        ),
+                        Err(_) => e.to_string(),
+                    }
+                }
+                _ => format!("{id}: {e}"),
+            };
+            let status = ApiError::from(e).kind.status();
+            if back == "/week" {
+                return match week_page(&ctx, web.me(), message).await {
+                    Ok(page) => html(status, &page),
+                    Err(e) => error_page(&ApiError::from(e)),
+                };
+            }
+            let team = back
+                .split_once("team=")
+                .map(|(_, t)| percent_decode(t))
+                .unwrap_or_default();
+            match board_page(&ctx, web.me(), Some(&team), message).await {
+                Ok(page) => html(status, &page),
+                Err(e) => error_page(&ApiError::from(e)),
+            }
+        }
+    }
+}
+
+fn percent_decode(text: &str) -> String {
+    let hex = |b: u8| char::from(b).to_digit(16);
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'%' && i + 2 < bytes.len())
+            .then(|| Some(hex(bytes[i + 1])? * 16 + hex(bytes[i + 2])?))
+            .flatten();
+        match (escaped, bytes[i]) {
+            (Some(b), _) => {
+                out.push(b as u8);
+                i += 3;
+            }
+            (None, b'+') => {
+                out.push(b' ');
+                i += 1;
+            }
+            (None, b) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// One line of the check-in form.
+pub struct AgendaRow {
+    pub id: String,
+    pub title: String,
+    pub status: String,
+    pub due: String,
+    pub why: String,
+    pub said: String,
+    pub note: String,
+}
+
+/// One owned goal of the check-in form.
+pub struct GoalRow {
+    pub id: String,
+    pub title: String,
+    pub confidence: String,
+}
+
+#[derive(Template)]
+#[template(path = "week.html")]
+struct Week {
+    me: Me,
+    week: String,
+    dates: String,
+    open: bool,
+    given: String,
+    next: Option<NextRow>,
+    items: Vec<AgendaRow>,
+    goals: Vec<GoalRow>,
+    done: String,
+    blocked: String,
+    needs_help: String,
+    changed: Vec<String>,
+    error: String,
+}
+
+/// The one next action, with a start button when it is not started.
+pub struct NextRow {
+    pub id: String,
+    pub title: String,
+    pub why: String,
+    pub due: String,
+    pub startable: bool,
+    pub version: i64,
+}
+
+async fn week_page(ctx: &Ctx<'_, Db>, me: Me, error: String) -> Result<Week, AppError> {
+    week_view(ctx, me, error, None).await
+}
+
+async fn week_view(
+    ctx: &Ctx<'_, Db>,
+    me: Me,
+    error: String,
+    given: Option<checkin::CheckInView>,
+) -> Result<Week, AppError> {
+    let view = match given {
+        Some(v) => v,
+        None => checkin::agenda(ctx, None, None).await?,
+    };
+    let next = items::next(ctx, None).await?.map(|n| NextRow {
+        id: n.item.id.clone(),
+        title: n.item.title.clone(),
+        why: n.why.clone(),
+        due: n.item.due.map_or("—".into(), |d| d.to_string()),
+        startable: n.item.status == ItemStatus::Todo,
+        version: n.item.version,
+    });
+    Ok(Week {
+        me,
+        week: view.week.to_string(),
+        dates: format!("{} to {}", view.monday, view.sunday),
+        open: view.open,
+        given: view
+            .updated_at
+            .or(view.given_at)
+            .map_or_else(String::new, |t| {
+                t.strftime("%Y-%m-%d %H:%M UTC").to_string()
+            }),
+        next,
+        items: view
+            .items
+            .iter()
+            .map(|i| AgendaRow {
+                id: i.id.clone(),
+                title: i.title.clone(),
+                status: i.status.to_string(),
+                due: i.due.map_or("—".into(), |d| d.to_string()),
+                why: i
+                    .why
+                    .iter()
+                    .map(|w| w.describe())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                said: i.said_status.map_or_else(String::new, |s| s.to_string()),
+                note: i.note.clone().unwrap_or_default(),
+            })
+            .collect(),
+        goals: view
+            .goals
+            .iter()
+            .map(|g| GoalRow {
+                id: g.id.clone(),
+                title: g.title.clone(),
+                confidence: g
+                    .confidence
+                    .map_or_else(String::new, |c| c.as_str().to_string()),
+            })
+            .collect(),
+        done: view.done.clone().unwrap_or_default(),
+        blocked: view.blocked.clone().unwrap_or_default(),
+        needs_help: view.needs_help.clone().unwrap_or_default(),
+        changed: view.changed.clone(),
+        error,
+    })
+}
+
+/// My week: the one next action (with a start button) and the check-in, prepared.
+pub async fn week(State(state): State<AppState>, web: Web) -> Response {
+    let ctx = match web.ctx(&state).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match week_page(&ctx, web.me(), String::new()).await {
+        Ok(page) => html(StatusCode::OK, &page),
+        Err(e) => error_page(&ApiError::from(e)),
+    }
+}
+
+/// Give (or amend) this week's check-in from the form: `status:I-3`, `note:I-3`,
+/// `confidence:G-1`, `done`, `blocked`, `needs_help`.
+pub async fn check_in(
+    State(state): State<AppState>,
+    web: Web,
+    headers: HeaderMap,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    let fields: HashMap<&str, &str> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    if let Some(r) = web.refuse_form(
+        &headers,
+        &state,
+        fields.get("csrf").copied().unwrap_or_default(),
+    ) {
+        return r;
+    }
+    let ctx = match web.ctx(&state).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let text = |k: &str| {
+        fields
+            .get(k)
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    let mut input = CheckInInput {
+        done: text("done"),
+        blocked: text("blocked"),
+        needs_help: text("needs_help"),
+        ..CheckInInput::default()
+    };
+    for (k, _) in &f {
+        if let Some(id) = k.strip_prefix("status:") {
+            let status = text(k);
+            let note = text(&format!("note:{id}"));
+            if status.is_some() || note.is_some() {
+                input.items.push(checkin::ItemInput {
+                    item: id.to_string(),
+                    status,
+                    note,
+                });
+            }
+        } else if let Some(id) = k.strip_prefix("confidence:")
+            && let Some(c) = text(k)
+        {
+            input.goals.push(checkin::GoalInput {
+                goal: id.to_string(),
+                confidence: c,
+            });
+        }
+    }
+    match checkin::give(&ctx, &input).await {
+        Ok(view) => match week_view(&ctx, web.me(), String::new(), Some(view)).await {
+            Ok(page) => html(StatusCode::OK, &page),
+            Err(e) => error_page(&ApiError::from(e)),
+        },
+        Err(e) => {
+            let message = e.to_string();
+            let status = ApiError::from(e).kind.status();
+            match week_page(&ctx, web.me(), message).await {
+                Ok(page) => html(status, &page),
+                Err(e) => error_page(&ApiError::from(e)),
+            }
+        }
+    }
+}
+
+/// One request, with whether the person may answer it here.
+pub struct RequestRow {
+    pub id: String,
+    pub deliverable: String,
+    pub from_team: String,
+    pub to_team: String,
+    pub needed_by: String,
+    pub for_id: String,
+    pub state: String,
+    pub overdue: bool,
+    pub class: &'static str,
+    pub detail: String,
+    pub answerable: bool,
+    pub action: String,
+}
+
+impl RequestRow {
+    fn of(r: &RequestView, mine: &[String]) -> RequestRow {
+        let mut detail = Vec::new();
+        if let Some(item) = &r.item {
+            detail.push(format!(
+                "delivered by {item}{}",
+                r.item_due.map_or(String::new(), |d| format!(", due {d}"))
+            ));
+        }
+        if let Some(note) = &r.note {
+            detail.push(format!("“{note}”"));
+        }
+        if let Some(slip) = &r.last_slip {
+            detail.push(slip.clone());
+        }
+        RequestRow {
+            id: r.id.clone(),
+            deliverable: r.deliverable.clone(),
+            from_team: r.from_team.clone().unwrap_or_else(|| "—".into()),
+            to_team: r.to_team.clone(),
+            needed_by: r.needed_by.to_string(),
+            for_id: r.for_id.clone().unwrap_or_else(|| "—".into()),
+            state: r.state.as_str().replace('_', " "),
+            overdue: r.overdue,
+            class: r.class.as_str(),
+            detail: detail.join("; "),
+            answerable: r.state == landed_core::model::RequestState::Open
+                && mine.contains(&r.to_team),
+            action: format!("/requests/{}/answer", url_encode(&r.id)),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "requests.html")]
+struct Requests {
+    me: Me,
+    incoming: Vec<RequestRow>,
+    outgoing: Vec<RequestRow>,
+    others: Vec<RequestRow>,
+    error: FormError,
+    error_id: String,
+}
+
+async fn my_teams(ctx: &Ctx<'_, Db>) -> Result<Vec<String>, AppError> {
+    let ids: Vec<i64> = ctx
+        .store
+        .teams_of(ctx.require_actor()?.id)
+        .await?
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    Ok(ctx
+        .store
+        .team_names()
+        .await?
+        .into_iter()
+        .filter(|(id, _)| ids.contains(id))
+        .map(|(_, n)| n)
+        .collect())
+}
+
+async fn requests_page(
+    ctx: &Ctx<'_, Db>,
+    me: Me,
+    error: FormError,
+    error_id: String,
+) -> Result<Requests, AppError> {
+    let mine = my_teams(ctx).await?;
+    let (mut incoming, mut outgoing, mut others) = (Vec::new(), Vec::new(), Vec::new());
+    for r in requests::list(ctx, None, false).await? {
+        let row = RequestRow::of(&r, &mine);
+        if mine.contains(&r.to_team) {
+            incoming.push(row);
+        } else if r.from_team.as_ref().is_some_and(|t| mine.contains(t)) {
+            outgoing.push(row);
+        } else {
+            others.push(row);
+        }
+    }
+    Ok(Requests {
+        me,
+        incoming,
+        outgoing,
+        others,
+        error,
+        error_id,
+    })
+}
+
+/// Commitment requests to and from the person's teams; open ones to their teams can be
+/// answered "commit" (owner, date, the delivering item) or "not yet".
+pub async fn requests(State(state): State<AppState>, web: Web) -> Response {
+    let ctx = match web.ctx(&state).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match requests_page(&ctx, web.me(), FormError::default(), String::new()).await {
+        Ok(page) => html(StatusCode::OK, &page),
+        Err(e) => error_page(&ApiError::from(e)),
+    }
+}
+
+/// An answer: `commit` with an owner, a due date and the new item's title, or `not_yet` with
+/// a note.
+#[derive(Debug, Deserialize)]
+pub struct AnswerForm {
+    answer: String,
+    #[serde(default)]
+    owner: String,
+    #[serde(default)]
+    due: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    note: String,
+    csrf: String,
+}
+
+pub async fn answer(
+    State(state): State<AppState>,
+    web: Web,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): Form<AnswerForm>,
+) -> Response {
+    if let Some(r) = web.refuse_form(&headers, &state, &f.csrf) {
+        return r;
+    }
+    let ctx = match web.ctx(&state).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let given = |t: &str| {
+        let t = t.trim();
+        (!t.is_empty()).then(|| t.to_string())
+    };
+    let result = match f.answer.as_str() {
+        "commit" => {
+            requests::commit(
+                &ctx,
+                &id,
+                f.owner.trim(),
+                Delivery::Create(f.title.trim().to_string()),
+                given(&f.due).as_deref(),
+                None,
+                None,
+            )
+            .await
+        }
+        "not_yet" => requests::not_yet(&ctx, &id, given(&f.note).as_deref()).await,
+        other => Err(AppError::NotAllowed(format!(
+            "`{other}` is not an answer: a request is answered commit or not yet"
+        ))),
+    };
+    match result {
+        Ok(_) => see_other("/requests"),
+        Err(e) => {
+            let error = FormError::of(&e, "due");
+            let status = ApiError::from(e).kind.status();
+            match requests_page(&ctx, web.me(), error, id).await {
+                Ok(page) => html(status, &page),
+                Err(e) => error_page(&ApiError::from(e)),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent_decode;
+
+    #[test]
+    fn query_values_decode() {
+        assert_eq!(percent_decode("Platform"), "Platform");
+        assert_eq!(percent_decode("Two+words%20%C3%A9"), "Two words é");
+        assert_eq!(percent_decode("50%"), "50%");
+        assert_eq!(percent_decode("%zz"), "%zz");
+    }
+}
