@@ -364,6 +364,84 @@ impl DepRow {
     }
 }
 
+/// The burn-up chart of a goal: done hours climbing towards the scope (all hours of its
+/// items), from four weeks back (or the first item done) to the target (or today).
+pub struct Burnup {
+    pub width: u32,
+    pub height: u32,
+    /// `x,y x,y …` of the done line.
+    pub done: String,
+    pub scope_y: u32,
+    pub today_x: u32,
+    pub target_x: Option<u32>,
+    pub start: String,
+    pub end: String,
+    pub scope: String,
+    /// The chart in words, for readers without it.
+    pub summary: String,
+}
+
+fn burnup(g: &GoalView, today: jiff::civil::Date) -> Option<Burnup> {
+    let hours_of =
+        |i: &landed_app::views::ItemView| i.estimate_hours.or(i.actual_hours).unwrap_or(1.0);
+    let items: Vec<_> = g
+        .items
+        .iter()
+        .filter(|i| i.status != landed_core::model::ItemStatus::Dropped)
+        .collect();
+    if items.is_empty() {
+        return None;
+    }
+    let scope: f64 = items.iter().map(|i| hours_of(i)).sum();
+    let mut done: Vec<(jiff::civil::Date, f64)> = items
+        .iter()
+        .filter_map(|i| {
+            Some((
+                i.done_at?.to_zoned(jiff::tz::TimeZone::UTC).date(),
+                hours_of(i),
+            ))
+        })
+        .collect();
+    done.sort_by_key(|(d, _)| *d);
+    let four_weeks = today.checked_sub(jiff::Span::new().days(28)).ok()?;
+    let start = done
+        .first()
+        .map_or(four_weeks, |(d, _)| (*d).min(four_weeks));
+    let end = g.target.map_or(today, |t| t.max(today));
+    let days = (start.until(end).ok()?.get_days().max(1)) as f64;
+    let (w, h, pad) = (600.0_f64, 200.0_f64, 10.0_f64);
+    let x = |d: jiff::civil::Date| {
+        let n = start.until(d).map(|s| s.get_days()).unwrap_or(0) as f64;
+        (pad + n / days * (w - 2.0 * pad)).round() as u32
+    };
+    let y = |v: f64| (h - pad - v / scope.max(1e-9) * (h - 2.0 * pad)).round() as u32;
+    let mut points = vec![format!("{},{}", x(start), y(0.0))];
+    let mut sum = 0.0;
+    for (d, hrs) in &done {
+        points.push(format!("{},{}", x(*d), y(sum)));
+        sum += hrs;
+        points.push(format!("{},{}", x(*d), y(sum)));
+    }
+    points.push(format!("{},{}", x(today), y(sum)));
+    Some(Burnup {
+        width: w as u32,
+        height: h as u32,
+        done: points.join(" "),
+        scope_y: y(scope),
+        today_x: x(today),
+        target_x: g.target.map(x),
+        start: start.to_string(),
+        end: end.to_string(),
+        scope: format!("{} h", hours(scope)),
+        summary: format!(
+            "{} of {} h done by {today}{}",
+            hours(sum),
+            hours(scope),
+            g.target.map_or(String::new(), |t| format!("; target {t}"))
+        ),
+    })
+}
+
 /// One change in the goal's history.
 pub struct HistoryRow {
     pub at: String,
@@ -412,6 +490,7 @@ struct GoalPage {
     needs: Vec<DepRow>,
     needed_by: Vec<DepRow>,
     history: Vec<HistoryRow>,
+    burnup: Option<Burnup>,
     people: Vec<String>,
     form: ItemForm,
     error: FormError,
@@ -450,7 +529,10 @@ async fn goal_page(
         .filter(|p| !p.suspended)
         .map(|p| p.handle)
         .collect();
+    let tz = landed_core::when::zone_or_utc(&ctx.require_actor()?.tz);
+    let today = landed_core::when::today_in(ctx.now, &tz);
     Ok(GoalPage {
+        burnup: burnup(&g, today),
         me,
         action: format!("/goals/{}/items", url_encode(&g.id)),
         id: g.id.clone(),

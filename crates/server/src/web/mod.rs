@@ -24,6 +24,7 @@ use crate::{AppState, Db, auth};
 
 mod goals;
 mod sign_in;
+mod team;
 mod work;
 
 /// The pages and the forms they post to.
@@ -39,6 +40,9 @@ pub fn routes() -> Router<AppState> {
         .route("/items/{id}/status", axum::routing::post(work::move_item))
         .route("/week", get(work::week).post(work::check_in))
         .route("/requests", get(work::requests))
+        .route("/review", get(team::review))
+        .route("/capacity", get(team::capacity))
+        .route("/dependencies", get(team::dependency_map))
         .route("/requests/{id}/answer", axum::routing::post(work::answer))
         .route("/static/app.css", get(stylesheet))
 }
