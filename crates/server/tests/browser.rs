@@ -259,6 +259,92 @@ async fn a_week_checked_in_and_a_request_answered() {
     b.close().await;
 }
 
+/// The account page: a bad time zone is refused beside its field and nothing changes; a
+/// profile changed elsewhere is shown as it is now rather than overwritten; a token is shown
+/// once and can be revoked; so is a card moved by someone else.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn account_settings_and_stale_edits() {
+    let Some((chromium, chromedriver)) = tools() else {
+        return;
+    };
+    let site = site().await;
+    let driver = Driver::start(&chromedriver).await;
+    let b = Browser::open(&driver, &chromium, 1280, 900).await;
+    sign_in(&b, &site, "chloe").await;
+    b.submit("a[href='/account']").await;
+    b.fill("#a-tz", "Mars/Olympus").await;
+    b.submit("#profile button").await;
+    assert!(
+        !b.text("#a-tz + .field-error").await.is_empty(),
+        "{}",
+        b.text("main").await
+    );
+    assert_eq!(b.property("#a-tz", "value").await, "Mars/Olympus");
+    b.fill("#a-tz", "Europe/Paris").await;
+    b.fill("#a-name", "Chloé M.").await;
+    b.submit("#profile button").await;
+    assert_eq!(b.property("#a-name", "value").await, "Chloé M.");
+
+    // Someone else renames chloe while her page is open: her save does not overwrite it.
+    {
+        let store = SqlStore::open(&site.store_path, false).await.unwrap();
+        let admin = Ctx::new(&store, Some("ana"), now()).await.unwrap();
+        landed_app::org::edit_person(
+            &admin,
+            "chloe",
+            landed_app::org::PersonPatch {
+                name: Some("Chloé Martin-Durand".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        store.close().await;
+    }
+    b.fill("#a-name", "Chloe").await;
+    b.submit("#profile button").await;
+    assert!(b.text("#account-error").await.contains("changed elsewhere"));
+    assert_eq!(b.property("#a-name", "value").await, "Chloé Martin-Durand");
+
+    // Reminders on Thursdays; a token shown once, then revoked.
+    b.select("#a-day", "thu").await;
+    b.submit("#reminders button").await;
+    assert_eq!(b.property("#a-day", "value").await, "thu");
+    b.fill("#t-name", "laptop").await;
+    b.fill("#t-days", "30").await;
+    b.submit("#tokens form.stack button").await;
+    let token = b.property("#new-token", "value").await;
+    assert!(token.as_str().unwrap().starts_with("ldt_"), "{token}");
+    b.go(&format!("{}/account", site.base)).await;
+    assert!(
+        b.try_find("#new-token").await.is_none(),
+        "a token is shown once"
+    );
+    assert!(b.text("#tokens table").await.contains("active"));
+    b.submit("#tokens table button").await;
+    assert!(b.text("#tokens table").await.contains("revoked"));
+
+    // A card someone else moved since the board was loaded is not moved again.
+    b.go(&format!("{}/board?team=Platform", site.base)).await;
+    {
+        let store = SqlStore::open(&site.store_path, false).await.unwrap();
+        let admin = Ctx::new(&store, Some("ana"), now()).await.unwrap();
+        items::act(&admin, "I-2", items::Action::Start, None, None)
+            .await
+            .unwrap();
+        store.close().await;
+    }
+    b.select("#move-I-2", "drop").await;
+    b.fill("#reason-I-2", "not needed").await;
+    b.submit("#card-I-2 button").await;
+    let said = b.text("#board-error").await;
+    assert!(
+        said.contains("changed since you loaded the page") && said.contains("doing"),
+        "{said}"
+    );
+    b.close().await;
+}
+
 /// T7: text from every field the pages show, stored with script and attribute payloads, is
 /// shown as text; nothing runs (no alert, no global set), and the pages carry a strict CSP.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -574,6 +660,7 @@ async fn screenshots_of_every_page() {
             ("review", "/review?team=Platform"),
             ("dependencies", "/dependencies?team=Payments"),
             ("capacity", "/capacity?team=Payments"),
+            ("account", "/account"),
         ] {
             b.go(&format!("{}{path}", site.base)).await;
             // Nothing wider than the window: no sideways scrolling on a phone.

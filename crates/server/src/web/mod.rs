@@ -22,6 +22,7 @@ use landed_store::Session;
 use crate::problem::{ApiError, Kind};
 use crate::{AppState, Db, auth};
 
+mod account;
 mod goals;
 mod sign_in;
 mod team;
@@ -44,6 +45,17 @@ pub fn routes() -> Router<AppState> {
         .route("/capacity", get(team::capacity))
         .route("/dependencies", get(team::dependency_map))
         .route("/requests/{id}/answer", axum::routing::post(work::answer))
+        .route("/account", get(account::page))
+        .route("/account/profile", axum::routing::post(account::profile))
+        .route(
+            "/account/reminders",
+            axum::routing::post(account::reminders),
+        )
+        .route("/account/tokens", axum::routing::post(account::new_token))
+        .route(
+            "/account/tokens/{id}/revoke",
+            axum::routing::post(account::revoke_token),
+        )
         .route("/static/app.css", get(stylesheet))
 }
 
