@@ -57,6 +57,8 @@ pub fn routes() -> Router<AppState> {
             axum::routing::post(account::revoke_token),
         )
         .route("/static/app.css", get(stylesheet))
+        // Pages are text that repeats itself: gzip sends a tenth of it.
+        .layer(tower_http::compression::CompressionLayer::new())
 }
 
 /// What every page is served with: no script or style but this site's files, no framing, no

@@ -40,7 +40,12 @@ pub struct Card {
 pub struct Column {
     pub title: &'static str,
     pub cards: Vec<Card>,
+    /// Cards not shown (the column holds too many for one page).
+    pub more: usize,
 }
+
+/// At most this many cards in a column of open work.
+const CARDS: usize = 50;
 
 #[derive(Template)]
 #[template(path = "board.html")]
@@ -134,18 +139,22 @@ async fn board_page(
         Column {
             title: "To do",
             cards: Vec::new(),
+            more: 0,
         },
         Column {
             title: "Doing",
             cards: Vec::new(),
+            more: 0,
         },
         Column {
             title: "Blocked",
             cards: Vec::new(),
+            more: 0,
         },
         Column {
             title: "Done",
             cards: Vec::new(),
+            more: 0,
         },
     ];
     if !team.is_empty() {
@@ -167,7 +176,12 @@ async fn board_page(
             },
         )
         .await?;
-        for i in &items {
+        // Open work due first (undated last); done work latest first.
+        let (mut open, mut done): (Vec<&ItemView>, Vec<&ItemView>) =
+            items.iter().partition(|i| i.status != ItemStatus::Done);
+        open.sort_by_key(|i| (i.due.is_none(), i.due));
+        done.sort_by_key(|i| std::cmp::Reverse(i.done_at));
+        for i in open.into_iter().chain(done) {
             let column = match i.status {
                 ItemStatus::Todo => 0,
                 ItemStatus::Doing => 1,
@@ -177,10 +191,11 @@ async fn board_page(
             };
             columns[column].cards.push(card(i, today));
         }
-        // Done: the latest first, and only the last 20.
-        let done = &mut columns[3].cards;
-        done.reverse();
-        done.truncate(20);
+        // Done shows the last 20; other columns their first cards, and how many more.
+        for (column, limit) in columns.iter_mut().zip([CARDS, CARDS, CARDS, 20]) {
+            column.more = column.cards.len().saturating_sub(limit);
+            column.cards.truncate(limit);
+        }
     }
     Ok(Board {
         me,
