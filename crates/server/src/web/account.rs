@@ -11,7 +11,7 @@ use landed_core::event::EntityKind;
 use landed_store::{Store as _, StoreError};
 use serde::Deserialize;
 
-use super::{FormError, Me, Web, error_page, html, see_other};
+use super::{FormError, Me, Web, error_page, see_other};
 use crate::problem::ApiError;
 use crate::{AppState, Db};
 
@@ -127,13 +127,6 @@ async fn account_page(
     })
 }
 
-fn show(page: Result<AccountPage, AppError>, status: StatusCode) -> Response {
-    match page {
-        Ok(p) => html(status, &p),
-        Err(e) => error_page(&ApiError::from(e)),
-    }
-}
-
 pub async fn page(State(state): State<AppState>, web: Web) -> Response {
     let ctx = match web.ctx(&state).await {
         Ok(c) => c,
@@ -148,7 +141,7 @@ pub async fn page(State(state): State<AppState>, web: Web) -> Response {
         String::new(),
     )
     .await;
-    show(page, StatusCode::OK)
+    super::page(StatusCode::OK, page)
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -171,10 +164,7 @@ pub async fn profile(
     headers: HeaderMap,
     Form(f): Form<ProfileForm>,
 ) -> Response {
-    if let Some(r) = web.refuse_form(&headers, &state, &f.csrf) {
-        return r;
-    }
-    let mut ctx = match web.ctx(&state).await {
+    let mut ctx = match web.form_ctx(&headers, &state, &f.csrf).await {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -198,7 +188,7 @@ pub async fn profile(
             };
             let page =
                 account_page(&ctx, web.me(), None, String::new(), error, String::new()).await;
-            show(page, StatusCode::PRECONDITION_FAILED)
+            super::page(StatusCode::PRECONDITION_FAILED, page)
         }
         Err(e) => {
             let error = FormError::of(&e, "tz");
@@ -212,7 +202,7 @@ pub async fn profile(
                 String::new(),
             )
             .await;
-            show(page, status)
+            super::page(status, page)
         }
     }
 }
@@ -235,10 +225,7 @@ pub async fn reminders(
     headers: HeaderMap,
     Form(f): Form<RemindersForm>,
 ) -> Response {
-    if let Some(r) = web.refuse_form(&headers, &state, &f.csrf) {
-        return r;
-    }
-    let ctx = match web.ctx(&state).await {
+    let ctx = match web.form_ctx(&headers, &state, &f.csrf).await {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -272,7 +259,7 @@ pub async fn reminders(
             };
             let page =
                 account_page(&ctx, web.me(), None, String::new(), error, String::new()).await;
-            show(page, status)
+            super::page(status, page)
         }
     }
 }
@@ -293,10 +280,7 @@ pub async fn new_token(
     headers: HeaderMap,
     Form(f): Form<TokenForm>,
 ) -> Response {
-    if let Some(r) = web.refuse_form(&headers, &state, &f.csrf) {
-        return r;
-    }
-    let ctx = match web.ctx(&state).await {
+    let ctx = match web.form_ctx(&headers, &state, &f.csrf).await {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -321,14 +305,14 @@ pub async fn new_token(
             );
             let page =
                 account_page(&ctx, web.me(), None, t.token, FormError::default(), notice).await;
-            show(page, StatusCode::OK)
+            super::page(StatusCode::OK, page)
         }
         Err(e) => {
             let error = FormError::of(&e, "days");
             let status = ApiError::from(e).kind.status();
             let page =
                 account_page(&ctx, web.me(), None, String::new(), error, String::new()).await;
-            show(page, status)
+            super::page(status, page)
         }
     }
 }
@@ -345,10 +329,7 @@ pub async fn revoke_token(
     Path(id): Path<i64>,
     Form(f): Form<RevokeForm>,
 ) -> Response {
-    if let Some(r) = web.refuse_form(&headers, &state, &f.csrf) {
-        return r;
-    }
-    let ctx = match web.ctx(&state).await {
+    let ctx = match web.form_ctx(&headers, &state, &f.csrf).await {
         Ok(c) => c,
         Err(r) => return r,
     };

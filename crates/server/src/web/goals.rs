@@ -15,7 +15,7 @@ use landed_core::plan::{GoalStatus, Progress};
 use landed_store::Store as _;
 use serde::Deserialize;
 
-use super::{FormError, Me, Web, error_page, html, see_other, url_encode};
+use super::{FormError, Me, Web, see_other, url_encode};
 use crate::problem::ApiError;
 use crate::{AppState, Db};
 
@@ -255,18 +255,15 @@ pub async fn dashboard(
         Ok(c) => c,
         Err(r) => return r,
     };
-    match dashboard_page(
+    let shown = dashboard_page(
         &ctx,
         web.me(),
         &q,
         GoalForm::default(),
         FormError::default(),
     )
-    .await
-    {
-        Ok(page) => html(StatusCode::OK, &page),
-        Err(e) => error_page(&ApiError::from(e)),
-    }
+    .await;
+    super::page(StatusCode::OK, shown)
 }
 
 fn given(text: &str) -> Option<String> {
@@ -282,10 +279,7 @@ pub async fn create(
     headers: HeaderMap,
     Form(f): Form<GoalForm>,
 ) -> Response {
-    if let Some(r) = web.refuse_form(&headers, &state, &f.csrf) {
-        return r;
-    }
-    let ctx = match web.ctx(&state).await {
+    let ctx = match web.form_ctx(&headers, &state, &f.csrf).await {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -302,10 +296,10 @@ pub async fn create(
         Err(e) => {
             let error = FormError::of(&e, "by");
             let status = ApiError::from(e).kind.status();
-            match dashboard_page(&ctx, web.me(), &DashboardQuery::default(), f, error).await {
-                Ok(page) => html(status, &page),
-                Err(e) => error_page(&ApiError::from(e)),
-            }
+            super::page(
+                status,
+                dashboard_page(&ctx, web.me(), &DashboardQuery::default(), f, error).await,
+            )
         }
     }
 }
@@ -606,18 +600,15 @@ pub async fn page(State(state): State<AppState>, web: Web, Path(id): Path<String
         Ok(c) => c,
         Err(r) => return r,
     };
-    match goal_page(
+    let shown = goal_page(
         &ctx,
         web.me(),
         &id,
         ItemForm::default(),
         FormError::default(),
     )
-    .await
-    {
-        Ok(page) => html(StatusCode::OK, &page),
-        Err(e) => error_page(&ApiError::from(e)),
-    }
+    .await;
+    super::page(StatusCode::OK, shown)
 }
 
 /// Add an item to the goal: What (title), Who (owner), When (due), and an estimate.
@@ -628,10 +619,7 @@ pub async fn add_item(
     Path(id): Path<String>,
     Form(f): Form<ItemForm>,
 ) -> Response {
-    if let Some(r) = web.refuse_form(&headers, &state, &f.csrf) {
-        return r;
-    }
-    let ctx = match web.ctx(&state).await {
+    let ctx = match web.form_ctx(&headers, &state, &f.csrf).await {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -650,10 +638,7 @@ pub async fn add_item(
         Err(e) => {
             let error = FormError::of(&e, "due");
             let status = ApiError::from(e).kind.status();
-            match goal_page(&ctx, web.me(), &id, f, error).await {
-                Ok(page) => html(status, &page),
-                Err(e) => error_page(&ApiError::from(e)),
-            }
+            super::page(status, goal_page(&ctx, web.me(), &id, f, error).await)
         }
     }
 }

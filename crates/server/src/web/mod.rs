@@ -163,6 +163,29 @@ impl Web {
     }
 }
 
+impl Web {
+    /// A context for a form's write, after [`Web::refuse_form`]'s checks.
+    pub async fn form_ctx<'s>(
+        &self,
+        headers: &HeaderMap,
+        state: &'s AppState,
+        csrf: &str,
+    ) -> Result<Ctx<'s, Db>, Response> {
+        if let Some(r) = self.refuse_form(headers, state, csrf) {
+            return Err(r);
+        }
+        self.ctx(state).await
+    }
+}
+
+/// A page answered with `status`, or the error page of what stopped it.
+pub fn page<T: Template>(status: StatusCode, page: Result<T, AppError>) -> Response {
+    match page {
+        Ok(p) => html(status, &p),
+        Err(e) => error_page(&ApiError::from(e)),
+    }
+}
+
 impl FromRequestParts<AppState> for Web {
     type Rejection = Response;
 

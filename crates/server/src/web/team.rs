@@ -14,8 +14,7 @@ use landed_store::Store as _;
 use serde::Deserialize;
 
 use super::goals::hours;
-use super::{Me, Web, error_page, html};
-use crate::problem::ApiError;
+use super::{Me, Web};
 use crate::{AppState, Db};
 
 #[derive(Debug, Default, Deserialize)]
@@ -352,10 +351,7 @@ pub async fn review(
         })
     }
     .await;
-    match page {
-        Ok(p) => html(StatusCode::OK, &p),
-        Err(e) => error_page(&ApiError::from(e)),
-    }
+    super::page(StatusCode::OK, page)
 }
 
 /// One cell of the heatmap: the load against the hours, and how full.
@@ -503,10 +499,7 @@ pub async fn capacity(
         })
     }
     .await;
-    match page {
-        Ok(p) => html(StatusCode::OK, &p),
-        Err(e) => error_page(&ApiError::from(e)),
-    }
+    super::page(StatusCode::OK, page)
 }
 
 /// A node of the dependency map, placed.
@@ -674,8 +667,5 @@ pub async fn dependency_map(
         })
     }
     .await;
-    match page {
-        Ok(p) => html(StatusCode::OK, &p),
-        Err(e) => error_page(&ApiError::from(e)),
-    }
+    super::page(StatusCode::OK, page)
 }

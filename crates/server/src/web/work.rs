@@ -19,7 +19,7 @@ use landed_core::rules::Rule;
 use landed_store::{Store as _, StoreError};
 use serde::Deserialize;
 
-use super::{FormError, Me, Web, error_page, html, see_other, url_encode};
+use super::{FormError, Me, Web, see_other, url_encode};
 use crate::problem::ApiError;
 use crate::{AppState, Db};
 
@@ -218,10 +218,10 @@ pub async fn board(
         Ok(c) => c,
         Err(r) => return r,
     };
-    match board_page(&ctx, web.me(), q.team.as_deref(), String::new()).await {
-        Ok(page) => html(StatusCode::OK, &page),
-        Err(e) => error_page(&ApiError::from(e)),
-    }
+    super::page(
+        StatusCode::OK,
+        board_page(&ctx, web.me(), q.team.as_deref(), String::new()).await,
+    )
 }
 
 /// A move of a card (or the start button of my week).
@@ -247,10 +247,7 @@ pub async fn move_item(
     Path(id): Path<String>,
     Form(f): Form<MoveForm>,
 ) -> Response {
-    if let Some(r) = web.refuse_form(&headers, &state, &f.csrf) {
-        return r;
-    }
-    let mut ctx = match web.ctx(&state).await {
+    let mut ctx = match web.form_ctx(&headers, &state, &f.csrf).await {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -300,19 +297,16 @@ pub async fn move_item(
             };
             let status = ApiError::from(e).kind.status();
             if back == "/week" {
-                return match week_page(&ctx, web.me(), message).await {
-                    Ok(page) => html(status, &page),
-                    Err(e) => error_page(&ApiError::from(e)),
-                };
+                return super::page(status, week_page(&ctx, web.me(), message).await);
             }
             let team = back
                 .split_once("team=")
                 .map(|(_, t)| percent_decode(t))
                 .unwrap_or_default();
-            match board_page(&ctx, web.me(), Some(&team), message).await {
-                Ok(page) => html(status, &page),
-                Err(e) => error_page(&ApiError::from(e)),
-            }
+            super::page(
+                status,
+                board_page(&ctx, web.me(), Some(&team), message).await,
+            )
         }
     }
 }
@@ -467,10 +461,10 @@ pub async fn week(State(state): State<AppState>, web: Web) -> Response {
         Ok(c) => c,
         Err(r) => return r,
     };
-    match week_page(&ctx, web.me(), String::new()).await {
-        Ok(page) => html(StatusCode::OK, &page),
-        Err(e) => error_page(&ApiError::from(e)),
-    }
+    super::page(
+        StatusCode::OK,
+        week_page(&ctx, web.me(), String::new()).await,
+    )
 }
 
 /// Give (or amend) this week's check-in from the form: `status:I-3`, `note:I-3`,
@@ -482,14 +476,8 @@ pub async fn check_in(
     Form(f): Form<Vec<(String, String)>>,
 ) -> Response {
     let fields: HashMap<&str, &str> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    if let Some(r) = web.refuse_form(
-        &headers,
-        &state,
-        fields.get("csrf").copied().unwrap_or_default(),
-    ) {
-        return r;
-    }
-    let ctx = match web.ctx(&state).await {
+    let csrf = fields.get("csrf").copied().unwrap_or_default();
+    let ctx = match web.form_ctx(&headers, &state, csrf).await {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -527,17 +515,14 @@ pub async fn check_in(
         }
     }
     match checkin::give(&ctx, &input).await {
-        Ok(view) => match week_view(&ctx, web.me(), String::new(), Some(view)).await {
-            Ok(page) => html(StatusCode::OK, &page),
-            Err(e) => error_page(&ApiError::from(e)),
-        },
+        Ok(view) => super::page(
+            StatusCode::OK,
+            week_view(&ctx, web.me(), String::new(), Some(view)).await,
+        ),
         Err(e) => {
             let message = e.to_string();
             let status = ApiError::from(e).kind.status();
-            match week_page(&ctx, web.me(), message).await {
-                Ok(page) => html(status, &page),
-                Err(e) => error_page(&ApiError::from(e)),
-            }
+            super::page(status, week_page(&ctx, web.me(), message).await)
         }
     }
 }
@@ -655,10 +640,10 @@ pub async fn requests(State(state): State<AppState>, web: Web) -> Response {
         Ok(c) => c,
         Err(r) => return r,
     };
-    match requests_page(&ctx, web.me(), FormError::default(), String::new()).await {
-        Ok(page) => html(StatusCode::OK, &page),
-        Err(e) => error_page(&ApiError::from(e)),
-    }
+    super::page(
+        StatusCode::OK,
+        requests_page(&ctx, web.me(), FormError::default(), String::new()).await,
+    )
 }
 
 /// An answer: `commit` with an owner, a due date and the new item's title, or `not_yet` with
@@ -684,10 +669,7 @@ pub async fn answer(
     Path(id): Path<String>,
     Form(f): Form<AnswerForm>,
 ) -> Response {
-    if let Some(r) = web.refuse_form(&headers, &state, &f.csrf) {
-        return r;
-    }
-    let ctx = match web.ctx(&state).await {
+    let ctx = match web.form_ctx(&headers, &state, &f.csrf).await {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -718,10 +700,7 @@ pub async fn answer(
         Err(e) => {
             let error = FormError::of(&e, "due");
             let status = ApiError::from(e).kind.status();
-            match requests_page(&ctx, web.me(), error, id).await {
-                Ok(page) => html(status, &page),
-                Err(e) => error_page(&ApiError::from(e)),
-            }
+            super::page(status, requests_page(&ctx, web.me(), error, id).await)
         }
     }
 }
