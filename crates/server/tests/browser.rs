@@ -345,6 +345,60 @@ async fn account_settings_and_stale_edits() {
     b.close().await;
 }
 
+/// The rules of a goal fixed in place from its checklist: owner, date and outcome; moving the
+/// date once committed is a slip, refused without a reason and kept in the history with one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_goal_is_fixed_in_place() {
+    let Some((chromium, chromedriver)) = tools() else {
+        return;
+    };
+    let site = site().await;
+    let driver = Driver::start(&chromedriver).await;
+    let b = Browser::open(&driver, &chromium, 1280, 900).await;
+    sign_in(&b, &site, "ana").await;
+    // G-6 has no owner, no date and no outcome.
+    b.go(&format!("{}/goals/G-6", site.base)).await;
+    let before = b.text("#checklist").await;
+    assert!(
+        before.contains("✗ Fails the goal has one accountable owner"),
+        "{before}"
+    );
+    b.fill("#f-owner", "hiro").await;
+    b.fill("#f-by", "2027-01-15").await;
+    b.fill("#f-outcome", "crash-free sessions above 99.5%")
+        .await;
+    b.submit("#fix button").await;
+    let after = b.text("#checklist").await;
+    for rule in [
+        "the goal has one accountable owner",
+        "the goal has a target date or milestone",
+        "the goal has a measurable outcome",
+    ] {
+        assert!(
+            after.contains(&format!("✓ Passes {rule}")),
+            "{rule}: {after}"
+        );
+    }
+    // The date is committed now: moving it without a reason is refused and keeps the input.
+    b.fill("#f-by", "2027-02-12").await;
+    b.submit("#fix button").await;
+    assert!(
+        b.text("#fix-error").await.contains("reason"),
+        "{}",
+        b.text("main").await
+    );
+    assert_eq!(b.property("#f-by", "value").await, "2027-02-12");
+    b.fill("#f-reason", "the crash reporter arrives late").await;
+    b.submit("#fix button").await;
+    assert_eq!(b.property("#f-by", "value").await, "2027-02-12");
+    assert!(
+        b.text("#history")
+            .await
+            .contains("the crash reporter arrives late")
+    );
+    b.close().await;
+}
+
 /// T7: text from every field the pages show, stored with script and attribute payloads, is
 /// shown as text; nothing runs (no alert, no global set), and the pages carry a strict CSP.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

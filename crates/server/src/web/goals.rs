@@ -488,16 +488,60 @@ struct GoalPage {
     people: Vec<String>,
     form: ItemForm,
     error: FormError,
+    fix: GoalFix,
+    fix_action: String,
+    fix_error: FormError,
+}
+
+/// The goal's own fields, to fix its rules in place: owner, target, outcome (and why a
+/// committed target moves). Kept as typed when refused.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct GoalFix {
+    #[serde(default)]
+    pub owner: String,
+    #[serde(default)]
+    pub by: String,
+    #[serde(default)]
+    pub outcome: String,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub version: i64,
+    #[serde(default)]
+    pub csrf: String,
+}
+
+/// What a goal page shows besides the goal: its two forms as typed, and their errors.
+#[derive(Default)]
+struct Forms {
+    item: ItemForm,
+    error: FormError,
+    /// `None`: the goal's fields as stored.
+    fix: Option<GoalFix>,
+    fix_error: FormError,
 }
 
 async fn goal_page(
     ctx: &Ctx<'_, Db>,
     me: Me,
     id: &str,
-    form: ItemForm,
-    error: FormError,
+    forms: Forms,
 ) -> Result<GoalPage, AppError> {
+    let Forms {
+        item: form,
+        error,
+        fix,
+        fix_error,
+    } = forms;
     let g: GoalView = goals::show(ctx, id).await?;
+    let fix = fix.unwrap_or_else(|| GoalFix {
+        owner: g.owner.clone().unwrap_or_default(),
+        by: g.target.map(|d| d.to_string()).unwrap_or_default(),
+        outcome: g.outcome.clone().unwrap_or_default(),
+        reason: String::new(),
+        version: g.version,
+        csrf: String::new(),
+    });
     let history = history::history(ctx, &g.id)
         .await?
         .into_iter()
@@ -591,6 +635,9 @@ async fn goal_page(
         people,
         form,
         error,
+        fix_action: format!("/goals/{}/edit", url_encode(&g.id)),
+        fix,
+        fix_error,
     })
 }
 
@@ -600,14 +647,7 @@ pub async fn page(State(state): State<AppState>, web: Web, Path(id): Path<String
         Ok(c) => c,
         Err(r) => return r,
     };
-    let shown = goal_page(
-        &ctx,
-        web.me(),
-        &id,
-        ItemForm::default(),
-        FormError::default(),
-    )
-    .await;
+    let shown = goal_page(&ctx, web.me(), &id, Forms::default()).await;
     super::page(StatusCode::OK, shown)
 }
 
@@ -638,7 +678,78 @@ pub async fn add_item(
         Err(e) => {
             let error = FormError::of(&e, "due");
             let status = ApiError::from(e).kind.status();
-            super::page(status, goal_page(&ctx, web.me(), &id, f, error).await)
+            let forms = Forms {
+                item: f,
+                error,
+                ..Forms::default()
+            };
+            super::page(status, goal_page(&ctx, web.me(), &id, forms).await)
+        }
+    }
+}
+
+/// Fix the goal's own rules in place: set or change its owner, target date and outcome. Only
+/// what changed is written; moving a committed target needs a reason; a goal changed by
+/// someone else since the page loaded is not overwritten.
+pub async fn fix(
+    State(state): State<AppState>,
+    web: Web,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): Form<GoalFix>,
+) -> Response {
+    let mut ctx = match web.form_ctx(&headers, &state, &f.csrf).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let result = async {
+        let r = landed_app::resolve::parse_ref(&id, landed_core::model::RefKind::Goal)?;
+        let goal = landed_app::resolve::goal(ctx.store, r).await?;
+        let now = goals::show(&ctx, &id).await?;
+        ctx.expect = Some((landed_core::event::EntityKind::Goal, goal.id, f.version));
+        let changed = |typed: &str, stored: Option<String>| {
+            let typed = given(typed);
+            (typed != stored).then_some(typed)
+        };
+        let patch = goals::GoalPatch {
+            owner: changed(&f.owner, now.owner.clone()),
+            by: changed(&f.by, now.target.map(|d| d.to_string())),
+            outcome: changed(&f.outcome, now.outcome.clone()),
+            ..goals::GoalPatch::default()
+        };
+        if patch.owner.is_none() && patch.by.is_none() && patch.outcome.is_none() {
+            return Ok(());
+        }
+        let reason = given(&f.reason);
+        goals::edit(&ctx, &id, patch, reason.as_deref())
+            .await
+            .map(|_| ())
+    }
+    .await;
+    match result {
+        Ok(()) => see_other(&format!("/goals/{}", url_encode(&id))),
+        Err(e) => {
+            let stale = matches!(
+                e,
+                AppError::Store(landed_store::StoreError::Conflict { .. })
+            );
+            let fix_error = if stale {
+                FormError {
+                    field: None,
+                    message: "this goal was changed since you loaded the page: here it is as \
+                              it is now; make your change again"
+                        .into(),
+                }
+            } else {
+                FormError::of(&e, "by")
+            };
+            let status = ApiError::from(e).kind.status();
+            let forms = Forms {
+                fix: (!stale).then_some(f),
+                fix_error,
+                ..Forms::default()
+            };
+            super::page(status, goal_page(&ctx, web.me(), &id, forms).await)
         }
     }
 }

@@ -37,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route("/goals", axum::routing::post(goals::create))
         .route("/goals/{id}", get(goals::page))
         .route("/goals/{id}/items", axum::routing::post(goals::add_item))
+        .route("/goals/{id}/edit", axum::routing::post(goals::fix))
         .route("/board", get(work::board))
         .route("/items/{id}/status", axum::routing::post(work::move_item))
         .route("/week", get(work::week).post(work::check_in))
