@@ -363,6 +363,10 @@ async fn a_goal_is_fixed_in_place() {
         before.contains("✗ Fails the goal has one accountable owner"),
         "{before}"
     );
+    assert!(
+        before.contains("How to fix: name one owner under “Fix the goal” below"),
+        "the fix points at the form on the page: {before}"
+    );
     b.fill("#f-owner", "hiro").await;
     b.fill("#f-by", "2027-01-15").await;
     b.fill("#f-outcome", "crash-free sessions above 99.5%")

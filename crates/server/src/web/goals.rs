@@ -314,6 +314,19 @@ pub struct CheckRow {
     pub items: String,
 }
 
+/// How to fix a goal's own rule on this page, where a form below does it; `None` where the
+/// command line's fix is the way (items are edited there).
+fn web_fix(rule: landed_core::rules::Rule) -> Option<&'static str> {
+    use landed_core::rules::Rule;
+    match rule {
+        Rule::GoalMissingOwner => Some("name one owner under “Fix the goal” below"),
+        Rule::GoalMissingDate => Some("set a target date under “Fix the goal” below"),
+        Rule::GoalMissingOutcome => Some("write a measurable outcome under “Fix the goal” below"),
+        Rule::GoalNoItems => Some("add the first step under “Add an item” below"),
+        _ => None,
+    }
+}
+
 /// One item on the goal page.
 pub struct ItemRow {
     pub id: String,
@@ -599,7 +612,10 @@ async fn goal_page(
                     (false, false) => "✗ Fails",
                 },
                 requirement: c.requirement.to_string(),
-                fix: c.fix.as_deref().unwrap_or_default().to_string(),
+                fix: web_fix(c.rule).map_or_else(
+                    || c.fix.as_deref().unwrap_or_default().to_string(),
+                    Into::into,
+                ),
                 items: c.items.join(", "),
             })
             .collect(),
