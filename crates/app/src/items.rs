@@ -252,6 +252,43 @@ pub enum Action {
 }
 
 impl Action {
+    pub const ALL: [Action; 5] = [
+        Action::Start,
+        Action::Done,
+        Action::Block,
+        Action::Drop,
+        Action::Reopen,
+    ];
+
+    /// The status an item in `from` moves to, and the event it makes; `None` when the action
+    /// does not apply (starting what is started, reopening what is open, …).
+    pub fn leads_to(self, from: ItemStatus) -> Option<(ItemStatus, EventKind)> {
+        use ItemStatus as S;
+        match (self, from) {
+            (Action::Start, S::Todo | S::Blocked) => Some((S::Doing, EventKind::Started)),
+            (Action::Done, S::Todo | S::Doing | S::Blocked) => Some((S::Done, EventKind::Done)),
+            (Action::Block, S::Todo | S::Doing | S::Blocked) => {
+                Some((S::Blocked, EventKind::Blocked))
+            }
+            (Action::Drop, S::Todo | S::Doing | S::Blocked) => {
+                Some((S::Dropped, EventKind::Dropped))
+            }
+            (Action::Reopen, S::Done | S::Dropped) => Some((S::Todo, EventKind::Reopened)),
+            _ => None,
+        }
+    }
+
+    /// The word of [`Action::parse`].
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Start => "start",
+            Action::Done => "done",
+            Action::Block => "block",
+            Action::Drop => "drop",
+            Action::Reopen => "reopen",
+        }
+    }
+
     /// The action a word names (`start`, `done`, `block`, `drop`, `reopen`), for the API's
     /// and the web's forms.
     pub fn parse(word: &str) -> Result<Action> {
@@ -321,33 +358,16 @@ pub async fn act<S: Store>(
     let r = resolve::parse_ref(id, RefKind::Item)?;
     let before = resolve::item(ctx.store, r).await?;
     use ItemStatus as S;
-    let (status, kind) = match (action, before.status) {
-        (Action::Start, S::Todo | S::Blocked) => (S::Doing, EventKind::Started),
-        (Action::Done, S::Todo | S::Doing | S::Blocked) => (S::Done, EventKind::Done),
-        (Action::Block, S::Todo | S::Doing | S::Blocked) => (S::Blocked, EventKind::Blocked),
-        (Action::Drop, S::Todo | S::Doing | S::Blocked) => (S::Dropped, EventKind::Dropped),
-        (Action::Reopen, S::Done | S::Dropped) => (S::Todo, EventKind::Reopened),
-        (Action::Start, S::Doing) => {
-            return Err(AppError::BadTransition {
-                what: r,
-                status: "doing",
-                hint: "it is already started",
-            });
-        }
-        (Action::Reopen, s) => {
-            return Err(AppError::BadTransition {
-                what: r,
-                status: s.as_str(),
-                hint: "only done or dropped items can be reopened",
-            });
-        }
-        (_, s) => {
-            return Err(AppError::BadTransition {
-                what: r,
-                status: s.as_str(),
-                hint: "reopen it first with `landed reopen ID`",
-            });
-        }
+    let Some((status, kind)) = action.leads_to(before.status) else {
+        return Err(AppError::BadTransition {
+            what: r,
+            status: before.status.as_str(),
+            hint: match action {
+                Action::Start if before.status == S::Doing => "it is already started",
+                Action::Reopen => "only done or dropped items can be reopened",
+                _ => "reopen it first with `landed reopen ID`",
+            },
+        });
     };
     if status.needs_reason() && reason.is_none() {
         return Err(AppError::ReasonRequired {

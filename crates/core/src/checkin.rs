@@ -68,7 +68,7 @@ pub fn agenda(items: &[Item], week: Week, today: Date, now: Timestamp) -> Vec<Ag
         .filter(|i| i.status.is_open())
         .filter_map(|i| {
             let mut why = Vec::new();
-            if i.due.date.is_some_and(|d| d < today) {
+            if i.status.overdue(i.due.date, today) {
                 why.push(Why::Overdue);
             }
             if i.status == ItemStatus::Blocked {

@@ -124,7 +124,7 @@ pub fn goal_health(f: &HealthFacts<'_>) -> (Health, Vec<HealthReason>) {
     }
     if f.items
         .iter()
-        .any(|i| i.status.is_open() && i.due.date.is_some_and(|d| d < f.today))
+        .any(|i| i.status.overdue(i.due.date, f.today))
     {
         reasons.push(HealthReason::OverdueItems);
     }

@@ -169,6 +169,12 @@ impl ItemStatus {
         )
     }
 
+    /// Whether an item in this status, due on `due`, is overdue on `today`: open, and its
+    /// due date has passed.
+    pub fn overdue(self, due: Option<Date>, today: Date) -> bool {
+        self.is_open() && due.is_some_and(|d| d < today)
+    }
+
     /// Whether entering this status needs a reason (DESIGN §1: blocked and dropped do).
     pub fn needs_reason(self) -> bool {
         matches!(self, ItemStatus::Blocked | ItemStatus::Dropped)
@@ -541,6 +547,20 @@ pub fn milestone_ref(num: i64) -> Ref {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_open_items_past_their_date_are_overdue() {
+        let (due, today): (Date, Date) =
+            ("2026-11-20".parse().unwrap(), "2026-11-23".parse().unwrap());
+        for s in [ItemStatus::Todo, ItemStatus::Doing, ItemStatus::Blocked] {
+            assert!(s.overdue(Some(due), today), "{s}");
+            assert!(!s.overdue(Some(today), today), "due today is not late");
+            assert!(!s.overdue(None, today), "undated is never late");
+        }
+        for s in [ItemStatus::Done, ItemStatus::Dropped] {
+            assert!(!s.overdue(Some(due), today), "{s}");
+        }
+    }
 
     #[test]
     fn refs_parse_in_any_case_with_or_without_dash() {
