@@ -212,13 +212,7 @@ async fn dashboard_page(
             .or_default()
             .push(GoalRow::of(g));
     }
-    let team_names = ctx
-        .store
-        .team_names()
-        .await?
-        .into_iter()
-        .map(|(_, n)| n)
-        .collect();
+    let (team_names, _) = super::team_names(ctx).await?;
     let people = ctx
         .store
         .people()

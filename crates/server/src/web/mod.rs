@@ -17,6 +17,7 @@ use axum::routing::get;
 use landed_app::{AppError, Ctx, accounts};
 use landed_core::authz::Action;
 use landed_core::model::Person;
+use landed_core::when::WhenError;
 use landed_store::Session;
 
 use crate::problem::{ApiError, Kind};
@@ -254,6 +255,37 @@ fn plain_error(status: StatusCode, detail: &str) -> Response {
     }
 }
 
+/// Every team's name, and those of the signed-in person's teams (that they lead or belong
+/// to, as their context already knows).
+pub async fn team_names(ctx: &Ctx<'_, Db>) -> Result<(Vec<String>, Vec<String>), AppError> {
+    let all = landed_store::Store::team_names(ctx.store).await?;
+    let theirs = match &ctx.access {
+        landed_app::access::Access::Signed(actor) => all
+            .iter()
+            .filter(|(id, _)| actor.teams.contains(id))
+            .map(|(_, n)| n.clone())
+            .collect(),
+        landed_app::access::Access::Local => Vec::new(),
+    };
+    Ok((all.into_iter().map(|(_, n)| n).collect(), theirs))
+}
+
+/// The team a team page shows: the one asked for, else the person's first team, else the
+/// first team (empty when there is none); and every team's name, for the picker.
+pub async fn pick_team(
+    ctx: &Ctx<'_, Db>,
+    asked: Option<&str>,
+) -> Result<(String, Vec<String>), AppError> {
+    let (all, theirs) = team_names(ctx).await?;
+    let team = asked
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .or_else(|| theirs.into_iter().next())
+        .or_else(|| all.first().cloned())
+        .unwrap_or_default();
+    Ok((team, all))
+}
+
 /// Which form field an error of the use cases is about, so that the page shows it there.
 /// `when` is the name of the form's date field.
 pub fn field_of(e: &AppError, when: &'static str) -> Option<&'static str> {
@@ -265,7 +297,10 @@ pub fn field_of(e: &AppError, when: &'static str) -> Option<&'static str> {
         AppError::UnknownPerson { .. } => Some("owner"),
         AppError::UnknownTeam { .. } => Some("team"),
         AppError::UnknownMilestone { .. } => Some(when),
-        AppError::When(w) if w.to_string().contains("estimate") => Some("estimate"),
+        AppError::When(WhenError::BadEstimate(_) | WhenError::EstimateOutOfRange(_)) => {
+            Some("estimate")
+        }
+        AppError::When(WhenError::BadTimeZone(_)) => Some("tz"),
         AppError::When(_) | AppError::DateAndMilestone => Some(when),
         _ => None,
     }
@@ -305,17 +340,16 @@ impl FormError {
     }
 }
 
-/// Percent-encode `text` for a query value.
+/// What a path segment or query value keeps as it is: letters, digits and `-._~`.
+const KEPT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// Percent-encode `text` for a path segment or a query value.
 pub fn url_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(text, KEPT).to_string()
 }
 
 /// A redirect after a form: 303, so the browser follows it with a GET.

@@ -5,48 +5,20 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use landed_app::AppError;
 use landed_app::capacity::CapacityView;
 use landed_app::review::Review;
 use landed_app::views::DepView;
-use landed_app::{AppError, Ctx};
-use landed_core::deps::DepClass;
-use landed_store::Store as _;
 use serde::Deserialize;
 
 use super::goals::hours;
-use super::{Me, Web};
-use crate::{AppState, Db};
+use super::{Me, Web, pick_team};
+use crate::AppState;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct TeamQuery {
     team: Option<String>,
     week: Option<String>,
-}
-
-/// The team asked for, else the person's first team, else the first team; and every name.
-async fn pick_team(
-    ctx: &Ctx<'_, Db>,
-    asked: Option<&str>,
-) -> Result<(String, Vec<String>), AppError> {
-    let all = ctx.store.team_names().await?;
-    let names: Vec<String> = all.iter().map(|(_, n)| n.clone()).collect();
-    if let Some(t) = asked.filter(|t| !t.is_empty()) {
-        return Ok((t.to_string(), names));
-    }
-    let mine: Vec<i64> = ctx
-        .store
-        .teams_of(ctx.require_actor()?.id)
-        .await?
-        .into_iter()
-        .map(|(id, _)| id)
-        .collect();
-    let team = all
-        .iter()
-        .find(|(id, _)| mine.contains(id))
-        .or(all.first())
-        .map(|(_, n)| n.clone())
-        .unwrap_or_default();
-    Ok((team, names))
 }
 
 /// One line of a review section: what, and the detail under it.
@@ -265,8 +237,8 @@ fn sections(r: &Review) -> Vec<Section> {
                             "{} {}: {} → {}",
                             d.id,
                             d.title,
-                            format!("{:?}", d.from).to_lowercase(),
-                            format!("{:?}", d.to).to_lowercase()
+                            d.from.as_str().replace('_', " "),
+                            d.to.as_str().replace('_', " ")
                         ),
                         d.why.join("; "),
                     )
@@ -518,7 +490,7 @@ pub struct MapEdge {
     pub x2: u32,
     pub y2: u32,
     pub class: &'static str,
-    pub word: &'static str,
+    pub word: String,
     pub lx: u32,
     pub ly: u32,
     pub title: String,
@@ -554,16 +526,6 @@ fn href(id: &str) -> String {
     }
 }
 
-fn word(c: DepClass) -> &'static str {
-    match c {
-        DepClass::Phantom => "phantom",
-        DepClass::Late => "late",
-        DepClass::AtRisk => "at risk",
-        DepClass::Ok => "ok",
-        DepClass::Met => "met",
-    }
-}
-
 /// Needing ends on the left, delivering ends on the right, one row each, in the order of the
 /// worst dependency they take part in.
 fn layout(deps: &[DepView]) -> (Vec<MapNode>, Vec<MapEdge>, u32, u32) {
@@ -588,14 +550,14 @@ fn layout(deps: &[DepView]) -> (Vec<MapNode>, Vec<MapEdge>, u32, u32) {
             x2,
             y2,
             class: d.class.as_str(),
-            word: word(d.class),
+            word: d.class.as_str().replace('_', " "),
             lx: x1 + GAP / 2,
             ly: (y1 + y2) / 2 - 4,
             title: format!(
                 "{} needs {}: {}{}",
                 d.from,
                 d.to,
-                word(d.class),
+                d.class.as_str().replace('_', " "),
                 d.needed_by
                     .map_or(String::new(), |n| format!(", needed by {n}"))
             ),
@@ -644,13 +606,8 @@ pub async fn dependency_map(
         } else {
             landed_app::links::list(&ctx, Some(&team)).await?
         };
-        deps.sort_by_key(|d| match d.class {
-            DepClass::Phantom => 0,
-            DepClass::Late => 1,
-            DepClass::AtRisk => 2,
-            DepClass::Ok => 3,
-            DepClass::Met => 4,
-        });
+        // Worst first: the classes are ordered phantom, late, at risk, ok, met.
+        deps.sort_by_key(|d| d.class);
         let hidden = deps.len().saturating_sub(MAP_LIMIT);
         deps.truncate(MAP_LIMIT);
         let (nodes, edges, width, height) = layout(&deps);

@@ -16,7 +16,7 @@ use landed_app::{AppError, Ctx};
 use landed_core::event::EntityKind;
 use landed_core::model::ItemStatus;
 use landed_core::rules::Rule;
-use landed_store::{Store as _, StoreError};
+use landed_store::StoreError;
 use serde::Deserialize;
 
 use super::{FormError, Me, Web, see_other, url_encode};
@@ -54,17 +54,27 @@ struct Board {
     team: String,
     team_names: Vec<String>,
     columns: Vec<Column>,
-    back: String,
     error: String,
 }
 
+/// The moves a card in `status` can make: the actions the status allows, as (action, label).
 fn moves(status: ItemStatus) -> Vec<(&'static str, &'static str)> {
-    match status {
-        ItemStatus::Todo => vec![("start", "Start"), ("block", "Block"), ("drop", "Drop")],
-        ItemStatus::Doing => vec![("done", "Done"), ("block", "Block"), ("drop", "Drop")],
-        ItemStatus::Blocked => vec![("start", "Unblock and start"), ("drop", "Drop")],
-        ItemStatus::Done | ItemStatus::Dropped => vec![("reopen", "Reopen")],
-    }
+    Action::ALL
+        .into_iter()
+        .filter(|a| a.leads_to(status).is_some())
+        .map(|a| {
+            let label = match a {
+                Action::Start if status == ItemStatus::Blocked => "Unblock and start",
+                Action::Start => "Start",
+                Action::Done => "Done",
+                Action::Block if status == ItemStatus::Blocked => "Block (new reason)",
+                Action::Block => "Block",
+                Action::Drop => "Drop",
+                Action::Reopen => "Reopen",
+            };
+            (a.as_str(), label)
+        })
+        .collect()
 }
 
 fn card(i: &ItemView, today: jiff::civil::Date) -> Card {
@@ -72,7 +82,7 @@ fn card(i: &ItemView, today: jiff::civil::Date) -> Card {
     if i.warnings.contains(&Rule::ItemTooBig) {
         flags.push("too big");
     }
-    if i.status.is_open() && i.due.is_some_and(|d| d < today) {
+    if i.status.overdue(i.due, today) {
         flags.push("overdue");
     }
     if i.status == ItemStatus::Blocked {
@@ -106,35 +116,7 @@ async fn board_page(
     team: Option<&str>,
     error: String,
 ) -> Result<Board, AppError> {
-    let team_names: Vec<String> = ctx
-        .store
-        .team_names()
-        .await?
-        .into_iter()
-        .map(|(_, n)| n)
-        .collect();
-    // The person's first team, else the first team.
-    let mine = {
-        let ids: Vec<i64> = ctx
-            .store
-            .teams_of(ctx.require_actor()?.id)
-            .await?
-            .into_iter()
-            .map(|(id, _)| id)
-            .collect();
-        ctx.store
-            .team_names()
-            .await?
-            .into_iter()
-            .find(|(id, _)| ids.contains(id))
-            .map(|(_, n)| n)
-    };
-    let team = team
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
-        .or(mine)
-        .or_else(|| team_names.first().cloned())
-        .unwrap_or_default();
+    let (team, team_names) = super::pick_team(ctx, team).await?;
     let mut columns = vec![
         Column {
             title: "To do",
@@ -199,7 +181,6 @@ async fn board_page(
     }
     Ok(Board {
         me,
-        back: format!("/board?team={}", url_encode(&team)),
         team,
         team_names,
         columns,
@@ -232,9 +213,8 @@ pub struct MoveForm {
     reason: String,
     /// The version the page showed: a card someone else changed since is not moved.
     version: Option<i64>,
-    /// Where to go back to: the board of a team, or my week.
-    #[serde(default)]
-    back: String,
+    /// The board the card was moved on; none from my week.
+    team: Option<String>,
     csrf: String,
 }
 
@@ -251,16 +231,10 @@ pub async fn move_item(
         Ok(c) => c,
         Err(r) => return r,
     };
-    let back = if f.back.starts_with("/board") || f.back == "/week" {
-        f.back.clone()
-    } else {
-        "/board".to_string()
-    };
     let result = async {
         let action = Action::parse(&f.action)?;
         if let Some(version) = f.version {
-            let item = items::show(&ctx, &id).await?;
-            let r = landed_app::resolve::parse_ref(&item.id, landed_core::model::RefKind::Item)?;
+            let r = landed_app::resolve::parse_ref(&id, landed_core::model::RefKind::Item)?;
             let stored = landed_app::resolve::item(ctx.store, r).await?;
             ctx.expect = Some((EntityKind::Item, stored.id, version));
         }
@@ -276,7 +250,10 @@ pub async fn move_item(
     }
     .await;
     match result {
-        Ok(_) => see_other(&back),
+        Ok(_) => see_other(&match &f.team {
+            Some(t) => format!("/board?team={}", url_encode(t)),
+            None => "/week".into(),
+        }),
         Err(e) => {
             let message = match &e {
                 AppError::Store(StoreError::Conflict { .. }) => {
@@ -296,46 +273,15 @@ pub async fn move_item(
                 _ => format!("{id}: {e}"),
             };
             let status = ApiError::from(e).kind.status();
-            if back == "/week" {
-                return super::page(status, week_page(&ctx, web.me(), message).await);
-            }
-            let team = back
-                .split_once("team=")
-                .map(|(_, t)| percent_decode(t))
-                .unwrap_or_default();
-            super::page(
-                status,
-                board_page(&ctx, web.me(), Some(&team), message).await,
-            )
-        }
-    }
-}
-
-fn percent_decode(text: &str) -> String {
-    let hex = |b: u8| char::from(b).to_digit(16);
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let escaped = (bytes[i] == b'%' && i + 2 < bytes.len())
-            .then(|| Some(hex(bytes[i + 1])? * 16 + hex(bytes[i + 2])?))
-            .flatten();
-        match (escaped, bytes[i]) {
-            (Some(b), _) => {
-                out.push(b as u8);
-                i += 3;
-            }
-            (None, b'+') => {
-                out.push(b' ');
-                i += 1;
-            }
-            (None, b) => {
-                out.push(b);
-                i += 1;
+            match &f.team {
+                Some(team) => super::page(
+                    status,
+                    board_page(&ctx, web.me(), Some(team), message).await,
+                ),
+                None => super::page(status, week_page(&ctx, web.me(), message).await),
             }
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// One line of the check-in form.
@@ -587,31 +533,13 @@ struct Requests {
     error_id: String,
 }
 
-async fn my_teams(ctx: &Ctx<'_, Db>) -> Result<Vec<String>, AppError> {
-    let ids: Vec<i64> = ctx
-        .store
-        .teams_of(ctx.require_actor()?.id)
-        .await?
-        .into_iter()
-        .map(|(id, _)| id)
-        .collect();
-    Ok(ctx
-        .store
-        .team_names()
-        .await?
-        .into_iter()
-        .filter(|(id, _)| ids.contains(id))
-        .map(|(_, n)| n)
-        .collect())
-}
-
 async fn requests_page(
     ctx: &Ctx<'_, Db>,
     me: Me,
     error: FormError,
     error_id: String,
 ) -> Result<Requests, AppError> {
-    let mine = my_teams(ctx).await?;
+    let (_, mine) = super::team_names(ctx).await?;
     let (mut incoming, mut outgoing, mut others) = (Vec::new(), Vec::new(), Vec::new());
     for r in requests::list(ctx, None, false).await? {
         let row = RequestRow::of(&r, &mine);
@@ -702,18 +630,5 @@ pub async fn answer(
             let status = ApiError::from(e).kind.status();
             super::page(status, requests_page(&ctx, web.me(), error, id).await)
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::percent_decode;
-
-    #[test]
-    fn query_values_decode() {
-        assert_eq!(percent_decode("Platform"), "Platform");
-        assert_eq!(percent_decode("Two+words%20%C3%A9"), "Two words é");
-        assert_eq!(percent_decode("50%"), "50%");
-        assert_eq!(percent_decode("%zz"), "%zz");
     }
 }
