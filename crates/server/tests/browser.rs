@@ -123,6 +123,23 @@ async fn a_person_signs_in_makes_a_plan_and_signs_out() {
 
     b.go(&format!("{}/", site.base)).await;
     assert!(b.count(".goal").await >= 5, "the demo's goals are listed");
+    // The filter shows one verdict only, and a team's goals only.
+    b.select("#f-status", "aspiration").await;
+    b.submit(".filters button").await;
+    let badges = b
+        .run("return [...document.querySelectorAll('.goal .badge')].map(e => e.textContent)")
+        .await;
+    let badges = badges.as_array().unwrap();
+    assert!(
+        !badges.is_empty() && badges.iter().all(|w| w == "Aspiration"),
+        "{badges:?}"
+    );
+    b.go(&format!("{}/?team=Payments", site.base)).await;
+    let teams = b
+        .run("return [...document.querySelectorAll('.team h2')].map(e => e.textContent)")
+        .await;
+    assert_eq!(teams, serde_json::json!(["Payments"]));
+    b.go(&format!("{}/", site.base)).await;
 
     // A goal with an owner, date and outcome but no steps is an aspiration.
     b.fill("#g-title", "Checkout answers in under a second")
@@ -165,6 +182,13 @@ async fn a_person_signs_in_makes_a_plan_and_signs_out() {
             .contains("Cache the price lookups")
     );
     assert!(b.text("#history").await.contains("created"));
+    // The burn-up chart draws the new scope, and says it in words too.
+    assert_eq!(b.count("#burnup svg polyline.done").await, 1);
+    assert!(
+        b.text("#burnup figcaption").await.contains("0 of 6 h done"),
+        "{}",
+        b.text("#burnup").await
+    );
 
     // On the team's board, the new card moves: blocking needs a reason, starting does not.
     b.go(&format!("{}/board?team=Platform", site.base)).await;
@@ -209,10 +233,24 @@ async fn a_week_checked_in_and_a_request_answered() {
     b.submit("nav a[href='/week']").await;
     let next = b.text("#next").await;
     assert!(next.contains("I-"), "{next}");
-    if b.try_find("#next button").await.is_some() {
-        b.submit("#next button").await;
-        assert_eq!(b.url().await, format!("{}/week", site.base));
-    }
+    // Her next action is not started yet: one button starts it.
+    let next_id = b.text("#next strong").await;
+    let num: i64 = next_id
+        .split(' ')
+        .next()
+        .and_then(|id| id.strip_prefix("I-"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no item in `{next_id}`"));
+    b.submit("#next button").await;
+    assert_eq!(b.url().await, format!("{}/week", site.base));
+    let store = SqlStore::open(&site.store_path, false).await.unwrap();
+    let item = store.item(num).await.unwrap().unwrap();
+    store.close().await;
+    assert_eq!(
+        item.status,
+        landed_core::model::ItemStatus::Doing,
+        "I-{num} started"
+    );
     // The agenda lists chloe's items; one is done, with a note, and the week is summed up.
     let first = b
         .run("return document.querySelector('select[name^=\"status:\"]').id")
@@ -524,10 +562,9 @@ fn encoded(pairs: &[(&str, &str)]) -> String {
         .join("&")
 }
 
-/// T10: a form posted from another site (or without the page's token) changes nothing.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn forms_from_elsewhere_change_nothing() {
-    let site = site().await;
+/// An HTTP client that follows no redirects, signed in as `handle` through the sign-in form:
+/// the client and the session cookie to send.
+async fn signed_in(site: &Site, handle: &str) -> (reqwest::Client, String) {
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -537,14 +574,14 @@ async fn forms_from_elsewhere_change_nothing() {
         .header("sec-fetch-site", "same-origin")
         .header("content-type", "application/x-www-form-urlencoded")
         .body(encoded(&[
-            ("handle", "ana"),
+            ("handle", handle),
             ("password", PASSWORD),
             ("next", "/"),
         ]))
         .send()
         .await
         .unwrap();
-    assert_eq!(signed.status(), 303);
+    assert_eq!(signed.status(), 303, "{handle} signs in");
     let cookie = signed.headers()["set-cookie"]
         .to_str()
         .unwrap()
@@ -552,6 +589,14 @@ async fn forms_from_elsewhere_change_nothing() {
         .next()
         .unwrap()
         .to_string();
+    (http, cookie)
+}
+
+/// T10: a form posted from another site (or without the page's token) changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forms_from_elsewhere_change_nothing() {
+    let site = site().await;
+    let (http, cookie) = signed_in(&site, "ana").await;
     let dashboard = http
         .get(format!("{}/", site.base))
         .header("cookie", &cookie)
@@ -626,25 +671,7 @@ async fn forms_from_elsewhere_change_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn team_pages_show_the_week() {
     let site = site().await;
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let signed = http
-        .post(format!("{}/login", site.base))
-        .header("sec-fetch-site", "same-origin")
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(encoded(&[("handle", "emma"), ("password", PASSWORD)]))
-        .send()
-        .await
-        .unwrap();
-    let cookie = signed.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let (http, cookie) = signed_in(&site, "emma").await;
     let page = |path: &'static str| {
         let (http, cookie, base) = (http.clone(), cookie.clone(), site.base.clone());
         async move {
