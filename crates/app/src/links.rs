@@ -240,7 +240,37 @@ fn cycle_as_deps(path: &[Node]) -> Vec<Dependency> {
 /// Every dependency of the workspace, classified, worst first, with the requests made for an
 /// item or goal (see [`request_deps`]).
 pub async fn list<S: Store>(ctx: &Ctx<'_, S>, team: Option<&str>) -> Result<Vec<DepView>> {
-    let deps = ctx.store.dependencies(None).await?;
+    // A team's dependencies are those with an end among its goals, or the items of its goals
+    // and its people: only those are read and classified.
+    let (deps, ours) = match team {
+        None => (ctx.store.dependencies(None).await?, None),
+        Some(name) => {
+            let t = resolve::team(ctx.store, name).await?;
+            let (goal_filter, item_filter) = (
+                GoalFilter {
+                    team: Some(t.id),
+                    ..GoalFilter::default()
+                },
+                ItemFilter {
+                    team: Some(t.id),
+                    ..ItemFilter::default()
+                },
+            );
+            let (goals, items) =
+                tokio::try_join!(ctx.store.goals(&goal_filter), ctx.store.items(&item_filter))?;
+            let nodes: Vec<Node> = goals
+                .iter()
+                .map(|g| Node::Goal(g.id))
+                .chain(items.iter().map(|i| Node::Item(i.id)))
+                .collect();
+            let refs: std::collections::HashSet<String> = goals
+                .iter()
+                .map(|g| goal_ref(g.num).to_string())
+                .chain(items.iter().map(|i| item_ref(i.num).to_string()))
+                .collect();
+            (ctx.store.dependencies(Some(&nodes)).await?, Some(refs))
+        }
+    };
     let mut around = Around::load(ctx.store, &deps).await?;
     around.forecast = crate::forecast::finishes_of(ctx, around.items.keys().copied()).await?;
     let names = Names::load(ctx.store, around.owners().collect::<Vec<_>>()).await?;
@@ -249,35 +279,48 @@ pub async fn list<S: Store>(ctx: &Ctx<'_, S>, team: Option<&str>) -> Result<Vec<
         .iter()
         .map(|d| around.view(d, &policy, &names, today))
         .collect();
-    views.extend(request_deps(ctx, None).await?);
-    if let Some(name) = team {
-        // A team's dependencies: those with an end among its goals, or the items of its goals
-        // and its people.
-        let t = resolve::team(ctx.store, name).await?;
-        let mut ours: std::collections::HashSet<String> = ctx
-            .store
-            .goals(&GoalFilter {
-                team: Some(t.id),
-                ..GoalFilter::default()
-            })
-            .await?
-            .iter()
-            .map(|g| goal_ref(g.num).to_string())
-            .collect();
-        ours.extend(
-            ctx.store
-                .items(&ItemFilter {
-                    team: Some(t.id),
-                    ..ItemFilter::default()
-                })
-                .await?
-                .iter()
-                .map(|i| item_ref(i.num).to_string()),
-        );
-        views.retain(|v| ours.contains(&v.from) || ours.contains(&v.to));
+    let mut requests = request_deps(ctx, None).await?;
+    if let Some(ours) = &ours {
+        requests.retain(|v| ours.contains(&v.from) || ours.contains(&v.to));
     }
+    views.extend(requests);
     views.sort_by(|a, b| a.class.cmp(&b.class).then(a.needed_by.cmp(&b.needed_by)));
     Ok(views)
+}
+
+/// What one item needs and what needs it, classified, worst first; requests made for the
+/// item count among its needs, and those it delivers among what needs it.
+pub async fn of_item<S: Store>(
+    ctx: &Ctx<'_, S>,
+    item: &Item,
+) -> Result<(Vec<DepView>, Vec<DepView>)> {
+    let node = Node::Item(item.id);
+    let deps = ctx.store.dependencies(Some(&[node])).await?;
+    let mut around = Around::load(ctx.store, &deps).await?;
+    around.forecast = crate::forecast::finishes_of(ctx, around.items.keys().copied()).await?;
+    let names = Names::load(ctx.store, around.owners().collect::<Vec<_>>()).await?;
+    let (policy, today) = (ctx.policy(), ctx.today());
+    let (mut needs, mut needed_by) = (Vec::new(), Vec::new());
+    for d in &deps {
+        let view = around.view(d, &policy, &names, today);
+        if d.from == node {
+            needs.push(view);
+        } else {
+            needed_by.push(view);
+        }
+    }
+    let me = item_ref(item.num).to_string();
+    for r in request_deps(ctx, None).await? {
+        if r.from == me {
+            needs.push(r);
+        } else if r.to == me {
+            needed_by.push(r);
+        }
+    }
+    for list in [&mut needs, &mut needed_by] {
+        list.sort_by(|a, b| a.class.cmp(&b.class).then(a.needed_by.cmp(&b.needed_by)));
+    }
+    Ok((needs, needed_by))
 }
 
 /// Requests made for an item or goal (of `only`, or all) as the dependencies they stand for:

@@ -165,12 +165,55 @@ pub async fn report<S: Store>(
         })
         .await?;
     goals.retain(|g| g.closed.is_none() || g.updated_at >= start);
+    let events = ctx.store.events_between(start, end).await?;
+    let authors = events.iter().filter_map(|e| e.author);
+    let Assessed {
+        goals,
+        mut reports,
+        names,
+    } = assess(ctx, team.is_some(), goals, authors).await?;
+    let in_scope: HashSet<Id> = goals.iter().map(|g| g.id).collect();
+    let mut changes = changes_by_goal(&events, &in_scope, &names);
+    for (goal, report) in goals.iter().zip(&mut reports) {
+        report.changes = changes.remove(&goal.id).unwrap_or_default();
+    }
+    let out = reports;
+    let (monday, sunday) = week_dates(week);
+    Ok(Report {
+        workspace: ctx.workspace.name.clone(),
+        team: team.map(|t| t.name),
+        week,
+        monday,
+        sunday,
+        tz: ctx.workspace.tz.clone(),
+        generated_at: ctx.now,
+        summary: summary(&out),
+        goals: out,
+    })
+}
+
+/// Goals with what the report says of each but the week's changes, team by team (goals of no
+/// team last) and by number; `authors` are named in `names` too.
+struct Assessed {
+    goals: Vec<Goal>,
+    reports: Vec<GoalReport>,
+    names: Names,
+}
+
+/// Judge `goals` (all of one team's when `team`, else the workspace's): verdict, health from
+/// their items, dependencies, requests and forecast, progress and next step.
+async fn assess<S: Store>(
+    ctx: &Ctx<'_, S>,
+    team: bool,
+    mut goals: Vec<Goal>,
+    authors: impl Iterator<Item = Id>,
+) -> Result<Assessed> {
     let in_scope: HashSet<Id> = goals.iter().map(|g| g.id).collect();
 
     // Items goal by goal, read once: kept in `around.goal_items`, where the dependencies'
     // classification also looks for them.
     let item_filter = ItemFilter {
-        goals: team.as_ref().map(|_| goals.iter().map(|g| g.id).collect()),
+        goals: team.then(|| goals.iter().map(|g| g.id).collect()),
         by_goal: true,
         ..ItemFilter::default()
     };
@@ -200,9 +243,9 @@ pub async fn report<S: Store>(
     };
 
     // What the goals and their items need, with everything at both ends.
-    let deps = match &team {
-        None => ctx.store.dependencies(None).await?,
-        Some(_) => {
+    let deps = match team {
+        false => ctx.store.dependencies(None).await?,
+        true => {
             let mut nodes: Vec<Node> = goals.iter().map(|g| Node::Goal(g.id)).collect();
             nodes.extend(goal_of_item.keys().map(|i| Node::Item(*i)));
             ctx.store.dependencies(Some(&nodes)).await?
@@ -228,9 +271,8 @@ pub async fn report<S: Store>(
         })
         .collect();
 
-    let events = ctx.store.events_between(start, end).await?;
     let mut people: Vec<Id> = goals.iter().filter_map(|g| g.owner).collect();
-    people.extend(events.iter().filter_map(|e| e.author));
+    people.extend(authors);
     people.extend(
         around
             .goal_items
@@ -251,7 +293,7 @@ pub async fn report<S: Store>(
     }
     // A team's requests are those made for its goals and their items; the workspace's are all
     // (the ones made for goals in the report are picked below).
-    let scope_nodes: Option<Vec<Node>> = team.as_ref().map(|_| {
+    let scope_nodes: Option<Vec<Node>> = team.then(|| {
         let goals = goals.iter().map(|g| Node::Goal(g.id));
         goals
             .chain(goal_of_item.keys().map(|i| Node::Item(*i)))
@@ -278,7 +320,6 @@ pub async fn report<S: Store>(
         }
     }
 
-    let mut changes = changes_by_goal(&events, &in_scope, &names);
     // Team by team (goals of no team last), then by number.
     goals.sort_by_cached_key(|g| {
         let team = g.team.and_then(|t| names.teams.get(&t).cloned());
@@ -301,21 +342,32 @@ pub async fn report<S: Store>(
             forecast_incomplete: incomplete,
             today,
         };
-        let changes = changes.remove(&goal.id).unwrap_or_default();
-        out.push(goal_report(goal, items, &facts, changes, &policy, &names));
+        out.push(goal_report(goal, items, &facts, &policy, &names));
     }
-    let (monday, sunday) = week_dates(week);
-    Ok(Report {
-        workspace: ctx.workspace.name.clone(),
-        team: team.map(|t| t.name),
-        week,
-        monday,
-        sunday,
-        tz: ctx.workspace.tz.clone(),
-        generated_at: ctx.now,
-        summary: summary(&out),
-        goals: out,
+    Ok(Assessed {
+        goals,
+        reports: out,
+        names,
     })
+}
+
+/// Every goal of `team` (else of the workspace), open or closed, with its verdict, health,
+/// progress and next step as of now: the report's judgement without the week's changes.
+pub async fn standing<S: Store>(ctx: &Ctx<'_, S>, team: Option<&str>) -> Result<Vec<GoalReport>> {
+    let team = match team {
+        Some(name) => Some(resolve::team(ctx.store, name).await?),
+        None => None,
+    };
+    let goals = ctx
+        .store
+        .goals(&GoalFilter {
+            team: team.as_ref().map(|t| t.id),
+            ..GoalFilter::default()
+        })
+        .await?;
+    Ok(assess(ctx, team.is_some(), goals, std::iter::empty())
+        .await?
+        .reports)
 }
 
 /// Put into `around` what classifying `deps` reads: the goals and items at both ends, and the
@@ -400,7 +452,6 @@ fn goal_report(
     goal: &Goal,
     items: &[Item],
     facts: &Facts<'_>,
-    changes: Vec<Change>,
     policy: &plan::PlanPolicy,
     names: &Names,
 ) -> GoalReport {
@@ -472,7 +523,7 @@ fn goal_report(
             status: i.status,
         }),
         no_next_step: no_next_step.map(Into::into),
-        changes,
+        changes: Vec::new(),
     }
 }
 

@@ -53,14 +53,15 @@ struct Site {
 }
 
 /// The small demo served on 127.0.0.1, with `ana` (admin, Platform lead), `chloe` (Platform
-/// member) and `emma` (Payments lead) able to sign in with [`PASSWORD`].
+/// member), `emma` (Payments lead) and `hiro` (Mobile lead) able to sign in with
+/// [`PASSWORD`].
 async fn site() -> Site {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("web.db");
     let store = SqlStore::open(&path, true).await.unwrap();
     demo::fill(&store, demo::Size::Small, now()).await.unwrap();
-    for handle in ["ana", "chloe", "emma"] {
+    for handle in ["ana", "chloe", "emma", "hiro"] {
         let id = store.person_by_handle(handle).await.unwrap().unwrap().id;
         store
             .set_password(id, &accounts::hash_password(PASSWORD).unwrap(), now())
@@ -494,20 +495,36 @@ async fn stored_script_never_runs() {
     let driver = Driver::start(&chromedriver).await;
     let b = Browser::open(&driver, &chromium, 1280, 900).await;
     sign_in(&b, &site, "ana").await;
-    // Each page with a text it must show literally: the dashboard lists every goal's title.
-    let mut pages: Vec<(String, String)> = {
+    // Each page with a text it must show literally: the dashboard lists every goal's title,
+    // the board every item's, and each goal and item has its own page.
+    // (page, a text it shows)
+    type Pages = Vec<(String, String)>;
+    let (mut pages, items): (Pages, Pages) = {
         let store = SqlStore::open(&site.store_path, false).await.unwrap();
         let goals = store.goals(&Default::default()).await.unwrap();
+        let items = store.items(&Default::default()).await.unwrap();
         store.close().await;
-        goals
-            .iter()
-            .filter(|g| g.title.starts_with("Goal "))
-            .map(|g| (format!("{}/goals/G-{}", site.base, g.num), g.title.clone()))
-            .collect()
+        (
+            goals
+                .iter()
+                .filter(|g| g.title.starts_with("Goal "))
+                .map(|g| (format!("{}/goals/G-{}", site.base, g.num), g.title.clone()))
+                .collect(),
+            items
+                .iter()
+                .filter(|i| i.title.starts_with("Item "))
+                .map(|i| (format!("{}/items/I-{}", site.base, i.num), i.title.clone()))
+                .collect(),
+        )
     };
     assert_eq!(pages.len(), payloads.len());
+    assert_eq!(items.len(), payloads.len());
     for (_, title) in pages.clone() {
         pages.push((format!("{}/", site.base), title));
+    }
+    for (page, title) in items {
+        pages.push((format!("{}/board?team=Platform", site.base), title.clone()));
+        pages.push((page, title));
     }
     for (page, shown) in &pages {
         b.go(page).await;
@@ -721,6 +738,143 @@ async fn team_pages_show_the_week() {
     assert!(r.text().await.unwrap().contains("unknown team"));
 }
 
+/// The text of the first `attr="…"` after `after` in `html`.
+fn attr_after<'h>(html: &'h str, after: &str, attr: &str) -> Option<&'h str> {
+    let rest = &html[html.find(after)?..];
+    let needle = format!("{attr}=\"");
+    let at = rest.find(&needle)? + needle.len();
+    rest[at..].split('"').next()
+}
+
+/// The dependency map clicks through to an item's page, which shows the dependency both ways
+/// and moves the item (a stale move changes nothing and says what the item is now); the
+/// dashboard shows each plan's health as its own page does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn items_are_reached_from_the_map_and_moved_on_their_page() {
+    let site = site().await;
+    // hiro leads Mobile.
+    let (http, cookie) = signed_in(&site, "hiro").await;
+    let get = |path: String| {
+        let (http, cookie, base) = (http.clone(), cookie.clone(), site.base.clone());
+        async move {
+            let r = http
+                .get(format!("{base}{path}"))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let (status, map) = get("/dependencies?team=Mobile".into()).await;
+    assert_eq!(status, 200);
+    // Every node of the map links to its page: items, goals, and requests on theirs.
+    assert_eq!(
+        map.matches("<g class=\"node\">").count(),
+        [
+            "<a href=\"/items/I-",
+            "<a href=\"/goals/G-",
+            "<a href=\"/requests#request-R-"
+        ]
+        .iter()
+        .map(|h| map.matches(h).count())
+        .sum::<usize>(),
+        "{map}"
+    );
+    let item = attr_after(&map, "<g class=\"node\">", "href")
+        .expect("the map's first node links to its page")
+        .to_string();
+    assert!(item.starts_with("/items/I-"), "{item}");
+    let (status, page) = get(item.clone()).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("id=\"dependencies\""), "{page}");
+    assert!(
+        page.contains("class=\"class phantom\""),
+        "the map's phantom dependency is on the item's page: {page}"
+    );
+    assert!(page.contains("id=\"history\""));
+
+    // A move from the item's own page comes back to it.
+    let csrf = attr_after(&page, "name=\"csrf\"", "value")
+        .unwrap()
+        .to_string();
+    let version = attr_after(&page, "name=\"version\"", "value")
+        .unwrap()
+        .to_string();
+    let action = attr_after(&page, "name=\"action\"", "value")
+        .unwrap()
+        .to_string();
+    let before = attr_after(&page, "<h1>", "class").unwrap().to_string();
+    let post = |version: String| {
+        let (http, cookie, base, item) = (
+            http.clone(),
+            cookie.clone(),
+            site.base.clone(),
+            item.clone(),
+        );
+        let (csrf, action) = (csrf.clone(), action.clone());
+        async move {
+            let r = http
+                .post(format!("{base}{item}/status"))
+                .header("cookie", cookie)
+                .header("sec-fetch-site", "same-origin")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(encoded(&[
+                    ("csrf", &csrf),
+                    ("version", &version),
+                    ("back", "item"),
+                    ("action", &action),
+                    ("reason", "waiting on the vendor"),
+                ]))
+                .send()
+                .await
+                .unwrap();
+            let to = r
+                .headers()
+                .get("location")
+                .map(|l| l.to_str().unwrap().to_string());
+            (r.status().as_u16(), to, r.text().await.unwrap())
+        }
+    };
+    let (status, to, _) = post(version.clone()).await;
+    assert_eq!((status, to.as_deref()), (303, Some(item.as_str())));
+    let (_, moved) = get(item.clone()).await;
+    let after = attr_after(&moved, "<h1>", "class").unwrap();
+    assert_ne!(after, before, "{action} changed the status");
+    // The same move from the page as it was is stale: refused on the item's page.
+    let (status, _, stale) = post(version).await;
+    assert_eq!(status, 412);
+    assert!(stale.contains("id=\"item-error\""), "{stale}");
+    assert!(
+        stale.contains("changed since you loaded the page"),
+        "{stale}"
+    );
+
+    // The dashboard's health of a plan is the one its own page gives.
+    let (_, dashboard) = get("/?team=Payments".into()).await;
+    let healthy: Vec<&str> = dashboard
+        .split("<li class=\"goal\">")
+        .skip(1)
+        .filter(|g| g.contains("class=\"health "))
+        .collect();
+    assert!(!healthy.is_empty(), "no plan shows its health: {dashboard}");
+    for g in healthy {
+        let href = attr_after(g, "goal-title", "href").unwrap();
+        let word = attr_after(g, "<dt>Health</dt>", "class").unwrap();
+        let (_, goal) = get(href.to_string()).await;
+        let page_word = goal
+            .split("<dd class=\"health\">")
+            .nth(1)
+            .and_then(|s| s.split('<').next())
+            .unwrap();
+        assert_eq!(
+            word.trim_start_matches("health ").replace('_', " "),
+            page_word,
+            "{href}"
+        );
+    }
+}
+
 /// Every page at desktop and phone width, for people to look at (see the module's doc).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn screenshots_of_every_page() {
@@ -744,6 +898,7 @@ async fn screenshots_of_every_page() {
             ("requests", "/requests"),
             ("review", "/review?team=Platform"),
             ("dependencies", "/dependencies?team=Payments"),
+            ("item", "/items/I-1"),
             ("capacity", "/capacity?team=Payments"),
             ("account", "/account"),
         ] {

@@ -9,7 +9,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use landed_app::goals::{self, GoalInput};
 use landed_app::items::{self, ItemInput};
-use landed_app::views::{DepView, GoalSummary, GoalView};
+use landed_app::report::{self, GoalReport};
+use landed_app::views::{DepView, GoalView};
 use landed_app::{AppError, Ctx, history};
 use landed_core::plan::{GoalStatus, Progress};
 use landed_store::Store as _;
@@ -95,20 +96,37 @@ pub struct GoalRow {
     pub owner: String,
     pub target: String,
     pub bar: Bar,
+    /// How a plan is doing (`on track`, …), its class, and why; empty for other goals.
+    pub health: String,
+    pub health_class: &'static str,
+    pub health_why: String,
     pub next_step: String,
+    pub next_href: String,
 }
 
 impl GoalRow {
-    fn of(g: &GoalSummary) -> GoalRow {
+    fn of(g: &GoalReport) -> GoalRow {
         GoalRow {
             id: g.id.clone(),
-            href: format!("/goals/{}", g.id),
+            href: super::node_href(&g.id),
             title: g.title.clone(),
             badge: Badge::of(g.status),
             owner: g.owner.as_ref().map_or("—".into(), |o| format!("@{o}")),
             target: or_dash(g.target),
             bar: Bar::of(&g.progress),
-            next_step: or_dash(g.next_step.as_ref()),
+            health: g
+                .health
+                .map_or_else(String::new, |h| h.as_str().replace('_', " ")),
+            health_class: g.health.map_or("", |h| h.as_str()),
+            health_why: g.health_why.join("; "),
+            next_step: g.next_step.as_ref().map_or_else(
+                || or_dash(g.no_next_step.as_ref()),
+                |n| format!("{} {}", n.id, n.title),
+            ),
+            next_href: g
+                .next_step
+                .as_ref()
+                .map_or_else(String::new, |n| super::node_href(&n.id)),
         }
     }
 }
@@ -184,18 +202,18 @@ async fn dashboard_page(
 ) -> Result<Dashboard, AppError> {
     let team = q.team.as_deref().filter(|t| !t.is_empty());
     let status = q.status.as_deref().and_then(status_filter);
-    let all = goals::list(ctx, team, None).await?;
+    let all = report::standing(ctx, team).await?;
     let aspirations = all
         .iter()
         .filter(|g| g.status == GoalStatus::Aspiration)
         .map(|g| AspirationRow {
-            href: format!("/goals/{}", g.id),
+            href: super::node_href(&g.id),
             id: g.id.clone(),
             title: g.title.clone(),
             missing: g
-                .failing
+                .not_a_plan
                 .iter()
-                .map(|r| r.requirement().to_string())
+                .map(|c| c.requirement.to_string())
                 .collect(),
         })
         .collect();
@@ -336,14 +354,16 @@ pub struct ItemRow {
 pub struct DepRow {
     pub from: String,
     pub from_title: String,
+    pub from_href: String,
     pub to: String,
     pub to_title: String,
+    pub to_href: String,
     pub class: &'static str,
     pub detail: String,
 }
 
 impl DepRow {
-    fn of(d: &DepView) -> DepRow {
+    pub(super) fn of(d: &DepView) -> DepRow {
         let mut detail = Vec::new();
         if let Some(why) = d.why {
             detail.push(why.describe().to_string());
@@ -357,8 +377,10 @@ impl DepRow {
         DepRow {
             from: d.from.clone(),
             from_title: d.from_title.clone(),
+            from_href: super::node_href(&d.from),
             to: d.to.clone(),
             to_title: d.to_title.clone(),
+            to_href: super::node_href(&d.to),
             class: d.class.as_str(),
             detail: detail.join(", "),
         }
@@ -443,7 +465,28 @@ fn burnup(g: &GoalView, today: jiff::civil::Date) -> Option<Burnup> {
     })
 }
 
-/// One change in the goal's history.
+/// The history of a goal or item, newest first.
+pub(super) async fn history_rows(ctx: &Ctx<'_, Db>, id: &str) -> Result<Vec<HistoryRow>, AppError> {
+    Ok(history::history(ctx, id)
+        .await?
+        .into_iter()
+        .rev()
+        .map(|h| HistoryRow {
+            at: h.at.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+            author: h.author.map_or("—".into(), |a| format!("@{a}")),
+            kind: h.kind.as_str(),
+            reason: h.reason.unwrap_or_default(),
+            changes: h
+                .changes
+                .iter()
+                .map(|c| format!("{}: {} → {}", c.field, c.before, c.after))
+                .collect::<Vec<_>>()
+                .join("; "),
+        })
+        .collect())
+}
+
+/// One change in the history of a goal or item.
 pub struct HistoryRow {
     pub at: String,
     pub author: String,
@@ -549,23 +592,7 @@ async fn goal_page(
         version: g.version,
         csrf: String::new(),
     });
-    let history = history::history(ctx, &g.id)
-        .await?
-        .into_iter()
-        .rev()
-        .map(|h| HistoryRow {
-            at: h.at.strftime("%Y-%m-%d %H:%M UTC").to_string(),
-            author: h.author.map_or("—".into(), |a| format!("@{a}")),
-            kind: h.kind.as_str(),
-            reason: h.reason.unwrap_or_default(),
-            changes: h
-                .changes
-                .iter()
-                .map(|c| format!("{}: {} → {}", c.field, c.before, c.after))
-                .collect::<Vec<_>>()
-                .join("; "),
-        })
-        .collect();
+    let history = history_rows(ctx, &g.id).await?;
     let people = ctx
         .store
         .people()

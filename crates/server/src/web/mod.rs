@@ -25,6 +25,7 @@ use crate::{AppState, Db, auth};
 
 mod account;
 mod goals;
+mod items;
 mod sign_in;
 mod team;
 mod work;
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/goals/{id}/items", axum::routing::post(goals::add_item))
         .route("/goals/{id}/edit", axum::routing::post(goals::fix))
         .route("/board", get(work::board))
+        .route("/items/{id}", get(items::page))
         .route("/items/{id}/status", axum::routing::post(work::move_item))
         .route("/week", get(work::week).post(work::check_in))
         .route("/requests", get(work::requests))
@@ -350,6 +352,17 @@ const KEPT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
 /// Percent-encode `text` for a path segment or a query value.
 pub fn url_encode(text: &str) -> String {
     percent_encoding::utf8_percent_encode(text, KEPT).to_string()
+}
+
+/// Where a goal (`G-3`), item (`I-12`) or commitment request (`R-2`, on the requests page)
+/// is shown; empty for anything else.
+pub fn node_href(id: &str) -> String {
+    match id.split_once('-').map(|(kind, _)| kind) {
+        Some("G") => format!("/goals/{}", url_encode(id)),
+        Some("I") => format!("/items/{}", url_encode(id)),
+        Some("R") => format!("/requests#request-{}", url_encode(id)),
+        _ => String::new(),
+    }
 }
 
 /// A redirect after a form: 303, so the browser follows it with a GET.

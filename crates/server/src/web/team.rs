@@ -518,14 +518,6 @@ const BOX: u32 = 26;
 const NODE_W: u32 = 300;
 const GAP: u32 = 220;
 
-fn href(id: &str) -> String {
-    if id.starts_with("G-") {
-        format!("/goals/{id}")
-    } else {
-        String::new()
-    }
-}
-
 /// Needing ends on the left, delivering ends on the right, one row each, in the order of the
 /// worst dependency they take part in.
 fn layout(deps: &[DepView]) -> (Vec<MapNode>, Vec<MapEdge>, u32, u32) {
@@ -569,7 +561,7 @@ fn layout(deps: &[DepView]) -> (Vec<MapNode>, Vec<MapEdge>, u32, u32) {
             MapNode {
                 x,
                 y: u32::try_from(n).unwrap_or(u32::MAX) * ROW + 8,
-                href: href(&id),
+                href: super::node_href(&id),
                 label: format!(
                     "{id} {short}{}",
                     if title.chars().count() > 30 {

@@ -58,7 +58,7 @@ struct Board {
 }
 
 /// The moves a card in `status` can make: the actions the status allows, as (action, label).
-fn moves(status: ItemStatus) -> Vec<(&'static str, &'static str)> {
+pub(super) fn moves(status: ItemStatus) -> Vec<(&'static str, &'static str)> {
     Action::ALL
         .into_iter()
         .filter(|a| a.leads_to(status).is_some())
@@ -215,6 +215,8 @@ pub struct MoveForm {
     version: Option<i64>,
     /// The board the card was moved on; none from my week.
     team: Option<String>,
+    /// `item` when moved from the item's own page.
+    back: Option<String>,
     csrf: String,
 }
 
@@ -236,6 +238,15 @@ pub async fn move_item(
         if let Some(version) = f.version {
             let r = landed_app::resolve::parse_ref(&id, landed_core::model::RefKind::Item)?;
             let stored = landed_app::resolve::item(ctx.store, r).await?;
+            // A card that changed since the page showed it is not moved, whatever the move:
+            // the page says what it is now rather than why the move no longer fits.
+            if stored.version != version {
+                return Err(StoreError::Conflict {
+                    entity: id.clone(),
+                    expected: version,
+                }
+                .into());
+            }
             ctx.expect = Some((EntityKind::Item, stored.id, version));
         }
         let reason = f.reason.trim();
@@ -249,7 +260,9 @@ pub async fn move_item(
         .await
     }
     .await;
+    let from_item = f.back.as_deref() == Some("item");
     match result {
+        Ok(_) if from_item => see_other(&super::node_href(&id)),
         Ok(_) => see_other(&match &f.team {
             Some(t) => format!("/board?team={}", url_encode(t)),
             None => "/week".into(),
@@ -270,10 +283,15 @@ pub async fn move_item(
                         Err(_) => e.to_string(),
                     }
                 }
+                _ if e.to_string().starts_with(&format!("{id} ")) => e.to_string(),
                 _ => format!("{id}: {e}"),
             };
             let status = ApiError::from(e).kind.status();
             match &f.team {
+                _ if from_item => super::page(
+                    status,
+                    super::items::item_page(&ctx, web.me(), &id, message).await,
+                ),
                 Some(team) => super::page(
                     status,
                     board_page(&ctx, web.me(), Some(team), message).await,
