@@ -1,11 +1,11 @@
 //! Dependencies: adding them (refusing cycles) and classifying them (DESIGN §3).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use jiff::civil::Date;
 
 use landed_core::deps::{self, Supply};
-use landed_core::model::{Dependency, Goal, Id, Item, Node, Ref, RefKind};
+use landed_core::model::{Dependency, Goal, Id, Item, Node, Ref, RefKind, Request, Team};
 use landed_core::plan::{self, PlanPolicy};
 use landed_core::{goal_ref, item_ref};
 use landed_store::{GoalFilter, ItemFilter, Store};
@@ -26,22 +26,35 @@ pub struct Around {
 }
 
 impl Around {
-    /// Load what is needed to classify `deps`.
+    /// Load what is needed to classify `deps`: both ends, and the items of the goals at the
+    /// delivering end (what a goal delivers and its risk depend on them; the needing end
+    /// gives only its date).
     pub async fn load<S: Store>(store: &S, deps: &[Dependency]) -> Result<Around> {
         let ends: Vec<Node> = deps.iter().flat_map(|d| [d.from, d.to]).collect();
         let (item_ids, mut goal_ids) = ids_by_kind(&ends);
         goal_ids.sort_unstable();
         goal_ids.dedup();
-        let items = load_items(store, item_ids).await?;
-        let goals = load_goals(store, goal_ids.clone()).await?;
-        let mut goal_items: HashMap<Id, Vec<Item>> = HashMap::new();
-        for i in store
-            .items(&ItemFilter {
-                goals: Some(goal_ids),
-                ..ItemFilter::default()
+        let mut delivering: Vec<Id> = deps
+            .iter()
+            .filter_map(|d| match d.to {
+                Node::Goal(g) => Some(g),
+                Node::Item(_) => None,
             })
-            .await?
-        {
+            .collect();
+        delivering.sort_unstable();
+        delivering.dedup();
+        // Independent reads, together: the store's pool serves several at once.
+        let of_goals = ItemFilter {
+            goals: Some(delivering),
+            ..ItemFilter::default()
+        };
+        let (items, goals, of_goals) = tokio::try_join!(
+            load_items(store, item_ids),
+            load_goals(store, goal_ids),
+            async { Ok(store.items(&of_goals).await?) },
+        )?;
+        let mut goal_items: HashMap<Id, Vec<Item>> = HashMap::new();
+        for i in of_goals {
             goal_items
                 .entry(i.goal.unwrap_or_default())
                 .or_default()
@@ -242,33 +255,11 @@ fn cycle_as_deps(path: &[Node]) -> Vec<Dependency> {
 pub async fn list<S: Store>(ctx: &Ctx<'_, S>, team: Option<&str>) -> Result<Vec<DepView>> {
     // A team's dependencies are those with an end among its goals, or the items of its goals
     // and its people: only those are read and classified.
-    let (deps, ours) = match team {
+    let (deps, team) = match team {
         None => (ctx.store.dependencies(None).await?, None),
         Some(name) => {
             let t = resolve::team(ctx.store, name).await?;
-            let (goal_filter, item_filter) = (
-                GoalFilter {
-                    team: Some(t.id),
-                    ..GoalFilter::default()
-                },
-                ItemFilter {
-                    team: Some(t.id),
-                    ..ItemFilter::default()
-                },
-            );
-            let (goals, items) =
-                tokio::try_join!(ctx.store.goals(&goal_filter), ctx.store.items(&item_filter))?;
-            let nodes: Vec<Node> = goals
-                .iter()
-                .map(|g| Node::Goal(g.id))
-                .chain(items.iter().map(|i| Node::Item(i.id)))
-                .collect();
-            let refs: std::collections::HashSet<String> = goals
-                .iter()
-                .map(|g| goal_ref(g.num).to_string())
-                .chain(items.iter().map(|i| item_ref(i.num).to_string()))
-                .collect();
-            (ctx.store.dependencies(Some(&nodes)).await?, Some(refs))
+            (ctx.store.team_dependencies(t.id).await?, Some(t))
         }
     };
     let mut around = Around::load(ctx.store, &deps).await?;
@@ -279,11 +270,10 @@ pub async fn list<S: Store>(ctx: &Ctx<'_, S>, team: Option<&str>) -> Result<Vec<
         .iter()
         .map(|d| around.view(d, &policy, &names, today))
         .collect();
-    let mut requests = request_deps(ctx, None).await?;
-    if let Some(ours) = &ours {
-        requests.retain(|v| ours.contains(&v.from) || ours.contains(&v.to));
-    }
-    views.extend(requests);
+    views.extend(match &team {
+        None => request_deps(ctx, None).await?,
+        Some(t) => team_request_deps(ctx, t).await?,
+    });
     views.sort_by(|a, b| a.class.cmp(&b.class).then(a.needed_by.cmp(&b.needed_by)));
     Ok(views)
 }
@@ -339,6 +329,61 @@ pub async fn request_deps<S: Store>(
                 .is_some_and(|n| only.is_none_or(|o| o.contains(&n)))
         })
         .collect();
+    request_views(ctx, requests).await
+}
+
+/// The requests a team asked (for its goals and items) or delivers (by its items), as
+/// dependencies.
+async fn team_request_deps<S: Store>(ctx: &Ctx<'_, S>, team: &Team) -> Result<Vec<DepView>> {
+    let requests = ctx.store.requests().await?;
+    if requests.is_empty() {
+        return Ok(Vec::new());
+    }
+    let items: Vec<Id> = requests
+        .iter()
+        .flat_map(|r| {
+            let asker = match r.for_node {
+                Some(Node::Item(i)) => Some(i),
+                _ => None,
+            };
+            asker.into_iter().chain(r.item)
+        })
+        .collect();
+    let goals: HashSet<Id> = ctx
+        .store
+        .goals(&GoalFilter {
+            team: Some(team.id),
+            ..GoalFilter::default()
+        })
+        .await?
+        .iter()
+        .map(|g| g.id)
+        .collect();
+    let items = load_items(ctx.store, items).await?;
+    let ours = |n: Node| match n {
+        Node::Goal(g) => goals.contains(&g),
+        Node::Item(i) => items
+            .get(&i)
+            .is_some_and(|i| team_holds(team, i, |g| goals.contains(&g))),
+    };
+    let requests = requests
+        .into_iter()
+        .filter(|r| r.for_node.is_some_and(ours) || r.item.is_some_and(|i| ours(Node::Item(i))))
+        .collect();
+    request_views(ctx, requests).await
+}
+
+/// Whether `item` is the team's: an item of one of its goals (`ours`) or owned by its lead or
+/// a member (as `ItemFilter::team` reads them).
+pub(crate) fn team_holds(team: &Team, item: &Item, ours: impl Fn(Id) -> bool) -> bool {
+    item.goal.is_some_and(ours)
+        || item
+            .owner
+            .is_some_and(|o| o == team.lead || team.members.contains(&o))
+}
+
+/// Requests as the dependencies they stand for.
+async fn request_views<S: Store>(ctx: &Ctx<'_, S>, requests: Vec<Request>) -> Result<Vec<DepView>> {
     if requests.is_empty() {
         return Ok(Vec::new());
     }

@@ -665,6 +665,25 @@ async fn forms_from_elsewhere_change_nothing() {
         .await
         .unwrap();
     assert_eq!(r.status(), 403);
+    // A form without its token field at all is refused with a page, not plain text.
+    let r = http
+        .post(format!("{}/items/I-1/status", site.base))
+        .header("cookie", &cookie)
+        .header("sec-fetch-site", "same-origin")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(encoded(&[("action", "start")]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let page = r.text().await.unwrap();
+    assert!(page.contains("nothing was changed"), "{page}");
     assert_eq!(count().await, before, "a refused form wrote something");
 
     // The same form from the page itself works.
@@ -911,7 +930,41 @@ async fn screenshots_of_every_page() {
                 overflow.as_i64().unwrap_or(0) <= 0,
                 "{name} is wider than {width} px by {overflow}"
             );
+            // Every field has a label, every chart a title.
+            let unlabelled = b
+                .run(
+                    "return [...document.querySelectorAll('input:not([type=hidden]), select, \
+                     textarea')].filter(e => e.labels.length === 0 && \
+                     !e.getAttribute('aria-label')).map(e => e.outerHTML)",
+                )
+                .await;
+            assert_eq!(unlabelled, serde_json::json!([]), "{name}");
+            let untitled = b
+                .run(
+                    "return [...document.querySelectorAll('[role=img]')].filter(e => \
+                     !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby')).length",
+                )
+                .await;
+            assert_eq!(untitled, 0, "{name}");
+            // Nothing moves once the page is shown.
+            let shifted = b
+                .run(
+                    "return await new Promise(done => { \
+                     new PerformanceObserver(l => done(l.getEntries().reduce((s, e) => s + e.value, 0))) \
+                     .observe({type: 'layout-shift', buffered: true}); \
+                     setTimeout(() => done(0), 300); })",
+                )
+                .await;
+            assert_eq!(shifted.as_f64(), Some(0.0), "{name} shifts its layout");
             b.screenshot(&dir.join(format!("{name}-{label}.png"))).await;
+            // The keyboard reaches the page first: Tab focuses the skip link.
+            b.run("document.activeElement.blur(); window.scrollTo(0, 0); return null")
+                .await;
+            b.press("\u{E004}").await;
+            let focused = b
+                .run("return document.activeElement.getAttribute('href')")
+                .await;
+            assert_eq!(focused, "#main", "{name}: the first Tab");
         }
         b.close().await;
     }

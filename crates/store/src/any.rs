@@ -111,6 +111,7 @@ impl Store for AnyStore {
         fn items(&self, filter: &ItemFilter) -> Result<Vec<Item>>;
         fn dependencies(&self, touching: Option<&[Node]>) -> Result<Vec<Dependency>>;
         fn dependencies_into(&self, nodes: &[Node]) -> Result<Vec<Dependency>>;
+        fn team_dependencies(&self, team: Id) -> Result<Vec<Dependency>>;
         fn last_event_seq(&self) -> Result<i64>;
         fn forecast_run(&self) -> Result<Option<(i64, Date)>>;
         fn forecasts(&self, nodes: &[Node]) -> Result<Vec<NodeForecast>>;

@@ -323,6 +323,9 @@ pub trait Store: Send + Sync {
         &self,
         touching: Option<&[Node]>,
     ) -> impl Future<Output = Result<Vec<Dependency>>> + Send;
+    /// Dependencies with an end among the team's goals or items (the items of its goals or
+    /// owned by its lead or members, as [`ItemFilter::team`]), found inside the database.
+    fn team_dependencies(&self, team: Id) -> impl Future<Output = Result<Vec<Dependency>>> + Send;
     /// Dependencies whose needed end (`to`) is among `nodes`: what waits on them.
     fn dependencies_into(
         &self,

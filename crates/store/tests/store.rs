@@ -910,6 +910,13 @@ async fn dependencies_are_found_from_either_end_and_deleted_with_an_event<S: Sto
         [1, 3]
     );
     assert!(store.dependencies_into(&[]).await.unwrap().is_empty());
+    // A team's: through its goal (G-1), its goal's item (I-1) and its people's items (I-2 by
+    // its lead, I-3 by its member).
+    assert_eq!(ids(store.team_dependencies(1).await.unwrap()), [1, 2, 3]);
+    // A team whose only node is its lead's item I-1.
+    store.create(&made(6), team("Solo", 3, &[])).await.unwrap();
+    assert_eq!(ids(store.team_dependencies(2).await.unwrap()), [1]);
+    assert!(store.team_dependencies(99).await.unwrap().is_empty());
     let mut edges = store.dependency_edges().await.unwrap();
     edges.sort_unstable();
     assert_eq!(

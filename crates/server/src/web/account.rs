@@ -2,7 +2,7 @@
 //! tokens (made, shown once, revoked).
 
 use askama::Template;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use landed_app::remind::{self, SetupInput};
@@ -11,7 +11,7 @@ use landed_core::event::EntityKind;
 use landed_store::{Store as _, StoreError};
 use serde::Deserialize;
 
-use super::{FormError, Me, Web, error_page, see_other};
+use super::{FormError, Me, Web, WebForm, error_page, see_other};
 use crate::problem::ApiError;
 use crate::{AppState, Db};
 
@@ -162,7 +162,7 @@ pub async fn profile(
     State(state): State<AppState>,
     web: Web,
     headers: HeaderMap,
-    Form(f): Form<ProfileForm>,
+    WebForm(f): WebForm<ProfileForm>,
 ) -> Response {
     let mut ctx = match web.form_ctx(&headers, &state, &f.csrf).await {
         Ok(c) => c,
@@ -223,7 +223,7 @@ pub async fn reminders(
     State(state): State<AppState>,
     web: Web,
     headers: HeaderMap,
-    Form(f): Form<RemindersForm>,
+    WebForm(f): WebForm<RemindersForm>,
 ) -> Response {
     let ctx = match web.form_ctx(&headers, &state, &f.csrf).await {
         Ok(c) => c,
@@ -278,7 +278,7 @@ pub async fn new_token(
     State(state): State<AppState>,
     web: Web,
     headers: HeaderMap,
-    Form(f): Form<TokenForm>,
+    WebForm(f): WebForm<TokenForm>,
 ) -> Response {
     let ctx = match web.form_ctx(&headers, &state, &f.csrf).await {
         Ok(c) => c,
@@ -327,7 +327,7 @@ pub async fn revoke_token(
     web: Web,
     headers: HeaderMap,
     Path(id): Path<i64>,
-    Form(f): Form<RevokeForm>,
+    WebForm(f): WebForm<RevokeForm>,
 ) -> Response {
     let ctx = match web.form_ctx(&headers, &state, &f.csrf).await {
         Ok(c) => c,

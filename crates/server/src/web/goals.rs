@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use landed_app::goals::{self, GoalInput};
@@ -16,7 +16,7 @@ use landed_core::plan::{GoalStatus, Progress};
 use landed_store::Store as _;
 use serde::Deserialize;
 
-use super::{FormError, Me, Web, see_other, url_encode};
+use super::{FormError, Me, Web, WebForm, see_other, url_encode};
 use crate::problem::ApiError;
 use crate::{AppState, Db};
 
@@ -289,7 +289,7 @@ pub async fn create(
     State(state): State<AppState>,
     web: Web,
     headers: HeaderMap,
-    Form(f): Form<GoalForm>,
+    WebForm(f): WebForm<GoalForm>,
 ) -> Response {
     let ctx = match web.form_ctx(&headers, &state, &f.csrf).await {
         Ok(c) => c,
@@ -694,7 +694,7 @@ pub async fn add_item(
     web: Web,
     headers: HeaderMap,
     Path(id): Path<String>,
-    Form(f): Form<ItemForm>,
+    WebForm(f): WebForm<ItemForm>,
 ) -> Response {
     let ctx = match web.form_ctx(&headers, &state, &f.csrf).await {
         Ok(c) => c,
@@ -733,7 +733,7 @@ pub async fn fix(
     web: Web,
     headers: HeaderMap,
     Path(id): Path<String>,
-    Form(f): Form<GoalFix>,
+    WebForm(f): WebForm<GoalFix>,
 ) -> Response {
     let mut ctx = match web.form_ctx(&headers, &state, &f.csrf).await {
         Ok(c) => c,

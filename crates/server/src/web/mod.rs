@@ -239,6 +239,32 @@ pub fn error_page(e: &ApiError) -> Response {
     plain_error(e.kind.status(), &e.detail)
 }
 
+/// A posted form, like axum's `Form`, whose refusal (a missing or malformed field, a wrong
+/// content type) is an error page rather than plain text.
+pub struct WebForm<T>(pub T);
+
+impl<S, T> axum::extract::FromRequest<S> for WebForm<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Response> {
+        match axum::extract::Form::<T>::from_request(req, state).await {
+            Ok(axum::extract::Form(form)) => Ok(WebForm(form)),
+            Err(e) => Err(plain_error(
+                e.status(),
+                &format!(
+                    "this form could not be read ({}); nothing was changed. Go back, reload the \
+                     page and send it again.",
+                    e.body_text()
+                ),
+            )),
+        }
+    }
+}
+
 fn plain_error(status: StatusCode, detail: &str) -> Response {
     let page = ErrorPage {
         title: status.canonical_reason().unwrap_or("Error").to_string(),

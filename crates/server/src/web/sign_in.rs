@@ -3,13 +3,13 @@
 use std::net::SocketAddr;
 
 use askama::Template;
-use axum::extract::{ConnectInfo, Form, Query, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use landed_app::accounts::{self, Refused};
 use serde::Deserialize;
 
-use super::{Web, error_page, html, see_other};
+use super::{Web, WebForm, error_page, html, see_other};
 use crate::{AppState, auth};
 
 #[derive(Template)]
@@ -57,7 +57,7 @@ pub async fn submit(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Form(f): Form<SignInForm>,
+    WebForm(f): WebForm<SignInForm>,
 ) -> Response {
     // Nobody may be signed in from another site's form (login CSRF).
     if let Err(e) = auth::check_origin(&headers, &state) {
@@ -112,7 +112,7 @@ pub async fn sign_out(
     State(state): State<AppState>,
     web: Web,
     headers: HeaderMap,
-    Form(f): Form<SignOutForm>,
+    WebForm(f): WebForm<SignOutForm>,
 ) -> Response {
     if let Some(r) = web.refuse_form(&headers, &state, &f.csrf) {
         return r;

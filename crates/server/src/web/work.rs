@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use landed_app::checkin::{self, CheckInInput};
@@ -19,7 +19,7 @@ use landed_core::rules::Rule;
 use landed_store::StoreError;
 use serde::Deserialize;
 
-use super::{FormError, Me, Web, see_other, url_encode};
+use super::{FormError, Me, Web, WebForm, see_other, url_encode};
 use crate::problem::ApiError;
 use crate::{AppState, Db};
 
@@ -227,7 +227,7 @@ pub async fn move_item(
     web: Web,
     headers: HeaderMap,
     Path(id): Path<String>,
-    Form(f): Form<MoveForm>,
+    WebForm(f): WebForm<MoveForm>,
 ) -> Response {
     let mut ctx = match web.form_ctx(&headers, &state, &f.csrf).await {
         Ok(c) => c,
@@ -437,7 +437,7 @@ pub async fn check_in(
     State(state): State<AppState>,
     web: Web,
     headers: HeaderMap,
-    Form(f): Form<Vec<(String, String)>>,
+    WebForm(f): WebForm<Vec<(String, String)>>,
 ) -> Response {
     let fields: HashMap<&str, &str> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let csrf = fields.get("csrf").copied().unwrap_or_default();
@@ -613,7 +613,7 @@ pub async fn answer(
     web: Web,
     headers: HeaderMap,
     Path(id): Path<String>,
-    Form(f): Form<AnswerForm>,
+    WebForm(f): WebForm<AnswerForm>,
 ) -> Response {
     let ctx = match web.form_ctx(&headers, &state, &f.csrf).await {
         Ok(c) => c,

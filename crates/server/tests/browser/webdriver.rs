@@ -235,6 +235,19 @@ impl Browser {
             .await;
     }
 
+    /// Press a key on the keyboard (`"\u{E004}"` is Tab, `"\u{E007}"` Enter), as a person
+    /// would: to whatever has the focus.
+    pub async fn press(&self, key: &str) {
+        self.post(
+            "/actions",
+            json!({"actions": [{"type": "key", "id": "keyboard", "actions": [
+                {"type": "keyDown", "value": key},
+                {"type": "keyUp", "value": key}
+            ]}]}),
+        )
+        .await;
+    }
+
     /// Run `script` in the page and return its value.
     pub async fn run(&self, script: &str) -> Value {
         self.post("/execute/sync", json!({"script": script, "args": []}))
