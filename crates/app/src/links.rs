@@ -250,8 +250,8 @@ fn cycle_as_deps(path: &[Node]) -> Vec<Dependency> {
         .collect()
 }
 
-/// Every dependency of the workspace, classified, worst first, with the requests made for an
-/// item or goal (see [`request_deps`]).
+/// Every dependency of the workspace (or of one team), classified, worst first, with the
+/// requests made for an item or goal (see [`request_deps`]).
 pub async fn list<S: Store>(ctx: &Ctx<'_, S>, team: Option<&str>) -> Result<Vec<DepView>> {
     // A team's dependencies are those with an end among its goals, or the items of its goals
     // and its people: only those are read and classified.
@@ -375,7 +375,7 @@ async fn team_request_deps<S: Store>(ctx: &Ctx<'_, S>, team: &Team) -> Result<Ve
 
 /// Whether `item` is the team's: an item of one of its goals (`ours`) or owned by its lead or
 /// a member (as `ItemFilter::team` reads them).
-pub(crate) fn team_holds(team: &Team, item: &Item, ours: impl Fn(Id) -> bool) -> bool {
+fn team_holds(team: &Team, item: &Item, ours: impl Fn(Id) -> bool) -> bool {
     item.goal.is_some_and(ours)
         || item
             .owner

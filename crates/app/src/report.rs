@@ -177,7 +177,6 @@ pub async fn report<S: Store>(
     for (goal, report) in goals.iter().zip(&mut reports) {
         report.changes = changes.remove(&goal.id).unwrap_or_default();
     }
-    let out = reports;
     let (monday, sunday) = week_dates(week);
     Ok(Report {
         workspace: ctx.workspace.name.clone(),
@@ -187,8 +186,8 @@ pub async fn report<S: Store>(
         sunday,
         tz: ctx.workspace.tz.clone(),
         generated_at: ctx.now,
-        summary: summary(&out),
-        goals: out,
+        summary: summary(&reports),
+        goals: reports,
     })
 }
 

@@ -476,3 +476,27 @@ pub trait Store: Send + Sync {
     /// The whole current state, canonically ordered (for export and replay checks).
     fn state(&self) -> impl Future<Output = Result<State>> + Send;
 }
+
+/// The ids of a team's items ($1 the workspace, $2 the team): those of its goals and those
+/// its lead or members own, as `ItemFilter::team` reads them.
+const TEAM_ITEM_IDS: &str = "SELECT id FROM items WHERE workspace_id = $1 AND goal_id IN \
+     (SELECT id FROM goals WHERE workspace_id = $1 AND team_id = $2) \
+     UNION SELECT id FROM items WHERE workspace_id = $1 AND owner IN \
+     (SELECT person_id FROM team_members WHERE workspace_id = $1 AND team_id = $2 \
+     UNION SELECT lead FROM teams WHERE id = $2)";
+
+/// The dependencies touching a team's goals and items (see [`TEAM_ITEM_IDS`]), one indexed
+/// search per end and kind. The same text serves SQLite and PostgreSQL.
+pub(crate) fn team_dependencies_sql() -> String {
+    let goals = "SELECT id FROM goals WHERE workspace_id = $1 AND team_id = $2";
+    let mut parts = Vec::new();
+    for (kind, ids) in [("goal", goals), ("item", TEAM_ITEM_IDS)] {
+        for end in ["from", "to"] {
+            parts.push(format!(
+                "SELECT * FROM dependencies WHERE workspace_id = $1 AND {end}_kind = '{kind}' \
+                 AND {end}_id IN ({ids})"
+            ));
+        }
+    }
+    parts.join(" UNION ")
+}

@@ -85,30 +85,6 @@ const EVENT_PAGE: i64 = 10_000;
 
 /// A bulk write of at least this many rows refreshes the planner's statistics at once, rather
 /// than when autovacuum next comes by.
-/// The ids of a team's items ($1 the workspace, $2 the team): those of its goals and those
-/// its lead or members own, as `ItemFilter::team` reads them.
-const TEAM_ITEM_IDS: &str = "SELECT id FROM items WHERE workspace_id = $1 AND goal_id IN \
-     (SELECT id FROM goals WHERE workspace_id = $1 AND team_id = $2) \
-     UNION SELECT id FROM items WHERE workspace_id = $1 AND owner IN \
-     (SELECT person_id FROM team_members WHERE workspace_id = $1 AND team_id = $2 \
-     UNION SELECT lead FROM teams WHERE id = $2)";
-
-/// The dependencies touching a team's goals and items (see [`TEAM_ITEM_IDS`]), one indexed
-/// search per end and kind.
-fn team_dependencies_sql() -> String {
-    let goals = "SELECT id FROM goals WHERE workspace_id = $1 AND team_id = $2";
-    let mut parts = Vec::new();
-    for (kind, ids) in [("goal", goals), ("item", TEAM_ITEM_IDS)] {
-        for end in ["from", "to"] {
-            parts.push(format!(
-                "SELECT * FROM dependencies WHERE workspace_id = $1 AND {end}_kind = '{kind}' \
-                 AND {end}_id IN ({ids})"
-            ));
-        }
-    }
-    parts.join(" UNION ")
-}
-
 const ANALYZE_AFTER: usize = 1_000;
 
 /// A workspace kept in a PostgreSQL database.
@@ -778,7 +754,7 @@ impl Store for PgStore {
         let sql = format!(
             "SELECT COALESCE(json_agg(json_build_array(id, from_kind, from_id, to_kind, to_id, \
              needed_by, created_at, version) ORDER BY id), '[]')::text FROM ({}) d",
-            team_dependencies_sql()
+            crate::team_dependencies_sql()
         );
         let json: String = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
             .bind(self.ws_id()?)

@@ -774,30 +774,6 @@ fn bumped(mut after: Entity, version: i64, at: Timestamp) -> Entity {
 /// A bulk write of at least this many rows refreshes the planner's statistics at once.
 const ANALYZE_AFTER: usize = 1_000;
 
-/// The ids of a team's items ($1 the workspace, $2 the team): those of its goals and those
-/// its lead or members own, as `ItemFilter::team` reads them.
-const TEAM_ITEM_IDS: &str = "SELECT id FROM items WHERE workspace_id = $1 AND goal_id IN \
-     (SELECT id FROM goals WHERE workspace_id = $1 AND team_id = $2) \
-     UNION SELECT id FROM items WHERE workspace_id = $1 AND owner IN \
-     (SELECT person_id FROM team_members WHERE workspace_id = $1 AND team_id = $2 \
-     UNION SELECT lead FROM teams WHERE id = $2)";
-
-/// The dependencies touching a team's goals and items (see [`TEAM_ITEM_IDS`]), one indexed
-/// search per end and kind.
-fn team_dependencies_sql() -> String {
-    let goals = "SELECT id FROM goals WHERE workspace_id = $1 AND team_id = $2";
-    let mut parts = Vec::new();
-    for (kind, ids) in [("goal", goals), ("item", TEAM_ITEM_IDS)] {
-        for end in ["from", "to"] {
-            parts.push(format!(
-                "SELECT * FROM dependencies WHERE workspace_id = $1 AND {end}_kind = '{kind}' \
-                 AND {end}_id IN ({ids})"
-            ));
-        }
-    }
-    parts.join(" UNION ")
-}
-
 /// Lists longer than this are filtered after reading rather than bound as parameters, which
 /// both backends limit.
 const MAX_IN: usize = 5_000;
@@ -1349,7 +1325,7 @@ impl Store for SqlStore {
         let sql = format!(
             "SELECT json_group_array(json_array(id, from_kind, from_id, to_kind, to_id, \
              needed_by, created_at, version)) FROM ({})",
-            team_dependencies_sql()
+            crate::team_dependencies_sql()
         );
         let json: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
             .bind(self.ws_id()?)
