@@ -337,6 +337,16 @@ SIGINT or SIGTERM stop it after the requests under way.")]
         /// The address people reach the server at (https://... turns on Secure cookies)
         #[arg(long, env = "LANDED_BASE_URL", value_name = "URL")]
         base_url: Option<String>,
+        /// Reverse proxies whose X-Forwarded-For names the client, for sign-in limits by
+        /// address: addresses or networks, comma-separated (10.0.0.5,10.0.0.0/8,::1); none by
+        /// default, so the header is ignored
+        #[arg(
+            long,
+            env = "LANDED_TRUSTED_PROXIES",
+            value_name = "ADDRS",
+            default_value = ""
+        )]
+        trusted_proxy: landed_server::client::TrustedProxies,
         /// Serve a fresh demo workspace (its own file) with an admin whose password is printed
         #[arg(long)]
         demo: bool,

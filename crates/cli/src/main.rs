@@ -161,6 +161,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             bind,
             database,
             base_url,
+            trusted_proxy,
             demo,
             remind_every,
         } => {
@@ -168,6 +169,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 bind: *bind,
                 database: database.as_deref(),
                 base_url: base_url.as_deref(),
+                trusted_proxies: trusted_proxy.clone(),
                 demo: *demo,
                 remind_every: *remind_every,
             };

@@ -15,6 +15,7 @@ pub struct Options<'a> {
     pub bind: SocketAddr,
     pub database: Option<&'a str>,
     pub base_url: Option<&'a str>,
+    pub trusted_proxies: landed_server::client::TrustedProxies,
     pub demo: bool,
     /// How often to send due reminders; zero: never.
     pub remind_every: std::time::Duration,
@@ -68,7 +69,12 @@ pub async fn run(cli: &Cli, o: Options<'_>, now: Timestamp) -> anyhow::Result<()
         );
     }
     eprintln!("{text}");
-    let state = landed_server::Shared::new(store, clock, o.base_url.map(str::to_string));
+    let state = landed_server::Shared::behind(
+        store,
+        clock,
+        o.base_url.map(str::to_string),
+        o.trusted_proxies,
+    );
     let reminders = (!o.remind_every.is_zero())
         .then(|| tokio::spawn(remind_loop(state.clone(), o.remind_every)));
     let result = landed_server::serve(listener, state.clone()).await;

@@ -23,6 +23,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 pub mod api;
 pub mod auth;
+pub mod client;
 pub mod problem;
 pub mod web;
 
@@ -45,6 +46,8 @@ pub struct Shared {
     /// The public address (`LANDED_BASE_URL`), for the origin check of cookie writes.
     pub base_url: Option<String>,
     pub metrics: PrometheusHandle,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`LANDED_TRUSTED_PROXIES`).
+    pub trusted_proxies: client::TrustedProxies,
 }
 
 impl Shared {
@@ -72,11 +75,22 @@ fn metrics_handle() -> PrometheusHandle {
 
 impl Shared {
     pub fn new(store: Db, clock: Option<Timestamp>, base_url: Option<String>) -> AppState {
+        Shared::behind(store, clock, base_url, client::TrustedProxies::default())
+    }
+
+    /// As [`Shared::new`], behind the reverse proxies `trusted_proxies`.
+    pub fn behind(
+        store: Db,
+        clock: Option<Timestamp>,
+        base_url: Option<String>,
+        trusted_proxies: client::TrustedProxies,
+    ) -> AppState {
         Arc::new(Shared {
             store,
             clock,
             base_url,
             metrics: metrics_handle(),
+            trusted_proxies,
         })
     }
 }

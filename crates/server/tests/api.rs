@@ -32,6 +32,11 @@ fn now() -> Timestamp {
 /// (Platform member, owns I-2), farid (Payments member), ben (viewer), dev (suspended), plus a
 /// revoked and an expired token.
 async fn server() -> Server {
+    server_behind(Default::default()).await
+}
+
+/// The server behind the reverse proxies `proxies`.
+async fn server_behind(proxies: landed_server::client::TrustedProxies) -> Server {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("api.db");
@@ -92,7 +97,7 @@ async fn server() -> Server {
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
-    let state = landed_server::Shared::new(store.into(), Some(now()), None);
+    let state = landed_server::Shared::behind(store.into(), Some(now()), None, proxies);
     tokio::spawn(landed_server::serve(listener, state));
     Server {
         base: format!("http://{addr}"),
@@ -1133,6 +1138,49 @@ async fn sessions_csrf_and_login_limits() {
         .unwrap();
     // The address is locked too: nobody gets to guess on from it.
     assert_eq!(unknown.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+/// T9 behind a reverse proxy: failures count against the address a trusted proxy names in
+/// `X-Forwarded-For`; from anyone else the header is ignored, so it cannot dodge the limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_limits_count_the_address_a_trusted_proxy_names() {
+    async fn sign_in(s: &Server, handle: &str, password: &str, from: &str) -> StatusCode {
+        s.http
+            .post(format!("{}/api/v1/session", s.base))
+            .header("x-forwarded-for", from)
+            .json(&json!({"handle": handle, "password": password}))
+            .send()
+            .await
+            .unwrap()
+            .status()
+    }
+    let right = "chloe's long password";
+    // Behind a proxy on 127.0.0.1: one client's failures lock that client only.
+    let s = server_behind("127.0.0.1".parse().unwrap()).await;
+    for _ in 0..accounts::MAX_FAILURES {
+        let status = sign_in(&s, "nobody-at-all", "a guess", "203.0.113.7").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(
+        sign_in(&s, "chloe", right, "203.0.113.7").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        sign_in(&s, "chloe", right, "198.51.100.1, 203.0.113.8").await,
+        StatusCode::OK,
+        "another client behind the same proxy signs in"
+    );
+    // Trusting nobody: a new address in the header each time changes nothing.
+    let s = server().await;
+    for n in 0..accounts::MAX_FAILURES {
+        let from = format!("203.0.113.{n}");
+        let status = sign_in(&s, "nobody-at-all", "a guess", &from).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(
+        sign_in(&s, "chloe", right, "203.0.113.200").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
 }
 
 /// T12: tokens are shown once, kept only as a hash, listed without the secret, and stop

@@ -1,8 +1,6 @@
 //! API tokens and web sessions: sign in, sign out, create, list and revoke tokens.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use landed_app::accounts::{self, Refused};
@@ -48,7 +46,7 @@ pub struct Opened {
         (status = "4XX", body = Problem, content_type = "application/problem+json")))]
 async fn sign_in(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    crate::client::ClientIp(client): crate::client::ClientIp,
     Body(b): Body<SignIn>,
 ) -> ApiResult<Response> {
     let now = state.now();
@@ -56,7 +54,7 @@ async fn sign_in(
         &state.store,
         &b.handle,
         &b.password,
-        &peer.ip().to_string(),
+        &client.to_string(),
         now,
     )
     .await?;

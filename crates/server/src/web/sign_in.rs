@@ -1,9 +1,7 @@
 //! Signing in and out of the web UI.
 
-use std::net::SocketAddr;
-
 use askama::Template;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use landed_app::accounts::{self, Refused};
@@ -55,7 +53,7 @@ pub struct SignInForm {
 /// 15 minutes), open a session and go where the person was going.
 pub async fn submit(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    crate::client::ClientIp(client): crate::client::ClientIp,
     headers: HeaderMap,
     WebForm(f): WebForm<SignInForm>,
 ) -> Response {
@@ -78,7 +76,7 @@ pub async fn submit(
         &state.store,
         &f.handle,
         &f.password,
-        &peer.ip().to_string(),
+        &client.to_string(),
         state.now(),
     )
     .await
