@@ -4,8 +4,10 @@
 
 use jiff::Timestamp;
 use landed_app::items::{self, ItemPatch};
-use landed_app::{Ctx, demo, forecast, goals};
-use landed_store::{ItemFilter, SqlStore, Store};
+use landed_app::{Ctx, forecast, goals};
+use landed_store::{ItemFilter, Store};
+
+mod common;
 
 #[test]
 fn a_goals_own_forecast_matches_the_whole_workspace_forecast() {
@@ -15,10 +17,6 @@ fn a_goals_own_forecast_matches_the_whole_workspace_forecast() {
         .unwrap();
     rt.block_on(async {
         let now: Timestamp = "2026-11-23T09:00:00Z".parse().unwrap();
-        let store = SqlStore::memory().await.unwrap();
-        landed_app::init(&store, "Generated", "Europe/Berlin", now)
-            .await
-            .unwrap();
         // Many people with little work each, so that a goal's forecast reads only part of the
         // workspace, and items outside it wait on its work.
         let shape = landed_synth::Shape {
@@ -28,8 +26,7 @@ fn a_goals_own_forecast_matches_the_whole_workspace_forecast() {
             items: 3_000,
             dependencies: 1_500,
         };
-        let made = demo::generated(&store, now, &shape).await.unwrap();
-        assert!(made.dependencies > 100, "{made:?}");
+        let (store, made) = common::generated(now, &shape, 100).await;
         let ctx = Ctx::new(&store, None, now).await.unwrap();
         // Open work gets what a forecast needs, so that most goals have a finish.
         let someone = store.people().await.unwrap()[0].handle.clone();

@@ -6,9 +6,11 @@
 use std::collections::HashSet;
 
 use jiff::Timestamp;
-use landed_app::{Ctx, demo, goals, links, report};
+use landed_app::{Ctx, goals, links, report};
 use landed_core::{goal_ref, item_ref};
-use landed_store::{GoalFilter, ItemFilter, SqlStore, Store};
+use landed_store::{GoalFilter, ItemFilter, Store};
+
+mod common;
 
 #[test]
 fn team_views_agree_with_the_workspace() {
@@ -18,10 +20,6 @@ fn team_views_agree_with_the_workspace() {
         .unwrap();
     rt.block_on(async {
         let now: Timestamp = "2026-11-23T09:00:00Z".parse().unwrap();
-        let store = SqlStore::memory().await.unwrap();
-        landed_app::init(&store, "Generated", "Europe/Berlin", now)
-            .await
-            .unwrap();
         let shape = landed_synth::Shape {
             people: 120,
             teams: 12,
@@ -29,8 +27,7 @@ fn team_views_agree_with_the_workspace() {
             items: 1_200,
             dependencies: 600,
         };
-        let made = demo::generated(&store, now, &shape).await.unwrap();
-        assert!(made.dependencies > 100, "{made:?}");
+        let (store, _) = common::generated(now, &shape, 100).await;
         let ctx = Ctx::new(&store, None, now).await.unwrap();
         let all = links::list(&ctx, None).await.unwrap();
         let key = |d: &landed_app::views::DepView| serde_json::to_string(d).unwrap();
