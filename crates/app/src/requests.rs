@@ -96,14 +96,11 @@ pub async fn ask<S: Store>(
     }
     .or_else(|| teams.iter().find(|t| member(t, actor.id)).map(|t| t.id));
     if from_team == Some(to.id) {
-        return Err(validate::Invalid {
-            field: "team",
-            problem: format!(
-                "{} would be asking itself; plan the work as an item instead",
-                to.name
-            ),
-        }
-        .into());
+        // A well-formed request the rules refuse: a team does not ask itself.
+        return Err(AppError::NotAllowed(format!(
+            "{} would be asking itself; plan the work as an item instead",
+            to.name
+        )));
     }
     let request = Request {
         id: 0,

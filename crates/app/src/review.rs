@@ -24,7 +24,6 @@ use landed_core::plan::{self, GoalStatus, PlanPolicy};
 use landed_core::review::{self as rules, Moment, Standing};
 use landed_core::rules::Rule;
 use landed_core::slip::DateChange;
-use landed_core::validate::Invalid;
 use landed_core::week::{week_of, week_span};
 use landed_core::{goal_ref, item_ref, when};
 use landed_store::{GoalFilter, ItemFilter, Store};
@@ -202,7 +201,8 @@ pub async fn review<S: Store>(ctx: &Ctx<'_, S>, team: &str, week: Option<&str>) 
     let tz = when::zone_or_utc(&tz_name);
     let current = week_of(ctx.now, &tz);
     let week = crate::week_or(week, current)?;
-    rules::check_week(week, current, &tz_name).map_err(|e| invalid(e.to_string()))?;
+    // A valid week that has not begun is refused by the rules (as a report of it is).
+    rules::check_week(week, current, &tz_name).map_err(|e| AppError::NotAllowed(e.to_string()))?;
     let (start, end) = week_span(week, &tz);
     let (monday, sunday) = week_dates(week);
     let today = when::today_in(ctx.now, &tz);
@@ -464,13 +464,6 @@ async fn load<S: Store>(ctx: &Ctx<'_, S>, scope: &Scope<'_>, start: Timestamp) -
         events,
         nodes: current,
         ends,
-    })
-}
-
-fn invalid(problem: String) -> AppError {
-    AppError::Invalid(Invalid {
-        field: "week",
-        problem,
     })
 }
 

@@ -1183,6 +1183,35 @@ async fn sign_in_limits_count_the_address_a_trusted_proxy_names() {
     );
 }
 
+/// A well-formed request the rules refuse is 409, as every such refusal is: a review of a
+/// week that has not begun, a team asking itself for a commitment.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn valid_requests_the_rules_refuse_are_conflicts() {
+    let s = server().await;
+    let ask = json!({ "team": "Platform", "deliverable": "a matrix", "by": "+2w", "for": "I-2" });
+    let (status, _, body) = s
+        .call("owner", Method::POST, "/api/v1/requests", Some(ask))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("asking itself"),
+        "{body}"
+    );
+    let (status, _, body) = s
+        .call(
+            "admin",
+            Method::GET,
+            "/api/v1/reviews?team=Platform&week=2099-W01",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("has not begun"),
+        "{body}"
+    );
+}
+
 /// T12: tokens are shown once, kept only as a hash, listed without the secret, and stop
 /// working when revoked.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

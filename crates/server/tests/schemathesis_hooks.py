@@ -34,6 +34,9 @@ ast.parse = _parse_one_at_a_time
 HANDLES = ["ana", "ben", "chloe", "dev", "emma", "farid", "grace", "hiro", "isla", "jon"]
 TEAMS = ["Platform", "Payments", "Mobile"]
 MILESTONES = ["Sprint end", "Q1 release", "M-1", "M-2"]
+# Goals and items of the demo: what a commitment request is made for (`for` names a person
+# everywhere else).
+NODES = ["G-1", "G-3", "G-5", "I-2", "I-5", "I-10"]
 NAMES = {
     "owner": HANDLES,
     "person": HANDLES,
@@ -59,6 +62,8 @@ def map_case(context, case):
         if not isinstance(container, dict) or (meta is not None and meta.is_negative_at(location)):
             continue
         for field, names in NAMES.items():
+            if field == "for" and case.operation.path.endswith("/requests"):
+                names = NODES
             value = container.get(field)
             if isinstance(value, str) and value not in names:
                 container[field] = known(value, names)
