@@ -432,7 +432,8 @@ pub async fn show<S: Store>(ctx: &Ctx<'_, S>, id: &str) -> Result<ItemView> {
     view(ctx, &item).await
 }
 
-async fn view<S: Store>(ctx: &Ctx<'_, S>, item: &Item) -> Result<ItemView> {
+/// The view of an item already read.
+pub async fn view<S: Store>(ctx: &Ctx<'_, S>, item: &Item) -> Result<ItemView> {
     Ok(views(ctx, std::slice::from_ref(item)).await?.remove(0))
 }
 

@@ -55,7 +55,7 @@ pub(super) async fn item_page(
 ) -> Result<ItemPage, AppError> {
     let r = landed_app::resolve::parse_ref(id, RefKind::Item)?;
     let item = landed_app::resolve::item(ctx.store, r).await?;
-    let view = items::show(ctx, id).await?;
+    let view = items::view(ctx, &item).await?;
     let (needs, needed_by) = landed_app::links::of_item(ctx, &item).await?;
     let history = history_rows(ctx, &view.id).await?;
     let hours = |h: Option<f64>| h.map(|h| format!("{} h", super::goals::hours(h)));
