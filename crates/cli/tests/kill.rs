@@ -294,19 +294,14 @@ fn free_port() -> u16 {
 
 /// `PRAGMA integrity_check` on the SQLite file, through a connection of its own.
 async fn integrity_check(path: &Path) -> Vec<String> {
-    use sqlx::Connection as _;
-    let options = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(path)
-        .busy_timeout(Duration::from_secs(10));
-    let mut conn = sqlx::sqlite::SqliteConnection::connect_with(&options)
-        .await
-        .unwrap();
-    let found: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
-        .fetch_all(&mut conn)
-        .await
-        .unwrap();
-    conn.close().await.unwrap();
-    found
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.busy_timeout(Duration::from_secs(10)).unwrap();
+    let mut check = conn.prepare("PRAGMA integrity_check").unwrap();
+    check
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<Vec<String>, _>>()
+        .unwrap()
 }
 
 /// What a client knows of one item it made: everything it was acknowledged.

@@ -193,7 +193,7 @@ impl From<StoreError> for ApiError {
             StoreError::Duplicate(_) => Kind::Conflict,
             StoreError::KeyInUse => Kind::Conflict,
             StoreError::Missing(_) => Kind::NotFound,
-            StoreError::Db(sqlx_error) if is_unavailable(sqlx_error) => Kind::Unavailable,
+            e if e.is_unavailable() => Kind::Unavailable,
             _ => Kind::Internal,
         };
         let detail = match kind {
@@ -206,10 +206,6 @@ impl From<StoreError> for ApiError {
         }
         ApiError::new(kind, detail)
     }
-}
-
-fn is_unavailable(e: &landed_store::DbError) -> bool {
-    landed_store::is_unavailable(e)
 }
 
 impl From<JsonRejection> for ApiError {

@@ -18,6 +18,8 @@ use crate::{
 };
 
 /// A workspace in SQLite or in PostgreSQL.
+// One per process, never moved about: the SQLite store's size does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum AnyStore {
     Sqlite(SqlStore),
     Postgres(PgStore),

@@ -10,9 +10,9 @@ use landed_core::model::{
     CheckIn, CheckInItem, Closure, Dependency, Goal, GoalConfidence, Id, Item, ItemKind,
     ItemStatus, Milestone, Node, Person, Request, RequestState, Team, When, Workspace,
 };
+use rusqlite::types::FromSql;
 use sqlx::postgres::PgRow;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Decode, Postgres, Row, Sqlite, Type};
+use sqlx::{Decode, Postgres, Row, Type};
 
 use crate::{ApiToken, NewReminder, Reminder, ReminderState, Result, Session, StoreError};
 
@@ -22,22 +22,22 @@ use crate::{ApiToken, NewReminder, Reminder, ReminderState, Result, Session, Sto
 pub trait Columns {
     fn col<'r, T>(&'r self, name: &str) -> Result<T>
     where
-        T: Decode<'r, Sqlite> + Type<Sqlite> + Decode<'r, Postgres> + Type<Postgres>;
+        T: FromSql + Decode<'r, Postgres> + Type<Postgres>;
 }
 
-impl Columns for SqliteRow {
+impl Columns for rusqlite::Row<'_> {
     fn col<'r, T>(&'r self, name: &str) -> Result<T>
     where
-        T: Decode<'r, Sqlite> + Type<Sqlite> + Decode<'r, Postgres> + Type<Postgres>,
+        T: FromSql + Decode<'r, Postgres> + Type<Postgres>,
     {
-        Ok(self.try_get(name)?)
+        Ok(self.get(name)?)
     }
 }
 
 impl Columns for PgRow {
     fn col<'r, T>(&'r self, name: &str) -> Result<T>
     where
-        T: Decode<'r, Sqlite> + Type<Sqlite> + Decode<'r, Postgres> + Type<Postgres>,
+        T: FromSql + Decode<'r, Postgres> + Type<Postgres>,
     {
         Ok(self.try_get(name)?)
     }
@@ -188,8 +188,8 @@ pub fn goal(row: &impl Columns) -> Result<Goal> {
         team: row.col("team_id")?,
         closed: closure(row.col("closed")?)?,
         close_reason: row.col("close_reason")?,
-        created_at: parse_ts(row.col("created_at")?)?,
-        updated_at: parse_ts(row.col("updated_at")?)?,
+        created_at: parse_ts(&row.col::<String>("created_at")?)?,
+        updated_at: parse_ts(&row.col::<String>("updated_at")?)?,
         version: row.col("version")?,
     })
 }
@@ -326,7 +326,7 @@ pub fn request(row: &impl Columns) -> Result<Request> {
         answered_by: row.col("answered_by")?,
         note: row.col("note")?,
         item: row.col("item_id")?,
-        created_at: parse_ts(row.col("created_at")?)?,
+        created_at: parse_ts(&row.col::<String>("created_at")?)?,
         answered_at: answered_at.as_deref().map(parse_ts).transpose()?,
         version: row.col("version")?,
     })
@@ -410,7 +410,7 @@ pub fn token(row: &impl Columns) -> Result<ApiToken> {
         id: row.col("id")?,
         person: row.col("person_id")?,
         name: row.col("name")?,
-        created_at: parse_ts(row.col("created_at")?)?,
+        created_at: parse_ts(&row.col::<String>("created_at")?)?,
         expires_at: opt_ts(row.col("expires_at")?)?,
         revoked_at: opt_ts(row.col("revoked_at")?)?,
         last_used_at: opt_ts(row.col("last_used_at")?)?,
@@ -422,8 +422,8 @@ pub fn session(row: &impl Columns) -> Result<Session> {
         id: row.col("id")?,
         person: row.col("person_id")?,
         csrf: row.col("csrf")?,
-        created_at: parse_ts(row.col("created_at")?)?,
-        expires_at: parse_ts(row.col("expires_at")?)?,
+        created_at: parse_ts(&row.col::<String>("created_at")?)?,
+        expires_at: parse_ts(&row.col::<String>("expires_at")?)?,
         revoked_at: opt_ts(row.col("revoked_at")?)?,
     })
 }
@@ -463,8 +463,8 @@ pub fn checkin(row: &impl Columns) -> Result<CheckIn> {
         blocked: body.blocked,
         needs_help: body.needs_help,
         goals: body.goals,
-        created_at: parse_ts(row.col("created_at")?)?,
-        updated_at: parse_ts(row.col("updated_at")?)?,
+        created_at: parse_ts(&row.col::<String>("created_at")?)?,
+        updated_at: parse_ts(&row.col::<String>("updated_at")?)?,
         version: row.col("version")?,
     })
 }
@@ -484,9 +484,9 @@ pub fn reminder(row: &impl Columns) -> Result<Reminder> {
         },
         state: reminder_state(&state)?,
         attempts: row.col("attempts")?,
-        next_at: parse_ts(row.col("next_at")?)?,
+        next_at: parse_ts(&row.col::<String>("next_at")?)?,
         last_error: row.col("last_error")?,
-        created_at: parse_ts(row.col("created_at")?)?,
+        created_at: parse_ts(&row.col::<String>("created_at")?)?,
         sent_at: sent_at.as_deref().map(parse_ts).transpose()?,
     })
 }

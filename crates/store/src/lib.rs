@@ -102,23 +102,42 @@ pub enum StoreError {
     #[error("{0} does not exist")]
     Missing(String),
     #[error("cannot open the workspace database {path}: {source}")]
-    Open { path: String, source: sqlx::Error },
+    Open {
+        path: String,
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     #[error("the database is newer or older than this landed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored data cannot be read ({0}); the database may be damaged")]
     Corrupt(String),
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// The database driver's error, for surfaces that tell an outage from a bug.
+/// The PostgreSQL driver's error.
 pub use sqlx::Error as DbError;
 
-/// Whether a driver error means the database cannot be reached right now (connection lost or
-/// ended by the server, pool exhausted or closed) rather than a refused or broken statement.
-pub fn is_unavailable(e: &DbError) -> bool {
+impl StoreError {
+    /// Whether the database cannot be reached or used right now (connection lost or ended by
+    /// the server, pool exhausted or closed, SQLite file still locked by another process after
+    /// the wait) rather than a refused or broken statement: worth retrying later.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Db(e) => is_unavailable(e),
+            StoreError::Sqlite(e) => matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+            ),
+            _ => false,
+        }
+    }
+}
+
+fn is_unavailable(e: &DbError) -> bool {
     match e {
         DbError::Io(_) | DbError::PoolTimedOut | DbError::PoolClosed | DbError::WorkerCrashed => {
             true

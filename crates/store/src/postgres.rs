@@ -101,10 +101,12 @@ impl PgStore {
     /// with the usual `sslmode` and other parameters) and apply pending migrations. The
     /// database itself must exist.
     pub async fn connect(url: &str) -> Result<PgStore> {
-        let options: PgConnectOptions = url.parse().map_err(|source| StoreError::Open {
-            path: redact(url),
-            source,
-        })?;
+        let options: PgConnectOptions =
+            url.parse()
+                .map_err(|source: sqlx::Error| StoreError::Open {
+                    path: redact(url),
+                    source: source.into(),
+                })?;
         let label = format!(
             "postgres://{}@{}:{}/{}",
             options.get_username(),
@@ -120,7 +122,7 @@ impl PgStore {
             .await
             .map_err(|source| StoreError::Open {
                 path: label.clone(),
-                source,
+                source: source.into(),
             })?;
         // sqlx holds an advisory lock while it migrates: processes starting together apply
         // each migration once.

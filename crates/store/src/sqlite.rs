@@ -1,12 +1,22 @@
 //! The SQLite store: one file, WAL, `synchronous=FULL` (acknowledged writes survive power
 //! loss), foreign keys on, migrations applied on open.
 //!
-//! All SQL here sticks to the subset PostgreSQL also runs (`$N` placeholders, `RETURNING`,
-//! `ON CONFLICT`, text dates), so the PostgreSQL store can reuse it.
+//! SQLite is called in place, on the calling task's thread: a point read then costs a few
+//! microseconds. (A driver that runs each connection on a worker thread paid tens of
+//! microseconds per statement for the hand-off, more than SQLite's own work; see
+//! BENCHMARKS.md.) Reads take a connection of their own from a small pool and run
+//! concurrently; writes go through the one writer connection, one transaction at a time
+//! (`BEGIN IMMEDIATE`, so another process writing the same file makes it wait, not fail).
+//! No connection is held across an `.await`.
+//!
+//! The SQL sticks to the subset PostgreSQL also runs (`RETURNING`, `ON CONFLICT`, text
+//! dates); arguments are numbered (`?N`).
 
 use std::collections::HashSet;
-use std::path::Path;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::fmt::{Display, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
 use std::time::Duration;
 
 use jiff::Timestamp;
@@ -16,12 +26,9 @@ use landed_core::event::{Entity, EntityKind, Event, State};
 use landed_core::model::{
     CheckIn, Dependency, Goal, Id, Item, Milestone, Node, Person, Request, Team, Workspace,
 };
-use sqlx::migrate::Migrator;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
-};
-use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Params, Row, TransactionBehavior};
+use sha2::{Digest, Sha384};
 
 use crate::codec::{self, ts};
 use crate::{
@@ -29,15 +36,63 @@ use crate::{
     Outcome, Reminder, ReminderState, Result, Session, Store, StoreError,
 };
 
-static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
+/// The schema's migrations, in order: `(version, description, SQL)`. The record of those
+/// applied is kept in `_sqlx_migrations`, the table (and checksums) of the driver that
+/// applied them before, so databases made by earlier versions open unchanged.
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "initial",
+        include_str!("../migrations/sqlite/0001_initial.sql"),
+    ),
+    (
+        2,
+        "requests",
+        include_str!("../migrations/sqlite/0002_requests.sql"),
+    ),
+    (
+        3,
+        "time and policy",
+        include_str!("../migrations/sqlite/0003_time_and_policy.sql"),
+    ),
+    (
+        4,
+        "forecast cache",
+        include_str!("../migrations/sqlite/0004_forecast_cache.sql"),
+    ),
+    (
+        5,
+        "checkins and reminders",
+        include_str!("../migrations/sqlite/0005_checkins_and_reminders.sql"),
+    ),
+    (
+        6,
+        "accounts",
+        include_str!("../migrations/sqlite/0006_accounts.sql"),
+    ),
+    (
+        7,
+        "request keys",
+        include_str!("../migrations/sqlite/0007_request_keys.sql"),
+    ),
+];
 
 /// Rows per multi-row INSERT: keeps the bound parameters under SQLite's limit of 32,766.
 const ROWS_PER_INSERT: usize = 1_000;
 
-/// Items come back as one JSON array rather than one row each: the driver's cost per row
-/// (≈ 10 µs, a hop between threads) would otherwise dominate commands that read a few
-/// thousand items. Each item is an array of its columns in `codec::ItemRow` order.
-/// PostgreSQL has the same shape as `json_agg(json_build_array(...))`.
+/// Idle read connections kept open.
+const MAX_IDLE: usize = 8;
+
+/// How long a statement waits for another process's write lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Prepared statements kept per connection.
+const STATEMENT_CACHE: usize = 128;
+
+/// Items come back as one JSON array rather than one row each: thousands of items then cost
+/// one step of the statement and one parse. Each item is an array of its columns in
+/// `codec::ItemRow` order. PostgreSQL has the same shape as
+/// `json_agg(json_build_array(...))`.
 ///
 /// Hours go as text with 17 significant digits: SQLite's JSON prints numbers with 15, which
 /// would read 1/3 h back as 0.333333333333333 and break replay (the event keeps the exact value).
@@ -60,12 +115,229 @@ const EVENT_SELECT: &str = "SELECT json_group_array(json_array(seq, at, author, 
 /// the log.
 const EVENT_PAGE: i64 = 10_000;
 
+/// A bulk write of at least this many rows refreshes the planner's statistics at once.
+const ANALYZE_AFTER: usize = 1_000;
+
+/// Lists longer than this are filtered after reading rather than bound as parameters, which
+/// both backends limit.
+const MAX_IN: usize = 5_000;
+
+/// A statement built piece by piece, with its arguments: [`Sql::bind`] writes `?N`.
+struct Sql {
+    text: String,
+    args: Vec<Value>,
+}
+
+impl Sql {
+    fn new(text: &str) -> Sql {
+        Sql {
+            text: text.to_string(),
+            args: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, text: impl Display) -> &mut Sql {
+        let _ = write!(self.text, "{text}");
+        self
+    }
+
+    fn bind(&mut self, value: impl Into<Value>) -> &mut Sql {
+        self.args.push(value.into());
+        let _ = write!(self.text, "?{}", self.args.len());
+        self
+    }
+
+    /// ` AND col IN (…)`; returns the values to filter by after reading instead, when the
+    /// list is too long to bind.
+    fn bind_in(&mut self, col: &str, values: &[i64]) -> Option<HashSet<i64>> {
+        if values.len() > MAX_IN {
+            return Some(values.iter().copied().collect());
+        }
+        self.push(format_args!(" AND {col} IN ("));
+        for (k, v) in values.iter().enumerate() {
+            if k > 0 {
+                self.push(", ");
+            }
+            self.bind(*v);
+        }
+        self.push(")");
+        None
+    }
+
+    /// ` VALUES (…), (…)`: one tuple per row, with the values `each` gives.
+    fn values<T>(&mut self, rows: &[T], mut each: impl FnMut(&T) -> Vec<Value>) -> &mut Sql {
+        self.push(" VALUES ");
+        for (k, row) in rows.iter().enumerate() {
+            self.push(if k == 0 { "(" } else { ", (" });
+            for (j, v) in each(row).into_iter().enumerate() {
+                if j > 0 {
+                    self.push(", ");
+                }
+                self.bind(v);
+            }
+            self.push(")");
+        }
+        self
+    }
+
+    fn execute(&self, conn: &Connection) -> rusqlite::Result<usize> {
+        conn.prepare_cached(&self.text)?
+            .execute(rusqlite::params_from_iter(&self.args))
+    }
+
+    /// The one text column of the one row a `json_group_array` query returns.
+    fn json(&self, conn: &Connection) -> Result<String> {
+        let json: Option<String> = conn
+            .prepare_cached(&self.text)?
+            .query_row(rusqlite::params_from_iter(&self.args), |r| r.get(0))?;
+        Ok(json.unwrap_or_else(|| "[]".into()))
+    }
+
+    fn rows<T>(
+        &self,
+        conn: &Connection,
+        each: impl FnMut(&Row<'_>) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        rows(
+            conn,
+            &self.text,
+            rusqlite::params_from_iter(&self.args),
+            each,
+        )
+    }
+}
+
+/// Every row of a statement, decoded by `each`.
+fn rows<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl Params,
+    mut each: impl FnMut(&Row<'_>) -> Result<T>,
+) -> Result<Vec<T>> {
+    let mut statement = conn.prepare_cached(sql)?;
+    let mut rows = statement.query(params)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(each(row)?);
+    }
+    Ok(out)
+}
+
+/// The first row of a statement, if any, decoded by `each`.
+fn row<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl Params,
+    each: impl FnOnce(&Row<'_>) -> Result<T>,
+) -> Result<Option<T>> {
+    let mut statement = conn.prepare_cached(sql)?;
+    let mut rows = statement.query(params)?;
+    rows.next()?.map(each).transpose()
+}
+
+/// Text for a statement argument.
+fn text(s: &str) -> Value {
+    Value::Text(s.to_string())
+}
+
+/// Open a connection to the file with the settings every connection needs.
+fn connect(path: &Path, create: bool) -> rusqlite::Result<Connection> {
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    }
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    // Reads go through a memory map instead of a read() per page.
+    conn.pragma_update(None, "mmap_size", 268_435_456)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    Ok(conn)
+}
+
+/// Apply the migrations not yet applied, each in its own transaction.
+fn migrate(conn: &mut Connection) -> Result<()> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS _sqlx_migrations (
+            version BIGINT PRIMARY KEY,
+            description TEXT NOT NULL,
+            installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+            success BOOLEAN NOT NULL,
+            checksum BLOB NOT NULL,
+            execution_time BIGINT NOT NULL
+        )",
+    )?;
+    let applied: Vec<(i64, bool, Vec<u8>)> = rows(
+        conn,
+        "SELECT version, success, checksum FROM _sqlx_migrations ORDER BY version",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let schema = |e: sqlx::migrate::MigrateError| StoreError::Migrate(e);
+    for (version, success, checksum) in &applied {
+        if !success {
+            return Err(schema(sqlx::migrate::MigrateError::Dirty(*version)));
+        }
+        match MIGRATIONS.iter().find(|(v, _, _)| v == version) {
+            None => {
+                return Err(schema(sqlx::migrate::MigrateError::VersionMissing(
+                    *version,
+                )));
+            }
+            Some((_, _, sql)) if Sha384::digest(sql).as_slice() != checksum.as_slice() => {
+                return Err(schema(sqlx::migrate::MigrateError::VersionMismatch(
+                    *version,
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+    for (version, description, sql) in MIGRATIONS {
+        if applied.iter().any(|(v, _, _)| v == version) {
+            continue;
+        }
+        let started = std::time::Instant::now();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(sql)?;
+        tx.execute(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, \
+             execution_time) VALUES (?1, ?2, TRUE, ?3, ?4)",
+            rusqlite::params![
+                version,
+                description,
+                Sha384::digest(sql).to_vec(),
+                started.elapsed().as_nanos() as i64
+            ],
+        )?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// The connections of one database: the writer, and idle readers (none for a private
+/// in-memory database, which only its one connection can see: reads use the writer then).
+struct Conns {
+    /// The file; `None` for a private in-memory database.
+    path: Option<PathBuf>,
+    /// `None` once closed.
+    writer: tokio::sync::Mutex<Option<Connection>>,
+    idle: Mutex<Vec<Connection>>,
+    /// Connections open, the writer included.
+    open: AtomicU32,
+    closed: std::sync::atomic::AtomicBool,
+}
+
 /// A workspace kept in a SQLite database.
 pub struct SqlStore {
-    pool: SqlitePool,
+    conns: Conns,
     /// The workspace this store serves; 0 until one exists.
     ws: AtomicI64,
     label: String,
+}
+
+fn closed() -> StoreError {
+    StoreError::Corrupt("the store was closed".into())
 }
 
 impl SqlStore {
@@ -76,73 +348,85 @@ impl SqlStore {
         if !create && !path.exists() {
             return Err(StoreError::NoWorkspace(label));
         }
-        let options = SqliteConnectOptions::new()
-            .filename(path)
-            .create_if_missing(create)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
-            // Reads go through a memory map instead of a read() per page.
-            .pragma("mmap_size", "268435456");
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
-            .await
-            .map_err(|source| StoreError::Open {
-                path: label.clone(),
-                source,
-            })?;
-        Self::start(pool, label).await
+        let open_error = |source: rusqlite::Error| StoreError::Open {
+            path: label.clone(),
+            source: Box::new(source),
+        };
+        let mut writer = connect(path, create).map_err(open_error)?;
+        let journal: String = writer
+            .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
+            .map_err(open_error)?;
+        if !journal.eq_ignore_ascii_case("wal") {
+            return Err(open_error(rusqlite::Error::InvalidParameterName(format!(
+                "journal_mode stays {journal}, WAL is needed"
+            ))));
+        }
+        migrate(&mut writer)?;
+        Self::start(writer, Some(path.to_path_buf()), label)
     }
 
-    /// Connections open in the pool, and of those how many are idle (for metrics).
+    /// Connections open, and of those how many are idle (for metrics).
     pub fn pool_stats(&self) -> (u32, usize) {
-        (self.pool.size(), self.pool.num_idle())
+        let idle = self
+            .conns
+            .idle
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .len();
+        (self.conns.open.load(Ordering::Relaxed), idle)
     }
 
     /// A private in-memory database (for tests).
     pub async fn memory() -> Result<SqlStore> {
-        let options = SqliteConnectOptions::new()
-            .in_memory(true)
-            .foreign_keys(true);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .idle_timeout(None)
-            .max_lifetime(None)
-            .connect_with(options)
-            .await?;
-        Self::start(pool, "memory".into()).await
+        let mut conn = Connection::open_in_memory()?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        migrate(&mut conn)?;
+        Self::start(conn, None, "memory".into())
     }
 
-    async fn start(pool: SqlitePool, label: String) -> Result<SqlStore> {
-        MIGRATOR.run(&pool).await?;
-        let ws: Option<i64> = sqlx::query_scalar("SELECT id FROM workspaces ORDER BY id LIMIT 1")
-            .fetch_optional(&pool)
-            .await?;
+    fn start(writer: Connection, path: Option<PathBuf>, label: String) -> Result<SqlStore> {
+        let ws: Option<i64> = row(
+            &writer,
+            "SELECT id FROM workspaces ORDER BY id LIMIT 1",
+            [],
+            |r| Ok(r.get(0)?),
+        )?;
         Ok(SqlStore {
-            pool,
+            conns: Conns {
+                path,
+                writer: tokio::sync::Mutex::new(Some(writer)),
+                idle: Mutex::new(Vec::new()),
+                open: AtomicU32::new(1),
+                closed: false.into(),
+            },
             ws: AtomicI64::new(ws.unwrap_or(0)),
             label,
         })
     }
 
-    /// The journal mode and `synchronous` level a connection runs with (`wal`, 2 = FULL).
+    /// The journal mode and `synchronous` level the writer runs with (`wal`, 2 = FULL).
     pub async fn durability(&self) -> Result<(String, i64)> {
-        let mut conn = self.pool.acquire().await?;
-        let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
-            .fetch_one(&mut *conn)
-            .await?;
-        let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
-            .fetch_one(&mut *conn)
-            .await?;
-        Ok((journal, synchronous))
+        self.read(|conn| {
+            let journal: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+            let synchronous: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
+            Ok((journal, synchronous))
+        })
+        .await
     }
 
-    /// Close the pool, waiting for connections to finish.
+    /// Close the connections (the last one to close checkpoints the log into the file).
+    /// Reads and writes after this fail.
     pub async fn close(&self) {
-        self.pool.close().await;
+        self.conns.closed.store(true, Ordering::Release);
+        let idle = std::mem::take(&mut *self.conns.idle.lock().unwrap_or_else(|e| e.into_inner()));
+        self.conns
+            .open
+            .fetch_sub(idle.len() as u32, Ordering::Relaxed);
+        drop(idle);
+        if self.conns.writer.lock().await.take().is_some() {
+            self.conns.open.fetch_sub(1, Ordering::Relaxed);
+        }
     }
 
     fn ws_id(&self) -> Result<Id> {
@@ -152,8 +436,48 @@ impl SqlStore {
         }
     }
 
-    async fn fetch(&self, mut qb: QueryBuilder<Sqlite>) -> Result<Vec<SqliteRow>> {
-        Ok(qb.build().fetch_all(&self.pool).await?)
+    /// Run `f` on a read connection: an idle one, or a new one.
+    async fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let Some(path) = &self.conns.path else {
+            let writer = self.conns.writer.lock().await;
+            return f(writer.as_ref().ok_or_else(closed)?);
+        };
+        if self.conns.closed.load(Ordering::Acquire) {
+            return Err(closed());
+        }
+        let idle = self
+            .conns
+            .idle
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop();
+        let conn = match idle {
+            Some(conn) => conn,
+            None => {
+                let conn = connect(path, false)?;
+                self.conns.open.fetch_add(1, Ordering::Relaxed);
+                conn
+            }
+        };
+        let out = f(&conn);
+        let mut idle = self.conns.idle.lock().unwrap_or_else(|e| e.into_inner());
+        if idle.len() < MAX_IDLE && !self.conns.closed.load(Ordering::Acquire) {
+            idle.push(conn);
+        } else {
+            self.conns.open.fetch_sub(1, Ordering::Relaxed);
+        }
+        out
+    }
+
+    /// Run `f` in a write transaction on the writer, and commit what it did if it succeeds
+    /// (an error rolls everything back).
+    async fn write_tx<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let mut writer = self.conns.writer.lock().await;
+        let conn = writer.as_mut().ok_or_else(closed)?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
     }
 
     /// The events `conditions` select (pushed after `workspace_id = ?`), oldest first, read
@@ -162,36 +486,38 @@ impl SqlStore {
     async fn fetch_events(
         &self,
         index: Option<&str>,
-        conditions: impl Fn(&mut QueryBuilder<Sqlite>),
+        conditions: impl Fn(&mut Sql),
     ) -> Result<Vec<Event>> {
         let ws = self.ws_id()?;
-        let mut events = Vec::new();
-        loop {
-            let mut qb = QueryBuilder::new(EVENT_SELECT);
-            if let Some(index) = index {
-                qb.push(format_args!(" INDEXED BY {index}"));
+        self.read(|conn| {
+            let mut events = Vec::new();
+            loop {
+                let mut sql = Sql::new(EVENT_SELECT);
+                if let Some(index) = index {
+                    sql.push(format_args!(" INDEXED BY {index}"));
+                }
+                sql.push(" WHERE workspace_id = ").bind(ws);
+                conditions(&mut sql);
+                sql.push(" AND seq > ")
+                    .bind(events.last().map_or(0, |e: &Event| e.seq))
+                    .push(" ORDER BY seq LIMIT ")
+                    .bind(EVENT_PAGE)
+                    .push(")");
+                let page = codec::events_json(&sql.json(conn)?)?;
+                let full = page.len() as i64 == EVENT_PAGE;
+                events.extend(page);
+                if !full {
+                    return Ok(events);
+                }
             }
-            qb.push(" WHERE workspace_id = ").push_bind(ws);
-            conditions(&mut qb);
-            qb.push(" AND seq > ")
-                .push_bind(events.last().map_or(0, |e: &Event| e.seq))
-                .push(" ORDER BY seq LIMIT ")
-                .push_bind(EVENT_PAGE)
-                .push(")");
-            let json: Option<String> = qb.build_query_scalar().fetch_one(&self.pool).await?;
-            let page = codec::events_json(json.as_deref().unwrap_or("[]"))?;
-            let full = page.len() as i64 == EVENT_PAGE;
-            events.extend(page);
-            if !full {
-                return Ok(events);
-            }
-        }
+        })
+        .await
     }
 
-    /// Run an `ITEM_SELECT` query and decode its JSON array.
-    async fn fetch_items(&self, mut qb: QueryBuilder<Sqlite>) -> Result<Vec<Item>> {
-        let json: Option<String> = qb.build_query_scalar().fetch_one(&self.pool).await?;
-        codec::items_json(json.as_deref().unwrap_or("[]"))
+    /// Run an `ITEM_SELECT` statement and decode its JSON array.
+    async fn fetch_items(&self, sql: Sql) -> Result<Vec<Item>> {
+        let json = self.read(|conn| sql.json(conn)).await?;
+        codec::items_json(&json)
     }
 
     /// Dependencies with an end among `touching` (all when `None`), looking at the given ends
@@ -202,7 +528,7 @@ impl SqlStore {
         ends: &[(&str, &str)],
     ) -> Result<Vec<Dependency>> {
         let ws = self.ws_id()?;
-        let mut qb = QueryBuilder::new(
+        let mut sql = Sql::new(
             "SELECT json_group_array(json_array(id, from_kind, from_id, to_kind, to_id, \
              needed_by, created_at, version)) FROM (",
         );
@@ -224,25 +550,25 @@ impl SqlStore {
                     }
                     for (kind_col, id_col) in ends {
                         if !first {
-                            qb.push(" UNION ");
+                            sql.push(" UNION ");
                         }
                         first = false;
-                        qb.push("SELECT * FROM dependencies WHERE workspace_id = ")
-                            .push_bind(ws)
+                        sql.push("SELECT * FROM dependencies WHERE workspace_id = ")
+                            .bind(ws)
                             .push(format_args!(" AND {kind_col} = "))
-                            .push_bind(kind);
-                        push_in(&mut qb, id_col, &ids);
+                            .bind(text(kind));
+                        sql.bind_in(id_col, &ids);
                     }
                 }
             }
             _ => {
-                qb.push("SELECT * FROM dependencies WHERE workspace_id = ")
-                    .push_bind(ws);
+                sql.push("SELECT * FROM dependencies WHERE workspace_id = ")
+                    .bind(ws);
             }
         }
-        qb.push(")");
-        let json: Option<String> = qb.build_query_scalar().fetch_one(&self.pool).await?;
-        let mut deps = codec::dependencies_json(json.as_deref().unwrap_or("[]"))?;
+        sql.push(")");
+        let json = self.read(|conn| sql.json(conn)).await?;
+        let mut deps = codec::dependencies_json(&json)?;
         if let Some(nodes) = touching.filter(|n| n.len() > MAX_IN) {
             let nodes: HashSet<Node> = nodes.iter().copied().collect();
             let from = ends.iter().any(|(k, _)| *k == "from_kind");
@@ -251,58 +577,46 @@ impl SqlStore {
         deps.sort_unstable_by_key(|d| d.id);
         Ok(deps)
     }
-
-    async fn team_members(&self, ws: Id) -> Result<Vec<(Id, Id)>> {
-        let rows = sqlx::query(
-            "SELECT team_id, person_id FROM team_members WHERE workspace_id = $1 \
-             ORDER BY team_id, person_id",
-        )
-        .bind(ws)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-            .collect()
-    }
 }
 
-type Tx = Transaction<'static, Sqlite>;
-
 /// Reserve `n` consecutive values of a counter, returning the first.
-async fn allocate(tx: &mut Tx, ws: Id, name: &str, n: usize) -> Result<i64> {
-    sqlx::query(
-        "INSERT INTO counters (workspace_id, name, next) VALUES ($1, $2, 1) \
+fn allocate(tx: &Connection, ws: Id, name: &str, n: usize) -> Result<i64> {
+    tx.prepare_cached(
+        "INSERT INTO counters (workspace_id, name, next) VALUES (?1, ?2, 1) \
          ON CONFLICT (workspace_id, name) DO NOTHING",
-    )
-    .bind(ws)
-    .bind(name)
-    .execute(&mut **tx)
-    .await?;
-    let n = n as i64;
-    let first: i64 = sqlx::query_scalar(
-        "UPDATE counters SET next = next + $3 WHERE workspace_id = $1 AND name = $2 \
-         RETURNING next - $3",
-    )
-    .bind(ws)
-    .bind(name)
-    .bind(n)
-    .fetch_one(&mut **tx)
-    .await?;
+    )?
+    .execute(rusqlite::params![ws, name])?;
+    let first: i64 = tx
+        .prepare_cached(
+            "UPDATE counters SET next = next + ?3 WHERE workspace_id = ?1 AND name = ?2 \
+             RETURNING next - ?3",
+        )?
+        .query_row(rusqlite::params![ws, name, n as i64], |r| r.get(0))?;
     Ok(first)
 }
 
-fn unique_to_duplicate(e: sqlx::Error, what: &str) -> StoreError {
-    match &e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Duplicate(what.into()),
-        sqlx::Error::Database(d) if d.is_foreign_key_violation() => {
-            StoreError::Missing(format!("something {what} refers to"))
-        }
-        _ => StoreError::Db(e),
+fn unique_to_duplicate(e: rusqlite::Error, what: &str) -> StoreError {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::ConstraintViolation) => match &e {
+            rusqlite::Error::SqliteFailure(f, _)
+                if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY =>
+            {
+                StoreError::Missing(format!("something {what} refers to"))
+            }
+            rusqlite::Error::SqliteFailure(f, _)
+                if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                    || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
+            {
+                StoreError::Duplicate(what.into())
+            }
+            _ => StoreError::Sqlite(e),
+        },
+        _ => StoreError::Sqlite(e),
     }
 }
 
 /// Give new entities their ids and numbers, version 1.
-async fn assign_ids(tx: &mut Tx, ws: Id, at: Timestamp, entities: &mut [Entity]) -> Result<()> {
+fn assign_ids(tx: &Connection, ws: Id, at: Timestamp, entities: &mut [Entity]) -> Result<()> {
     let mut start = 0;
     while start < entities.len() {
         let kind = entities[start].kind();
@@ -311,10 +625,10 @@ async fn assign_ids(tx: &mut Tx, ws: Id, at: Timestamp, entities: &mut [Entity])
             .position(|e| e.kind() != kind)
             .map_or(entities.len(), |p| start + p);
         let n = end - start;
-        let id0 = allocate(tx, 0, &format!("id:{}", kind.as_str()), n).await?;
+        let id0 = allocate(tx, 0, &format!("id:{}", kind.as_str()), n)?;
         let num0 = match kind {
             EntityKind::Goal | EntityKind::Item | EntityKind::Milestone | EntityKind::Request => {
-                allocate(tx, ws, &format!("num:{}", kind.as_str()), n).await?
+                allocate(tx, ws, &format!("num:{}", kind.as_str()), n)?
             }
             _ => 0,
         };
@@ -351,174 +665,180 @@ async fn assign_ids(tx: &mut Tx, ws: Id, at: Timestamp, entities: &mut [Entity])
     Ok(())
 }
 
+/// The columns of an entity's row, in the order of [`insert_rows`]' column lists.
+fn row_values(ws: Id, e: &Entity) -> Vec<Value> {
+    match e {
+        Entity::Workspace(w) => vec![
+            w.id.into(),
+            w.name.clone().into(),
+            w.step_limit_hours.into(),
+            w.default_person.into(),
+            w.tz.clone().into(),
+            w.reactive_share.into(),
+            w.request_overdue_days.into(),
+            w.version.into(),
+        ],
+        Entity::Person(p) => vec![
+            p.id.into(),
+            ws.into(),
+            p.handle.clone().into(),
+            p.name.clone().into(),
+            p.email.clone().into(),
+            p.tz.clone().into(),
+            p.capacity_hours.into(),
+            text(p.role.as_str()),
+            i64::from(p.suspended).into(),
+            p.version.into(),
+        ],
+        Entity::Team(t) => vec![
+            t.id.into(),
+            ws.into(),
+            t.name.clone().into(),
+            t.lead.into(),
+            t.protected_share.into(),
+            t.version.into(),
+        ],
+        Entity::Milestone(m) => vec![
+            m.id.into(),
+            ws.into(),
+            m.num.into(),
+            m.name.clone().into(),
+            m.date.to_string().into(),
+            m.version.into(),
+        ],
+        Entity::Goal(g) => vec![
+            g.id.into(),
+            ws.into(),
+            g.num.into(),
+            g.title.clone().into(),
+            g.outcome.clone().into(),
+            g.owner.into(),
+            codec::own_date(&g.target).into(),
+            g.target.milestone.into(),
+            g.team.into(),
+            codec::closure_str(g.closed).map(text).into(),
+            g.close_reason.clone().into(),
+            ts(g.created_at).into(),
+            ts(g.updated_at).into(),
+            g.version.into(),
+        ],
+        Entity::Item(i) => vec![
+            i.id.into(),
+            ws.into(),
+            i.num.into(),
+            i.title.clone().into(),
+            i.outcome.clone().into(),
+            i.owner.into(),
+            codec::own_date(&i.due).into(),
+            i.due.milestone.into(),
+            i.estimate_hours.into(),
+            text(i.status.as_str()),
+            i.status_reason.clone().into(),
+            text(i.kind.as_str()),
+            i.goal.into(),
+            i.actual_hours.into(),
+            i.done_at.map(ts).into(),
+            ts(i.created_at).into(),
+            ts(i.updated_at).into(),
+            i.version.into(),
+        ],
+        Entity::Dependency(d) => {
+            let (fk, fid) = codec::node_kind(d.from);
+            let (tk, tid) = codec::node_kind(d.to);
+            vec![
+                d.id.into(),
+                ws.into(),
+                text(fk),
+                fid.into(),
+                text(tk),
+                tid.into(),
+                codec::date(d.needed_by).into(),
+                ts(d.created_at).into(),
+                d.version.into(),
+            ]
+        }
+        Entity::Request(r) => {
+            let (fk, fid) = r.for_node.map(codec::node_kind).unzip();
+            vec![
+                r.id.into(),
+                ws.into(),
+                r.num.into(),
+                r.from_team.into(),
+                r.to_team.into(),
+                r.deliverable.clone().into(),
+                r.needed_by.to_string().into(),
+                fk.map(text).into(),
+                fid.into(),
+                r.asked_by.into(),
+                text(r.state.as_str()),
+                r.answered_by.into(),
+                r.note.clone().into(),
+                r.item.into(),
+                ts(r.created_at).into(),
+                r.answered_at.map(ts).into(),
+                r.version.into(),
+            ]
+        }
+        Entity::CheckIn(c) => vec![
+            c.id.into(),
+            ws.into(),
+            c.person.into(),
+            c.week.to_string().into(),
+            codec::checkin_body(c).into(),
+            ts(c.created_at).into(),
+            ts(c.updated_at).into(),
+            c.version.into(),
+        ],
+    }
+}
+
 /// Insert rows of one kind with multi-row INSERTs.
-async fn insert_rows(tx: &mut Tx, ws: Id, rows: &[Entity]) -> Result<()> {
+fn insert_rows(tx: &Connection, ws: Id, rows: &[Entity]) -> Result<()> {
     let Some(first) = rows.first() else {
         return Ok(());
     };
     let what = first.label();
     for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(match first {
+        let mut sql = Sql::new(match first {
             Entity::Workspace(_) => {
                 "INSERT INTO workspaces (id, name, step_limit_hours, default_person, tz, reactive_share, \
-                 request_overdue_days, version) "
+                 request_overdue_days, version)"
             }
             Entity::Person(_) => {
                 "INSERT INTO people (id, workspace_id, handle, name, email, tz, capacity_hours, role, \
-                 suspended, version) "
+                 suspended, version)"
             }
             Entity::Team(_) => {
-                "INSERT INTO teams (id, workspace_id, name, lead, protected_share, version) "
+                "INSERT INTO teams (id, workspace_id, name, lead, protected_share, version)"
             }
             Entity::Milestone(_) => {
-                "INSERT INTO milestones (id, workspace_id, num, name, date, version) "
+                "INSERT INTO milestones (id, workspace_id, num, name, date, version)"
             }
             Entity::Goal(_) => {
                 "INSERT INTO goals (id, workspace_id, num, title, outcome, owner, target_date, \
-                 milestone_id, team_id, closed, close_reason, created_at, updated_at, version) "
+                 milestone_id, team_id, closed, close_reason, created_at, updated_at, version)"
             }
             Entity::Item(_) => {
                 "INSERT INTO items (id, workspace_id, num, title, outcome, owner, due_date, \
                  milestone_id, estimate_hours, status, status_reason, kind, goal_id, actual_hours, \
-                 done_at, created_at, updated_at, version) "
+                 done_at, created_at, updated_at, version)"
             }
             Entity::Dependency(_) => {
                 "INSERT INTO dependencies (id, workspace_id, from_kind, from_id, to_kind, to_id, \
-                 needed_by, created_at, version) "
+                 needed_by, created_at, version)"
             }
             Entity::Request(_) => {
                 "INSERT INTO requests (id, workspace_id, num, from_team, to_team, deliverable, \
                  needed_by, for_kind, for_id, asked_by, state, answered_by, note, item_id, \
-                 created_at, answered_at, version) "
+                 created_at, answered_at, version)"
             }
             Entity::CheckIn(_) => {
                 "INSERT INTO checkins (id, workspace_id, person_id, week, body, created_at, \
-                 updated_at, version) "
+                 updated_at, version)"
             }
         });
-        qb.push_values(chunk, |mut b, e| match e {
-            Entity::Workspace(w) => {
-                b.push_bind(w.id)
-                    .push_bind(w.name.clone())
-                    .push_bind(w.step_limit_hours)
-                    .push_bind(w.default_person)
-                    .push_bind(w.tz.clone())
-                    .push_bind(w.reactive_share)
-                    .push_bind(w.request_overdue_days)
-                    .push_bind(w.version);
-            }
-            Entity::Person(p) => {
-                b.push_bind(p.id)
-                    .push_bind(ws)
-                    .push_bind(p.handle.clone())
-                    .push_bind(p.name.clone())
-                    .push_bind(p.email.clone())
-                    .push_bind(p.tz.clone())
-                    .push_bind(p.capacity_hours)
-                    .push_bind(p.role.as_str())
-                    .push_bind(i64::from(p.suspended))
-                    .push_bind(p.version);
-            }
-            Entity::Team(t) => {
-                b.push_bind(t.id)
-                    .push_bind(ws)
-                    .push_bind(t.name.clone())
-                    .push_bind(t.lead)
-                    .push_bind(t.protected_share)
-                    .push_bind(t.version);
-            }
-            Entity::Milestone(m) => {
-                b.push_bind(m.id)
-                    .push_bind(ws)
-                    .push_bind(m.num)
-                    .push_bind(m.name.clone())
-                    .push_bind(m.date.to_string())
-                    .push_bind(m.version);
-            }
-            Entity::Goal(g) => {
-                b.push_bind(g.id)
-                    .push_bind(ws)
-                    .push_bind(g.num)
-                    .push_bind(g.title.clone())
-                    .push_bind(g.outcome.clone())
-                    .push_bind(g.owner)
-                    .push_bind(codec::own_date(&g.target))
-                    .push_bind(g.target.milestone)
-                    .push_bind(g.team)
-                    .push_bind(codec::closure_str(g.closed))
-                    .push_bind(g.close_reason.clone())
-                    .push_bind(ts(g.created_at))
-                    .push_bind(ts(g.updated_at))
-                    .push_bind(g.version);
-            }
-            Entity::Item(i) => {
-                b.push_bind(i.id)
-                    .push_bind(ws)
-                    .push_bind(i.num)
-                    .push_bind(i.title.clone())
-                    .push_bind(i.outcome.clone())
-                    .push_bind(i.owner)
-                    .push_bind(codec::own_date(&i.due))
-                    .push_bind(i.due.milestone)
-                    .push_bind(i.estimate_hours)
-                    .push_bind(i.status.as_str())
-                    .push_bind(i.status_reason.clone())
-                    .push_bind(i.kind.as_str())
-                    .push_bind(i.goal)
-                    .push_bind(i.actual_hours)
-                    .push_bind(i.done_at.map(ts))
-                    .push_bind(ts(i.created_at))
-                    .push_bind(ts(i.updated_at))
-                    .push_bind(i.version);
-            }
-            Entity::Dependency(d) => {
-                let (fk, fid) = codec::node_kind(d.from);
-                let (tk, tid) = codec::node_kind(d.to);
-                b.push_bind(d.id)
-                    .push_bind(ws)
-                    .push_bind(fk)
-                    .push_bind(fid)
-                    .push_bind(tk)
-                    .push_bind(tid)
-                    .push_bind(codec::date(d.needed_by))
-                    .push_bind(ts(d.created_at))
-                    .push_bind(d.version);
-            }
-            Entity::Request(r) => {
-                let (fk, fid) = r.for_node.map(codec::node_kind).unzip();
-                b.push_bind(r.id)
-                    .push_bind(ws)
-                    .push_bind(r.num)
-                    .push_bind(r.from_team)
-                    .push_bind(r.to_team)
-                    .push_bind(r.deliverable.clone())
-                    .push_bind(r.needed_by.to_string())
-                    .push_bind(fk)
-                    .push_bind(fid)
-                    .push_bind(r.asked_by)
-                    .push_bind(r.state.as_str())
-                    .push_bind(r.answered_by)
-                    .push_bind(r.note.clone())
-                    .push_bind(r.item)
-                    .push_bind(ts(r.created_at))
-                    .push_bind(r.answered_at.map(ts))
-                    .push_bind(r.version);
-            }
-            Entity::CheckIn(c) => {
-                b.push_bind(c.id)
-                    .push_bind(ws)
-                    .push_bind(c.person)
-                    .push_bind(c.week.to_string())
-                    .push_bind(codec::checkin_body(c))
-                    .push_bind(ts(c.created_at))
-                    .push_bind(ts(c.updated_at))
-                    .push_bind(c.version);
-            }
-        });
-        qb.build()
-            .execute(&mut **tx)
-            .await
-            .map_err(|e| unique_to_duplicate(e, &what))?;
+        sql.values(chunk, |e| row_values(ws, e));
+        sql.execute(tx).map_err(|e| unique_to_duplicate(e, &what))?;
     }
     let members: Vec<(Id, Id)> = rows
         .iter()
@@ -528,19 +848,16 @@ async fn insert_rows(tx: &mut Tx, ws: Id, rows: &[Entity]) -> Result<()> {
         })
         .flatten()
         .collect();
-    insert_members(tx, ws, &members).await
+    insert_members(tx, ws, &members)
 }
 
-async fn insert_members(tx: &mut Tx, ws: Id, members: &[(Id, Id)]) -> Result<()> {
+fn insert_members(tx: &Connection, ws: Id, members: &[(Id, Id)]) -> Result<()> {
     for chunk in members.chunks(ROWS_PER_INSERT) {
-        let mut qb: QueryBuilder<Sqlite> =
-            QueryBuilder::new("INSERT INTO team_members (workspace_id, team_id, person_id) ");
-        qb.push_values(chunk, |mut b, (team, person)| {
-            b.push_bind(ws).push_bind(*team).push_bind(*person);
+        let mut sql = Sql::new("INSERT INTO team_members (workspace_id, team_id, person_id)");
+        sql.values(chunk, |(team, person)| {
+            vec![ws.into(), (*team).into(), (*person).into()]
         });
-        qb.build()
-            .execute(&mut **tx)
-            .await
+        sql.execute(tx)
             .map_err(|e| unique_to_duplicate(e, "team member"))?;
     }
     Ok(())
@@ -558,18 +875,17 @@ fn json(e: Option<&Entity>) -> Result<Option<String>> {
         .transpose()
 }
 
-async fn append_events(tx: &mut Tx, ws: Id, events: &[NewEvent<'_>]) -> Result<()> {
+fn append_events(tx: &Connection, ws: Id, events: &[NewEvent<'_>]) -> Result<()> {
     // The transaction already holds the write lock (it wrote the rows these events are about),
     // so no other write with the same key can commit between this check and this one's commit.
     if let Some(key) = events.first().and_then(|e| e.meta.key.as_deref()) {
-        let used: Option<i64> = sqlx::query_scalar(
-            "SELECT 1 FROM events INDEXED BY events_request_key \
-             WHERE workspace_id = ? AND request_key = ? LIMIT 1",
-        )
-        .bind(ws)
-        .bind(key)
-        .fetch_optional(&mut **tx)
-        .await?;
+        let used = tx
+            .prepare_cached(
+                "SELECT 1 FROM events INDEXED BY events_request_key \
+                 WHERE workspace_id = ?1 AND request_key = ?2 LIMIT 1",
+            )?
+            .query_row(rusqlite::params![ws, key], |_| Ok(()))
+            .optional()?;
         if used.is_some() {
             return Err(StoreError::KeyInUse);
         }
@@ -579,175 +895,216 @@ async fn append_events(tx: &mut Tx, ws: Id, events: &[NewEvent<'_>]) -> Result<(
             .iter()
             .map(|e| {
                 let subject = e.after.or(e.before).expect("an event is about an entity");
-                Ok((
-                    e,
-                    subject.kind(),
-                    subject.id(),
-                    json(e.before)?,
-                    json(e.after)?,
-                ))
+                Ok(vec![
+                    ws.into(),
+                    ts(e.meta.at).into(),
+                    e.meta.author.into(),
+                    text(e.meta.kind.as_str()),
+                    text(subject.kind().as_str()),
+                    subject.id().into(),
+                    json(e.before)?.into(),
+                    json(e.after)?.into(),
+                    e.meta.reason.clone().into(),
+                    e.meta.key.clone().into(),
+                ])
             })
-            .collect::<Result<Vec<_>>>()?;
-        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+            .collect::<Result<Vec<Vec<Value>>>>()?;
+        let mut sql = Sql::new(
             "INSERT INTO events (workspace_id, at, author, kind, entity_kind, entity_id, before, \
-             after, reason, request_key) ",
+             after, reason, request_key)",
         );
-        qb.push_values(rows, |mut b, (e, kind, id, before, after)| {
-            b.push_bind(ws)
-                .push_bind(ts(e.meta.at))
-                .push_bind(e.meta.author)
-                .push_bind(e.meta.kind.as_str())
-                .push_bind(kind.as_str())
-                .push_bind(id)
-                .push_bind(before)
-                .push_bind(after)
-                .push_bind(e.meta.reason.clone())
-                .push_bind(e.meta.key.clone());
-        });
-        qb.build().execute(&mut **tx).await?;
+        sql.values(&rows, |r| r.clone());
+        sql.execute(tx)?;
     }
     Ok(())
 }
 
 /// Overwrite one row with `after` if its version is still `expected`.
-async fn update_row(tx: &mut Tx, ws: Id, expected: i64, after: &Entity) -> Result<u64> {
-    let q = match after {
-        Entity::Workspace(w) => sqlx::query(
-            "UPDATE workspaces SET name = $3, step_limit_hours = $4, default_person = $5, tz = $6, \
-             reactive_share = $7, request_overdue_days = $8, version = version + 1 \
-             WHERE id = $1 AND version = $2",
-        )
-        .bind(w.id)
-        .bind(expected)
-        .bind(w.name.clone())
-        .bind(w.step_limit_hours)
-        .bind(w.default_person)
-        .bind(w.tz.clone())
-        .bind(w.reactive_share)
-        .bind(w.request_overdue_days),
-        Entity::Person(p) => sqlx::query(
-            "UPDATE people SET handle = $4, name = $5, email = $6, tz = $7, capacity_hours = $8, \
-             role = $9, suspended = $10, version = version + 1 \
-             WHERE id = $1 AND version = $2 AND workspace_id = $3",
-        )
-        .bind(p.id)
-        .bind(expected)
-        .bind(ws)
-        .bind(p.handle.clone())
-        .bind(p.name.clone())
-        .bind(p.email.clone())
-        .bind(p.tz.clone())
-        .bind(p.capacity_hours)
-        .bind(p.role.as_str())
-        .bind(i64::from(p.suspended)),
-        Entity::Team(t) => sqlx::query(
-            "UPDATE teams SET name = $4, lead = $5, protected_share = $6, version = version + 1 \
-             WHERE id = $1 AND version = $2 AND workspace_id = $3",
-        )
-        .bind(t.id)
-        .bind(expected)
-        .bind(ws)
-        .bind(t.name.clone())
-        .bind(t.lead)
-        .bind(t.protected_share),
-        Entity::Milestone(m) => sqlx::query(
-            "UPDATE milestones SET name = $4, date = $5, version = version + 1 \
-             WHERE id = $1 AND version = $2 AND workspace_id = $3",
-        )
-        .bind(m.id)
-        .bind(expected)
-        .bind(ws)
-        .bind(m.name.clone())
-        .bind(m.date.to_string()),
-        Entity::Goal(g) => sqlx::query(
-            "UPDATE goals SET title = $4, outcome = $5, owner = $6, target_date = $7, \
-             milestone_id = $8, team_id = $9, closed = $10, close_reason = $11, updated_at = $12, \
-             version = version + 1 WHERE id = $1 AND version = $2 AND workspace_id = $3",
-        )
-        .bind(g.id)
-        .bind(expected)
-        .bind(ws)
-        .bind(g.title.clone())
-        .bind(g.outcome.clone())
-        .bind(g.owner)
-        .bind(codec::own_date(&g.target))
-        .bind(g.target.milestone)
-        .bind(g.team)
-        .bind(codec::closure_str(g.closed))
-        .bind(g.close_reason.clone())
-        .bind(ts(g.updated_at)),
-        Entity::Item(i) => sqlx::query(
-            "UPDATE items SET title = $4, outcome = $5, owner = $6, due_date = $7, \
-             milestone_id = $8, estimate_hours = $9, status = $10, status_reason = $11, kind = $12, \
-             goal_id = $13, actual_hours = $14, done_at = $15, updated_at = $16, \
+fn update_row(tx: &Connection, ws: Id, expected: i64, after: &Entity) -> Result<u64> {
+    let (sql, args): (&str, Vec<Value>) = match after {
+        Entity::Workspace(w) => (
+            "UPDATE workspaces SET name = ?3, step_limit_hours = ?4, default_person = ?5, tz = ?6, \
+             reactive_share = ?7, request_overdue_days = ?8, version = version + 1 \
+             WHERE id = ?1 AND version = ?2",
+            vec![
+                w.id.into(),
+                expected.into(),
+                w.name.clone().into(),
+                w.step_limit_hours.into(),
+                w.default_person.into(),
+                w.tz.clone().into(),
+                w.reactive_share.into(),
+                w.request_overdue_days.into(),
+            ],
+        ),
+        Entity::Person(p) => (
+            "UPDATE people SET handle = ?4, name = ?5, email = ?6, tz = ?7, capacity_hours = ?8, \
+             role = ?9, suspended = ?10, version = version + 1 \
+             WHERE id = ?1 AND version = ?2 AND workspace_id = ?3",
+            vec![
+                p.id.into(),
+                expected.into(),
+                ws.into(),
+                p.handle.clone().into(),
+                p.name.clone().into(),
+                p.email.clone().into(),
+                p.tz.clone().into(),
+                p.capacity_hours.into(),
+                text(p.role.as_str()),
+                i64::from(p.suspended).into(),
+            ],
+        ),
+        Entity::Team(t) => (
+            "UPDATE teams SET name = ?4, lead = ?5, protected_share = ?6, version = version + 1 \
+             WHERE id = ?1 AND version = ?2 AND workspace_id = ?3",
+            vec![
+                t.id.into(),
+                expected.into(),
+                ws.into(),
+                t.name.clone().into(),
+                t.lead.into(),
+                t.protected_share.into(),
+            ],
+        ),
+        Entity::Milestone(m) => (
+            "UPDATE milestones SET name = ?4, date = ?5, version = version + 1 \
+             WHERE id = ?1 AND version = ?2 AND workspace_id = ?3",
+            vec![
+                m.id.into(),
+                expected.into(),
+                ws.into(),
+                m.name.clone().into(),
+                m.date.to_string().into(),
+            ],
+        ),
+        Entity::Goal(g) => (
+            "UPDATE goals SET title = ?4, outcome = ?5, owner = ?6, target_date = ?7, \
+             milestone_id = ?8, team_id = ?9, closed = ?10, close_reason = ?11, updated_at = ?12, \
+             version = version + 1 WHERE id = ?1 AND version = ?2 AND workspace_id = ?3",
+            vec![
+                g.id.into(),
+                expected.into(),
+                ws.into(),
+                g.title.clone().into(),
+                g.outcome.clone().into(),
+                g.owner.into(),
+                codec::own_date(&g.target).into(),
+                g.target.milestone.into(),
+                g.team.into(),
+                codec::closure_str(g.closed).map(text).into(),
+                g.close_reason.clone().into(),
+                ts(g.updated_at).into(),
+            ],
+        ),
+        Entity::Item(i) => (
+            "UPDATE items SET title = ?4, outcome = ?5, owner = ?6, due_date = ?7, \
+             milestone_id = ?8, estimate_hours = ?9, status = ?10, status_reason = ?11, \
+             kind = ?12, goal_id = ?13, actual_hours = ?14, done_at = ?15, updated_at = ?16, \
              version = version + 1 \
-             WHERE id = $1 AND version = $2 AND workspace_id = $3",
-        )
-        .bind(i.id)
-        .bind(expected)
-        .bind(ws)
-        .bind(i.title.clone())
-        .bind(i.outcome.clone())
-        .bind(i.owner)
-        .bind(codec::own_date(&i.due))
-        .bind(i.due.milestone)
-        .bind(i.estimate_hours)
-        .bind(i.status.as_str())
-        .bind(i.status_reason.clone())
-        .bind(i.kind.as_str())
-        .bind(i.goal)
-        .bind(i.actual_hours)
-        .bind(i.done_at.map(ts))
-        .bind(ts(i.updated_at)),
-        Entity::Request(r) => sqlx::query(
-            "UPDATE requests SET deliverable = $4, needed_by = $5, state = $6, answered_by = $7, \
-             note = $8, item_id = $9, answered_at = $10, version = version + 1 \
-             WHERE id = $1 AND version = $2 AND workspace_id = $3",
-        )
-        .bind(r.id)
-        .bind(expected)
-        .bind(ws)
-        .bind(r.deliverable.clone())
-        .bind(r.needed_by.to_string())
-        .bind(r.state.as_str())
-        .bind(r.answered_by)
-        .bind(r.note.clone())
-        .bind(r.item)
-        .bind(r.answered_at.map(ts)),
-        Entity::Dependency(d) => sqlx::query(
-            "UPDATE dependencies SET needed_by = $4, version = version + 1 \
-             WHERE id = $1 AND version = $2 AND workspace_id = $3",
-        )
-        .bind(d.id)
-        .bind(expected)
-        .bind(ws)
-        .bind(codec::date(d.needed_by)),
-        Entity::CheckIn(c) => sqlx::query(
-            "UPDATE checkins SET body = $4, updated_at = $5, version = version + 1 \
-             WHERE id = $1 AND version = $2 AND workspace_id = $3",
-        )
-        .bind(c.id)
-        .bind(expected)
-        .bind(ws)
-        .bind(codec::checkin_body(c))
-        .bind(ts(c.updated_at)),
+             WHERE id = ?1 AND version = ?2 AND workspace_id = ?3",
+            vec![
+                i.id.into(),
+                expected.into(),
+                ws.into(),
+                i.title.clone().into(),
+                i.outcome.clone().into(),
+                i.owner.into(),
+                codec::own_date(&i.due).into(),
+                i.due.milestone.into(),
+                i.estimate_hours.into(),
+                text(i.status.as_str()),
+                i.status_reason.clone().into(),
+                text(i.kind.as_str()),
+                i.goal.into(),
+                i.actual_hours.into(),
+                i.done_at.map(ts).into(),
+                ts(i.updated_at).into(),
+            ],
+        ),
+        Entity::Request(r) => (
+            "UPDATE requests SET deliverable = ?4, needed_by = ?5, state = ?6, answered_by = ?7, \
+             note = ?8, item_id = ?9, answered_at = ?10, version = version + 1 \
+             WHERE id = ?1 AND version = ?2 AND workspace_id = ?3",
+            vec![
+                r.id.into(),
+                expected.into(),
+                ws.into(),
+                r.deliverable.clone().into(),
+                r.needed_by.to_string().into(),
+                text(r.state.as_str()),
+                r.answered_by.into(),
+                r.note.clone().into(),
+                r.item.into(),
+                r.answered_at.map(ts).into(),
+            ],
+        ),
+        Entity::Dependency(d) => (
+            "UPDATE dependencies SET needed_by = ?4, version = version + 1 \
+             WHERE id = ?1 AND version = ?2 AND workspace_id = ?3",
+            vec![
+                d.id.into(),
+                expected.into(),
+                ws.into(),
+                codec::date(d.needed_by).into(),
+            ],
+        ),
+        Entity::CheckIn(c) => (
+            "UPDATE checkins SET body = ?4, updated_at = ?5, version = version + 1 \
+             WHERE id = ?1 AND version = ?2 AND workspace_id = ?3",
+            vec![
+                c.id.into(),
+                expected.into(),
+                ws.into(),
+                codec::checkin_body(c).into(),
+                ts(c.updated_at).into(),
+            ],
+        ),
     };
-    let done = q
-        .execute(&mut **tx)
-        .await
+    let changed = tx
+        .prepare_cached(sql)?
+        .execute(rusqlite::params_from_iter(args))
         .map_err(|e| unique_to_duplicate(e, &after.label()))?;
-    if done.rows_affected() == 1
+    if changed == 1
         && let Entity::Team(t) = after
     {
-        sqlx::query("DELETE FROM team_members WHERE workspace_id = $1 AND team_id = $2")
-            .bind(ws)
-            .bind(t.id)
-            .execute(&mut **tx)
-            .await?;
+        tx.prepare_cached("DELETE FROM team_members WHERE workspace_id = ?1 AND team_id = ?2")?
+            .execute(rusqlite::params![ws, t.id])?;
         let members: Vec<(Id, Id)> = t.members.iter().map(|m| (t.id, *m)).collect();
-        insert_members(tx, ws, &members).await?;
+        insert_members(tx, ws, &members)?;
     }
-    Ok(done.rows_affected())
+    Ok(changed as u64)
+}
+
+/// Check that an update keeps the entity it updates.
+fn same_entity(before: &Entity, after: &Entity) -> Result<()> {
+    if before.kind() != after.kind() || before.id() != after.id() {
+        return Err(StoreError::Corrupt(format!(
+            "update of {} into a different entity",
+            before.label()
+        )));
+    }
+    Ok(())
+}
+
+/// Write `after` over `before` (bumped to the next version at `at`), or refuse with
+/// [`StoreError::Conflict`] if `before` is no longer the stored version.
+fn update_checked(
+    tx: &Connection,
+    ws: Id,
+    before: &Entity,
+    after: Entity,
+    at: Timestamp,
+) -> Result<Entity> {
+    same_entity(before, &after)?;
+    let expected = before.version();
+    let after = bumped(after, expected + 1, at);
+    if update_row(tx, ws, expected, &after)? != 1 {
+        return Err(StoreError::Conflict {
+            entity: before.label(),
+            expected,
+        });
+    }
+    Ok(after)
 }
 
 /// The entity as it will be after an update: next version, `updated_at` = the change time.
@@ -771,68 +1128,58 @@ fn bumped(mut after: Entity, version: i64, at: Timestamp) -> Entity {
     after
 }
 
-/// A bulk write of at least this many rows refreshes the planner's statistics at once.
-const ANALYZE_AFTER: usize = 1_000;
-
-/// Lists longer than this are filtered after reading rather than bound as parameters, which
-/// both backends limit.
-const MAX_IN: usize = 5_000;
-
-/// Filter on `col IN values`; returns the values to filter by after reading instead, when the
-/// list is too long to bind.
-fn push_in(qb: &mut QueryBuilder<Sqlite>, col: &str, values: &[i64]) -> Option<HashSet<i64>> {
-    if values.len() > MAX_IN {
-        return Some(values.iter().copied().collect());
-    }
-    qb.push(format_args!(" AND {col} IN ("));
-    let mut sep = qb.separated(", ");
-    for v in values {
-        sep.push_bind(*v);
-    }
-    sep.push_unseparated(")");
-    None
+fn no_second_workspace() -> StoreError {
+    StoreError::AlreadyInitialised("(one workspace per database)".into())
 }
 
 impl Store for SqlStore {
     async fn init(&self, workspace: Workspace, at: Timestamp) -> Result<Workspace> {
-        let mut tx: Tx = self.pool.begin().await?;
-        if let Some(name) =
-            sqlx::query_scalar::<_, String>("SELECT name FROM workspaces ORDER BY id LIMIT 1")
-                .fetch_optional(&mut *tx)
-                .await?
-        {
-            return Err(StoreError::AlreadyInitialised(name));
-        }
-        let mut entities = vec![Entity::Workspace(workspace)];
-        assign_ids(&mut tx, 0, at, &mut entities).await?;
-        insert_rows(&mut tx, 0, &entities).await?;
-        let meta = Meta::new(None, at, landed_core::event::EventKind::Created);
-        let ws = entities[0].id();
-        append_events(
-            &mut tx,
-            ws,
-            &[NewEvent {
-                meta: &meta,
-                before: None,
-                after: Some(&entities[0]),
-            }],
-        )
-        .await?;
-        tx.commit().await?;
-        self.ws.store(ws, Ordering::Release);
-        match entities.pop() {
-            Some(Entity::Workspace(w)) => Ok(w),
+        let made = self
+            .write_tx(|tx| {
+                let name: Option<String> = row(
+                    tx,
+                    "SELECT name FROM workspaces ORDER BY id LIMIT 1",
+                    [],
+                    |r| Ok(r.get(0)?),
+                )?;
+                if let Some(name) = name {
+                    return Err(StoreError::AlreadyInitialised(name));
+                }
+                let mut entities = vec![Entity::Workspace(workspace)];
+                assign_ids(tx, 0, at, &mut entities)?;
+                insert_rows(tx, 0, &entities)?;
+                let meta = Meta::new(None, at, landed_core::event::EventKind::Created);
+                let ws = entities[0].id();
+                append_events(
+                    tx,
+                    ws,
+                    &[NewEvent {
+                        meta: &meta,
+                        before: None,
+                        after: Some(&entities[0]),
+                    }],
+                )?;
+                Ok(entities.pop())
+            })
+            .await?;
+        match made {
+            Some(Entity::Workspace(w)) => {
+                self.ws.store(w.id, Ordering::Release);
+                Ok(w)
+            }
             _ => unreachable!("one workspace went in"),
         }
     }
 
     async fn workspace(&self) -> Result<Workspace> {
         let ws = self.ws_id()?;
-        let row = sqlx::query("SELECT * FROM workspaces WHERE id = $1")
-            .bind(ws)
-            .fetch_one(&self.pool)
-            .await?;
-        codec::workspace(&row)
+        self.read(|conn| {
+            row(conn, "SELECT * FROM workspaces WHERE id = ?1", [ws], |r| {
+                codec::workspace(r)
+            })?
+            .ok_or_else(|| StoreError::NoWorkspace(self.label.clone()))
+        })
+        .await
     }
 
     async fn create(&self, meta: &Meta, entity: Entity) -> Result<Entity> {
@@ -843,70 +1190,57 @@ impl Store for SqlStore {
     async fn create_batch(&self, meta: &Meta, mut entities: Vec<Entity>) -> Result<Vec<Entity>> {
         let ws = self.ws_id()?;
         if entities.iter().any(|e| matches!(e, Entity::Workspace(_))) {
-            return Err(StoreError::AlreadyInitialised(
-                "(one workspace per database)".into(),
-            ));
+            return Err(no_second_workspace());
         }
-        let mut tx: Tx = self.pool.begin().await?;
-        assign_ids(&mut tx, ws, meta.at, &mut entities).await?;
-        let mut start = 0;
-        while start < entities.len() {
-            let kind = entities[start].kind();
-            let end = entities[start..]
+        self.write_tx(|tx| {
+            assign_ids(tx, ws, meta.at, &mut entities)?;
+            let mut start = 0;
+            while start < entities.len() {
+                let kind = entities[start].kind();
+                let end = entities[start..]
+                    .iter()
+                    .position(|e| e.kind() != kind)
+                    .map_or(entities.len(), |p| start + p);
+                insert_rows(tx, ws, &entities[start..end])?;
+                start = end;
+            }
+            let events: Vec<NewEvent<'_>> = entities
                 .iter()
-                .position(|e| e.kind() != kind)
-                .map_or(entities.len(), |p| start + p);
-            insert_rows(&mut tx, ws, &entities[start..end]).await?;
-            start = end;
-        }
-        let events: Vec<NewEvent<'_>> = entities
-            .iter()
-            .map(|e| NewEvent {
-                meta,
-                before: None,
-                after: Some(e),
-            })
-            .collect();
-        append_events(&mut tx, ws, &events).await?;
-        tx.commit().await?;
+                .map(|e| NewEvent {
+                    meta,
+                    before: None,
+                    after: Some(e),
+                })
+                .collect();
+            append_events(tx, ws, &events)
+        })
+        .await?;
         if entities.len() >= ANALYZE_AFTER {
-            sqlx::query("PRAGMA analysis_limit = 1000")
-                .execute(&self.pool)
-                .await?;
-            sqlx::query("ANALYZE").execute(&self.pool).await?;
+            let writer = self.conns.writer.lock().await;
+            writer
+                .as_ref()
+                .ok_or_else(closed)?
+                .execute_batch("PRAGMA analysis_limit = 1000; ANALYZE;")?;
         }
         Ok(entities)
     }
 
     async fn update(&self, meta: &Meta, before: &Entity, after: Entity) -> Result<Entity> {
         let ws = self.ws_id()?;
-        if before.kind() != after.kind() || before.id() != after.id() {
-            return Err(StoreError::Corrupt(format!(
-                "update of {} into a different entity",
-                before.label()
-            )));
-        }
-        let expected = before.version();
-        let after = bumped(after, expected + 1, meta.at);
-        let mut tx: Tx = self.pool.begin().await?;
-        if update_row(&mut tx, ws, expected, &after).await? != 1 {
-            return Err(StoreError::Conflict {
-                entity: before.label(),
-                expected,
-            });
-        }
-        append_events(
-            &mut tx,
-            ws,
-            &[NewEvent {
-                meta,
-                before: Some(before),
-                after: Some(&after),
-            }],
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(after)
+        self.write_tx(|tx| {
+            let after = update_checked(tx, ws, before, after, meta.at)?;
+            append_events(
+                tx,
+                ws,
+                &[NewEvent {
+                    meta,
+                    before: Some(before),
+                    after: Some(&after),
+                }],
+            )?;
+            Ok(after)
+        })
+        .await
     }
 
     async fn create_then_update<F>(
@@ -922,110 +1256,76 @@ impl Store for SqlStore {
     {
         let ws = self.ws_id()?;
         if matches!(entity, Entity::Workspace(_)) {
-            return Err(StoreError::AlreadyInitialised(
-                "(one workspace per database)".into(),
-            ));
+            return Err(no_second_workspace());
         }
-        let mut tx: Tx = self.pool.begin().await?;
-        let mut made = [entity];
-        assign_ids(&mut tx, ws, created.at, &mut made).await?;
-        insert_rows(&mut tx, ws, &made).await?;
-        let [made] = made;
-        let after = then(&made);
-        if before.kind() != after.kind() || before.id() != after.id() {
-            return Err(StoreError::Corrupt(format!(
-                "update of {} into a different entity",
-                before.label()
-            )));
-        }
-        let expected = before.version();
-        let after = bumped(after, expected + 1, updated.at);
-        if update_row(&mut tx, ws, expected, &after).await? != 1 {
-            return Err(StoreError::Conflict {
-                entity: before.label(),
-                expected,
-            });
-        }
-        append_events(
-            &mut tx,
-            ws,
-            &[
-                NewEvent {
-                    meta: created,
-                    before: None,
-                    after: Some(&made),
-                },
-                NewEvent {
-                    meta: updated,
-                    before: Some(before),
-                    after: Some(&after),
-                },
-            ],
-        )
-        .await?;
-        tx.commit().await?;
-        Ok((made, after))
+        self.write_tx(|tx| {
+            let mut made = [entity];
+            assign_ids(tx, ws, created.at, &mut made)?;
+            insert_rows(tx, ws, &made)?;
+            let [made] = made;
+            let after = update_checked(tx, ws, before, then(&made), updated.at)?;
+            append_events(
+                tx,
+                ws,
+                &[
+                    NewEvent {
+                        meta: created,
+                        before: None,
+                        after: Some(&made),
+                    },
+                    NewEvent {
+                        meta: updated,
+                        before: Some(before),
+                        after: Some(&after),
+                    },
+                ],
+            )?;
+            Ok((made, after))
+        })
+        .await
     }
 
     async fn write(&self, changes: Vec<Change>) -> Result<Vec<Entity>> {
         let ws = self.ws_id()?;
-        let mut tx: Tx = self.pool.begin().await?;
-        let mut written = Vec::with_capacity(changes.len());
-        for change in &changes {
-            match change {
-                Change::Create(_, e) => {
-                    if matches!(e, Entity::Workspace(_)) {
-                        return Err(StoreError::AlreadyInitialised(
-                            "(one workspace per database)".into(),
-                        ));
+        self.write_tx(|tx| {
+            let mut written = Vec::with_capacity(changes.len());
+            for change in &changes {
+                match change {
+                    Change::Create(meta, e) => {
+                        if matches!(e, Entity::Workspace(_)) {
+                            return Err(no_second_workspace());
+                        }
+                        let mut made = [e.clone()];
+                        assign_ids(tx, ws, meta.at, &mut made)?;
+                        insert_rows(tx, ws, &made)?;
+                        let [made] = made;
+                        written.push(made);
                     }
-                    let mut made = [e.clone()];
-                    let at = match change {
-                        Change::Create(m, _) | Change::Update(m, _, _) => m.at,
-                    };
-                    assign_ids(&mut tx, ws, at, &mut made).await?;
-                    insert_rows(&mut tx, ws, &made).await?;
-                    let [made] = made;
-                    written.push(made);
-                }
-                Change::Update(meta, before, after) => {
-                    if before.kind() != after.kind() || before.id() != after.id() {
-                        return Err(StoreError::Corrupt(format!(
-                            "update of {} into a different entity",
-                            before.label()
-                        )));
+                    Change::Update(meta, before, after) => {
+                        written.push(update_checked(tx, ws, before, after.clone(), meta.at)?);
                     }
-                    let expected = before.version();
-                    let after = bumped(after.clone(), expected + 1, meta.at);
-                    if update_row(&mut tx, ws, expected, &after).await? != 1 {
-                        return Err(StoreError::Conflict {
-                            entity: before.label(),
-                            expected,
-                        });
-                    }
-                    written.push(after);
                 }
             }
-        }
-        let events: Vec<NewEvent<'_>> = changes
-            .iter()
-            .zip(&written)
-            .map(|(change, e)| match change {
-                Change::Create(meta, _) => NewEvent {
-                    meta,
-                    before: None,
-                    after: Some(e),
-                },
-                Change::Update(meta, before, _) => NewEvent {
-                    meta,
-                    before: Some(before),
-                    after: Some(e),
-                },
-            })
-            .collect();
-        append_events(&mut tx, ws, &events).await?;
-        tx.commit().await?;
-        Ok(written)
+            let events: Vec<NewEvent<'_>> = changes
+                .iter()
+                .zip(&written)
+                .map(|(change, e)| match change {
+                    Change::Create(meta, _) => NewEvent {
+                        meta,
+                        before: None,
+                        after: Some(e),
+                    },
+                    Change::Update(meta, before, _) => NewEvent {
+                        meta,
+                        before: Some(before),
+                        after: Some(e),
+                    },
+                })
+                .collect();
+            append_events(tx, ws, &events)?;
+            Ok(written)
+        })
+        .await
     }
 
     async fn delete(&self, meta: &Meta, before: &Entity) -> Result<()> {
@@ -1036,65 +1336,67 @@ impl Store for SqlStore {
                 before.label()
             )));
         };
-        let mut tx: Tx = self.pool.begin().await?;
-        let done = sqlx::query(
-            "DELETE FROM dependencies WHERE id = $1 AND version = $2 AND workspace_id = $3",
-        )
-        .bind(d.id)
-        .bind(d.version)
-        .bind(ws)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() != 1 {
-            return Err(StoreError::Conflict {
-                entity: before.label(),
-                expected: d.version,
-            });
-        }
-        append_events(
-            &mut tx,
-            ws,
-            &[NewEvent {
-                meta,
-                before: Some(before),
-                after: None,
-            }],
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        self.write_tx(|tx| {
+            let deleted = tx
+                .prepare_cached(
+                    "DELETE FROM dependencies WHERE id = ?1 AND version = ?2 AND workspace_id = ?3",
+                )?
+                .execute(rusqlite::params![d.id, d.version, ws])?;
+            if deleted != 1 {
+                return Err(StoreError::Conflict {
+                    entity: before.label(),
+                    expected: d.version,
+                });
+            }
+            append_events(
+                tx,
+                ws,
+                &[NewEvent {
+                    meta,
+                    before: Some(before),
+                    after: None,
+                }],
+            )
+        })
+        .await
     }
 
     async fn people(&self) -> Result<Vec<Person>> {
-        let rows = sqlx::query("SELECT * FROM people WHERE workspace_id = $1 ORDER BY handle")
-            .bind(self.ws_id()?)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(codec::person).collect()
+        let ws = self.ws_id()?;
+        self.read(|conn| {
+            rows(
+                conn,
+                "SELECT * FROM people WHERE workspace_id = ?1 ORDER BY handle",
+                [ws],
+                |r| codec::person(r),
+            )
+        })
+        .await
     }
 
     async fn person(&self, id: Id) -> Result<Option<Person>> {
-        let row = sqlx::query("SELECT * FROM people WHERE workspace_id = $1 AND id = $2")
-            .bind(self.ws_id()?)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(codec::person).transpose()
+        let ws = self.ws_id()?;
+        self.read(|conn| {
+            row(
+                conn,
+                "SELECT * FROM people WHERE workspace_id = ?1 AND id = ?2",
+                [ws, id],
+                |r| codec::person(r),
+            )
+        })
+        .await
     }
 
     async fn people_by_ids(&self, ids: &[Id]) -> Result<Vec<Person>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut qb = QueryBuilder::new("SELECT * FROM people WHERE workspace_id = ");
-        qb.push_bind(self.ws_id()?);
-        let keep = push_in(&mut qb, "id", ids);
+        let mut sql = Sql::new("SELECT * FROM people WHERE workspace_id = ");
+        sql.bind(self.ws_id()?);
+        let keep = sql.bind_in("id", ids);
         let mut people = self
-            .fetch(qb)
-            .await?
-            .iter()
-            .map(codec::person)
-            .collect::<Result<Vec<_>>>()?;
+            .read(|conn| sql.rows(conn, |r| codec::person(r)))
+            .await?;
         if let Some(keep) = keep {
             people.retain(|p| keep.contains(&p.id));
         }
@@ -1103,47 +1405,63 @@ impl Store for SqlStore {
     }
 
     async fn person_by_handle(&self, handle: &str) -> Result<Option<Person>> {
-        let row = sqlx::query("SELECT * FROM people WHERE workspace_id = $1 AND handle = $2")
-            .bind(self.ws_id()?)
-            .bind(handle)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(codec::person).transpose()
+        let ws = self.ws_id()?;
+        self.read(|conn| {
+            row(
+                conn,
+                "SELECT * FROM people WHERE workspace_id = ?1 AND handle = ?2",
+                rusqlite::params![ws, handle],
+                |r| codec::person(r),
+            )
+        })
+        .await
     }
 
     async fn first_person(&self) -> Result<Option<Person>> {
-        let row = sqlx::query("SELECT * FROM people WHERE workspace_id = $1 ORDER BY id LIMIT 1")
-            .bind(self.ws_id()?)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(codec::person).transpose()
+        let ws = self.ws_id()?;
+        self.read(|conn| {
+            row(
+                conn,
+                "SELECT * FROM people WHERE workspace_id = ?1 ORDER BY id LIMIT 1",
+                [ws],
+                |r| codec::person(r),
+            )
+        })
+        .await
     }
 
     async fn team_names(&self) -> Result<Vec<(Id, String)>> {
-        let rows = sqlx::query("SELECT id, name FROM teams WHERE workspace_id = $1 ORDER BY name")
-            .bind(self.ws_id()?)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-            .collect()
+        let ws = self.ws_id()?;
+        self.read(|conn| {
+            rows(
+                conn,
+                "SELECT id, name FROM teams WHERE workspace_id = ?1 ORDER BY name",
+                [ws],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+        })
+        .await
     }
 
     async fn teams_of(&self, person: Id) -> Result<Vec<(Id, bool)>> {
+        let ws = self.ws_id()?;
         // A lead need not be in team_members. Teams are few (hundreds) and read by
         // workspace; memberships by the team_members_person index.
-        let rows = sqlx::query(
-            "SELECT id, 1 FROM teams WHERE workspace_id = $1 AND lead = $2 \
-             UNION SELECT team_id, 0 FROM team_members WHERE workspace_id = $1 AND person_id = $2 \
-             ORDER BY 1, 2 DESC",
-        )
-        .bind(self.ws_id()?)
-        .bind(person)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut out: Vec<(Id, bool)> = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let (team, leads): (Id, i32) = (r.try_get(0)?, r.try_get(1)?);
+        let found: Vec<(Id, i64)> = self
+            .read(|conn| {
+                rows(
+                    conn,
+                    "SELECT id, 1 FROM teams WHERE workspace_id = ?1 AND lead = ?2 \
+                     UNION SELECT team_id, 0 FROM team_members \
+                     WHERE workspace_id = ?1 AND person_id = ?2 \
+                     ORDER BY 1, 2 DESC",
+                    [ws, person],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+            })
+            .await?;
+        let mut out: Vec<(Id, bool)> = Vec::with_capacity(found.len());
+        for (team, leads) in found {
             if out.last().is_none_or(|(t, _)| *t != team) {
                 out.push((team, leads == 1));
             }
@@ -1153,12 +1471,25 @@ impl Store for SqlStore {
 
     async fn teams(&self) -> Result<Vec<Team>> {
         let ws = self.ws_id()?;
-        let rows = sqlx::query("SELECT * FROM teams WHERE workspace_id = $1 ORDER BY id")
-            .bind(ws)
-            .fetch_all(&self.pool)
+        let (mut teams, members) = self
+            .read(|conn| {
+                let teams: Vec<Team> = rows(
+                    conn,
+                    "SELECT * FROM teams WHERE workspace_id = ?1 ORDER BY id",
+                    [ws],
+                    |r| codec::team(r),
+                )?;
+                let members: Vec<(Id, Id)> = rows(
+                    conn,
+                    "SELECT team_id, person_id FROM team_members WHERE workspace_id = ?1 \
+                     ORDER BY team_id, person_id",
+                    [ws],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?;
+                Ok((teams, members))
+            })
             .await?;
-        let mut teams: Vec<Team> = rows.iter().map(codec::team).collect::<Result<_>>()?;
-        for (team, person) in self.team_members(ws).await? {
+        for (team, person) in members {
             if let Ok(i) = teams.binary_search_by_key(&team, |t| t.id) {
                 teams[i].members.push(person);
             }
@@ -1168,50 +1499,47 @@ impl Store for SqlStore {
     }
 
     async fn milestones(&self) -> Result<Vec<Milestone>> {
-        let rows =
-            sqlx::query("SELECT * FROM milestones WHERE workspace_id = $1 ORDER BY date, num")
-                .bind(self.ws_id()?)
-                .fetch_all(&self.pool)
-                .await?;
-        rows.iter().map(codec::milestone).collect()
+        let ws = self.ws_id()?;
+        self.read(|conn| {
+            rows(
+                conn,
+                "SELECT * FROM milestones WHERE workspace_id = ?1 ORDER BY date, num",
+                [ws],
+                |r| codec::milestone(r),
+            )
+        })
+        .await
     }
 
     async fn goal(&self, num: i64) -> Result<Option<Goal>> {
-        let mut qb = QueryBuilder::new(GOAL_SELECT);
-        qb.push_bind(self.ws_id()?)
-            .push(" AND g.num = ")
-            .push_bind(num);
-        let rows = self.fetch(qb).await?;
-        rows.first().map(codec::goal).transpose()
+        let mut sql = Sql::new(GOAL_SELECT);
+        sql.bind(self.ws_id()?).push(" AND g.num = ").bind(num);
+        let mut goals = self.read(|conn| sql.rows(conn, |r| codec::goal(r))).await?;
+        Ok(goals.pop())
     }
 
     async fn goals(&self, filter: &GoalFilter) -> Result<Vec<Goal>> {
-        let mut qb = QueryBuilder::new(GOAL_SELECT);
-        qb.push_bind(self.ws_id()?);
+        let mut sql = Sql::new(GOAL_SELECT);
+        sql.bind(self.ws_id()?);
         if let Some(team) = filter.team {
-            qb.push(" AND g.team_id = ").push_bind(team);
+            sql.push(" AND g.team_id = ").bind(team);
         }
         if let Some(owner) = filter.owner {
-            qb.push(" AND g.owner = ").push_bind(owner);
+            sql.push(" AND g.owner = ").bind(owner);
         }
         if filter.open_only {
-            qb.push(" AND g.closed IS NULL");
+            sql.push(" AND g.closed IS NULL");
         }
         let mut keep = None;
         if let Some(ids) = &filter.ids {
             if ids.is_empty() {
                 return Ok(Vec::new());
             }
-            keep = push_in(&mut qb, "g.id", ids);
+            keep = sql.bind_in("g.id", ids);
         }
         // Sorted here rather than by ORDER BY, which tempts SQLite into walking the
         // (workspace_id, num) index instead of using the filter's.
-        let mut goals = self
-            .fetch(qb)
-            .await?
-            .iter()
-            .map(codec::goal)
-            .collect::<Result<Vec<_>>>()?;
+        let mut goals = self.read(|conn| sql.rows(conn, |r| codec::goal(r))).await?;
         goals.sort_unstable_by_key(|g| g.num);
         Ok(match keep {
             Some(ids) => goals.into_iter().filter(|g| ids.contains(&g.id)).collect(),
@@ -1220,73 +1548,73 @@ impl Store for SqlStore {
     }
 
     async fn item(&self, num: i64) -> Result<Option<Item>> {
-        let mut qb = QueryBuilder::new(ITEM_SELECT);
-        qb.push_bind(self.ws_id()?)
-            .push(" AND i.num = ")
-            .push_bind(num);
-        Ok(self.fetch_items(qb).await?.pop())
+        let mut sql = Sql::new(ITEM_SELECT);
+        sql.bind(self.ws_id()?).push(" AND i.num = ").bind(num);
+        Ok(self.fetch_items(sql).await?.pop())
     }
 
     async fn items(&self, filter: &ItemFilter) -> Result<Vec<Item>> {
         let ws = self.ws_id()?;
-        let mut qb = QueryBuilder::new(ITEM_SELECT);
-        qb.push_bind(ws);
+        let mut sql = Sql::new(ITEM_SELECT);
+        sql.bind(ws);
         let (mut keep_goals, mut keep_nums, mut keep_ids, mut keep_owners) =
             (None, None, None, None);
         if let Some(owner) = filter.owner {
-            qb.push(" AND i.owner = ").push_bind(owner);
+            sql.push(" AND i.owner = ").bind(owner);
         }
         if let Some(owners) = &filter.owners {
             if owners.is_empty() {
                 return Ok(Vec::new());
             }
-            keep_owners = push_in(&mut qb, "i.owner", owners);
+            keep_owners = sql.bind_in("i.owner", owners);
         }
         if let Some(goals) = &filter.goals {
             if goals.is_empty() {
                 return Ok(Vec::new());
             }
-            keep_goals = push_in(&mut qb, "i.goal_id", goals);
+            keep_goals = sql.bind_in("i.goal_id", goals);
         }
         if let Some(nums) = &filter.nums {
             if nums.is_empty() {
                 return Ok(Vec::new());
             }
-            keep_nums = push_in(&mut qb, "i.num", nums);
+            keep_nums = sql.bind_in("i.num", nums);
         }
         if let Some(ids) = &filter.ids {
             if ids.is_empty() {
                 return Ok(Vec::new());
             }
-            keep_ids = push_in(&mut qb, "i.id", ids);
+            keep_ids = sql.bind_in("i.id", ids);
         }
         if let Some(team) = filter.team {
-            qb.push(" AND (i.goal_id IN (SELECT id FROM goals WHERE workspace_id = ")
-                .push_bind(ws)
+            sql.push(" AND (i.goal_id IN (SELECT id FROM goals WHERE workspace_id = ")
+                .bind(ws)
                 .push(" AND team_id = ")
-                .push_bind(team)
+                .bind(team)
                 .push(") OR i.owner IN (SELECT person_id FROM team_members WHERE workspace_id = ")
-                .push_bind(ws)
+                .bind(ws)
                 .push(" AND team_id = ")
-                .push_bind(team)
+                .bind(team)
                 .push(") OR i.owner = (SELECT lead FROM teams WHERE id = ")
-                .push_bind(team)
+                .bind(team)
                 .push("))");
         }
         if !filter.statuses.is_empty() {
-            qb.push(" AND i.status IN (");
-            let mut sep = qb.separated(", ");
-            for s in &filter.statuses {
-                sep.push_bind(s.as_str());
+            sql.push(" AND i.status IN (");
+            for (k, s) in filter.statuses.iter().enumerate() {
+                if k > 0 {
+                    sql.push(", ");
+                }
+                sql.bind(text(s.as_str()));
             }
-            sep.push_unseparated(")");
+            sql.push(")");
         }
         if let Some(kind) = filter.kind {
-            qb.push(" AND i.kind = ").push_bind(kind.as_str());
+            sql.push(" AND i.kind = ").bind(text(kind.as_str()));
         }
         // Sorted here rather than by ORDER BY, which tempts SQLite into walking the
         // (workspace_id, num) index instead of using the filter's.
-        let mut items = self.fetch_items(qb).await?;
+        let mut items = self.fetch_items(sql).await?;
         if filter.by_goal {
             items.sort_unstable_by_key(|i| (i.goal, i.num));
         } else {
@@ -1322,17 +1650,14 @@ impl Store for SqlStore {
     }
 
     async fn team_dependencies(&self, team: Id) -> Result<Vec<Dependency>> {
-        let sql = format!(
+        let mut sql = Sql::new(&format!(
             "SELECT json_group_array(json_array(id, from_kind, from_id, to_kind, to_id, \
              needed_by, created_at, version)) FROM ({})",
-            crate::team_dependencies_sql()
-        );
-        let json: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-            .bind(self.ws_id()?)
-            .bind(team)
-            .fetch_one(&self.pool)
-            .await?;
-        let mut deps = codec::dependencies_json(json.as_deref().unwrap_or("[]"))?;
+            crate::team_dependencies_sql().replace('$', "?")
+        ));
+        sql.args = vec![self.ws_id()?.into(), team.into()];
+        let json = self.read(|conn| sql.json(conn)).await?;
+        let mut deps = codec::dependencies_json(&json)?;
         deps.sort_unstable_by_key(|d| d.id);
         Ok(deps)
     }
@@ -1342,29 +1667,40 @@ impl Store for SqlStore {
         // largest primary key, read in one step (a filter on the workspace made the planner
         // walk the whole log through the entity index).
         self.ws_id()?;
-        let seq: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM events")
-            .fetch_one(&self.pool)
+        let seq: Option<i64> = self
+            .read(|conn| {
+                Ok(conn
+                    .prepare_cached("SELECT MAX(seq) FROM events")?
+                    .query_row([], |r| r.get(0))?)
+            })
             .await?;
         Ok(seq.unwrap_or(0))
     }
 
     async fn forecast_run(&self) -> Result<Option<(i64, Date)>> {
-        let row: Option<(i64, String)> =
-            sqlx::query_as("SELECT event_seq, today FROM forecast_runs WHERE workspace_id = $1")
-                .bind(self.ws_id()?)
-                .fetch_optional(&self.pool)
-                .await?;
-        row.map(|(seq, today)| {
-            let today = codec::parse_date(Some(today))?
-                .ok_or_else(|| StoreError::Corrupt("forecast run without a day".into()))?;
-            Ok((seq, today))
-        })
-        .transpose()
+        let ws = self.ws_id()?;
+        let found: Option<(i64, String)> = self
+            .read(|conn| {
+                row(
+                    conn,
+                    "SELECT event_seq, today FROM forecast_runs WHERE workspace_id = ?1",
+                    [ws],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+            })
+            .await?;
+        found
+            .map(|(seq, today)| {
+                let today = codec::parse_date(Some(today))?
+                    .ok_or_else(|| StoreError::Corrupt("forecast run without a day".into()))?;
+                Ok((seq, today))
+            })
+            .transpose()
     }
 
     async fn forecasts(&self, nodes: &[Node]) -> Result<Vec<NodeForecast>> {
         let ws = self.ws_id()?;
-        let mut out = Vec::new();
+        let mut queries = Vec::new();
         for kind in ["item", "goal"] {
             let ids: Vec<i64> = nodes
                 .iter()
@@ -1373,23 +1709,33 @@ impl Store for SqlStore {
                 .map(|(_, id)| id)
                 .collect();
             for chunk in ids.chunks(MAX_IN) {
-                let mut qb = QueryBuilder::new(
+                let mut sql = Sql::new(
                     "SELECT json_group_array(json_array(node_id, finish, incomplete)) \
                      FROM forecasts WHERE workspace_id = ",
                 );
-                qb.push_bind(ws).push(" AND node_kind = ").push_bind(kind);
-                push_in(&mut qb, "node_id", chunk);
-                let json: Option<String> = qb.build_query_scalar().fetch_one(&self.pool).await?;
-                let rows: Vec<(Id, Option<String>, i64)> =
-                    serde_json::from_str(json.as_deref().unwrap_or("[]"))
-                        .map_err(|e| StoreError::Corrupt(format!("forecasts: {e}")))?;
-                for (id, finish, incomplete) in rows {
-                    out.push(NodeForecast {
-                        node: codec::node(kind, id)?,
-                        finish: codec::parse_date(finish)?,
-                        incomplete: incomplete != 0,
-                    });
-                }
+                sql.bind(ws).push(" AND node_kind = ").bind(text(kind));
+                sql.bind_in("node_id", chunk);
+                queries.push((kind, sql));
+            }
+        }
+        let pages = self
+            .read(|conn| {
+                queries
+                    .iter()
+                    .map(|(kind, sql)| Ok((*kind, sql.json(conn)?)))
+                    .collect::<Result<Vec<_>>>()
+            })
+            .await?;
+        let mut out = Vec::new();
+        for (kind, json) in pages {
+            let rows: Vec<(Id, Option<String>, i64)> = serde_json::from_str(&json)
+                .map_err(|e| StoreError::Corrupt(format!("forecasts: {e}")))?;
+            for (id, finish, incomplete) in rows {
+                out.push(NodeForecast {
+                    node: codec::node(kind, id)?,
+                    finish: codec::parse_date(finish)?,
+                    incomplete: incomplete != 0,
+                });
             }
         }
         Ok(out)
@@ -1402,82 +1748,84 @@ impl Store for SqlStore {
         rows: &[NodeForecast],
     ) -> Result<()> {
         let ws = self.ws_id()?;
-        let mut tx: Tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM forecasts WHERE workspace_id = $1")
-            .bind(ws)
-            .execute(&mut *tx)
-            .await?;
-        for chunk in rows.chunks(ROWS_PER_INSERT) {
-            let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-                "INSERT INTO forecasts (workspace_id, node_kind, node_id, finish, incomplete) ",
-            );
-            qb.push_values(chunk, |mut b, f| {
-                let (kind, id) = codec::node_kind(f.node);
-                b.push_bind(ws)
-                    .push_bind(kind)
-                    .push_bind(id)
-                    .push_bind(codec::date(f.finish))
-                    .push_bind(i64::from(f.incomplete));
-            });
-            qb.build().execute(&mut *tx).await?;
-        }
-        sqlx::query(
-            "INSERT INTO forecast_runs (workspace_id, event_seq, today) VALUES ($1, $2, $3) \
-             ON CONFLICT (workspace_id) DO UPDATE SET event_seq = $2, today = $3",
-        )
-        .bind(ws)
-        .bind(event_seq)
-        .bind(today.to_string())
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        self.write_tx(|tx| {
+            tx.prepare_cached("DELETE FROM forecasts WHERE workspace_id = ?1")?
+                .execute([ws])?;
+            for chunk in rows.chunks(ROWS_PER_INSERT) {
+                let mut sql = Sql::new(
+                    "INSERT INTO forecasts (workspace_id, node_kind, node_id, finish, incomplete)",
+                );
+                sql.values(chunk, |f| {
+                    let (kind, id) = codec::node_kind(f.node);
+                    vec![
+                        ws.into(),
+                        text(kind),
+                        id.into(),
+                        codec::date(f.finish).into(),
+                        i64::from(f.incomplete).into(),
+                    ]
+                });
+                sql.execute(tx)?;
+            }
+            tx.prepare_cached(
+                "INSERT INTO forecast_runs (workspace_id, event_seq, today) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (workspace_id) DO UPDATE SET event_seq = ?2, today = ?3",
+            )?
+            .execute(rusqlite::params![ws, event_seq, today.to_string()])?;
+            Ok(())
+        })
+        .await
     }
 
     async fn requests(&self) -> Result<Vec<Request>> {
-        let rows = sqlx::query("SELECT * FROM requests WHERE workspace_id = $1 ORDER BY num")
-            .bind(self.ws_id()?)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(codec::request).collect()
+        let ws = self.ws_id()?;
+        self.read(|conn| {
+            rows(
+                conn,
+                "SELECT * FROM requests WHERE workspace_id = ?1 ORDER BY num",
+                [ws],
+                |r| codec::request(r),
+            )
+        })
+        .await
     }
 
     async fn request(&self, num: i64) -> Result<Option<Request>> {
-        let row = sqlx::query("SELECT * FROM requests WHERE workspace_id = $1 AND num = $2")
-            .bind(self.ws_id()?)
-            .bind(num)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(codec::request).transpose()
+        let ws = self.ws_id()?;
+        self.read(|conn| {
+            row(
+                conn,
+                "SELECT * FROM requests WHERE workspace_id = ?1 AND num = ?2",
+                [ws, num],
+                |r| codec::request(r),
+            )
+        })
+        .await
     }
 
     async fn dependency_edges(&self) -> Result<Vec<(Node, Node)>> {
-        let json: Option<String> = sqlx::query_scalar(
+        let mut sql = Sql::new(
             "SELECT json_group_array(json_array(from_kind, from_id, to_kind, to_id)) \
-             FROM dependencies WHERE workspace_id = $1",
-        )
-        .bind(self.ws_id()?)
-        .fetch_one(&self.pool)
-        .await?;
-        let rows: Vec<(String, Id, String, Id)> =
-            serde_json::from_str(json.as_deref().unwrap_or("[]"))
-                .map_err(|e| StoreError::Corrupt(format!("dependency edges: {e}")))?;
+             FROM dependencies WHERE workspace_id = ",
+        );
+        sql.bind(self.ws_id()?);
+        let json = self.read(|conn| sql.json(conn)).await?;
+        let rows: Vec<(String, Id, String, Id)> = serde_json::from_str(&json)
+            .map_err(|e| StoreError::Corrupt(format!("dependency edges: {e}")))?;
         rows.into_iter()
             .map(|(fk, fid, tk, tid)| Ok((codec::node(&fk, fid)?, codec::node(&tk, tid)?)))
             .collect()
     }
 
     async fn open_goal_items(&self) -> Result<Vec<(Id, Id)>> {
-        let json: Option<String> = sqlx::query_scalar(
+        let mut sql = Sql::new(
             "SELECT json_group_array(json_array(goal_id, id)) FROM items \
-             WHERE workspace_id = $1 AND goal_id IS NOT NULL \
-             AND status IN ('todo', 'doing', 'blocked')",
-        )
-        .bind(self.ws_id()?)
-        .fetch_one(&self.pool)
-        .await?;
-        serde_json::from_str(json.as_deref().unwrap_or("[]"))
-            .map_err(|e| StoreError::Corrupt(format!("goal items: {e}")))
+             WHERE goal_id IS NOT NULL AND status IN ('todo', 'doing', 'blocked') \
+             AND workspace_id = ",
+        );
+        sql.bind(self.ws_id()?);
+        let json = self.read(|conn| sql.json(conn)).await?;
+        serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("goal items: {e}")))
     }
 
     async fn checkins(
@@ -1485,21 +1833,19 @@ impl Store for SqlStore {
         people: Option<&[Id]>,
         weeks: Option<(Week, Week)>,
     ) -> Result<Vec<CheckIn>> {
-        let mut qb = QueryBuilder::new("SELECT * FROM checkins WHERE workspace_id = ");
-        qb.push_bind(self.ws_id()?);
-        let after = people.and_then(|p| push_in(&mut qb, "person_id", p));
+        let mut sql = Sql::new("SELECT * FROM checkins WHERE workspace_id = ");
+        sql.bind(self.ws_id()?);
+        let after = people.and_then(|p| sql.bind_in("person_id", p));
         if let Some((from, to)) = weeks {
-            qb.push(" AND week >= ")
-                .push_bind(from.to_string())
+            sql.push(" AND week >= ")
+                .bind(from.to_string())
                 .push(" AND week <= ")
-                .push_bind(to.to_string());
+                .bind(to.to_string());
         }
-        qb.push(" ORDER BY week, person_id");
-        let rows = self.fetch(qb).await?;
-        let mut out = rows
-            .iter()
-            .map(codec::checkin)
-            .collect::<Result<Vec<_>>>()?;
+        sql.push(" ORDER BY week, person_id");
+        let mut out = self
+            .read(|conn| sql.rows(conn, |r| codec::checkin(r)))
+            .await?;
         if let Some(keep) = after {
             out.retain(|c| keep.contains(&c.person));
         }
@@ -1507,100 +1853,116 @@ impl Store for SqlStore {
     }
 
     async fn joined(&self) -> Result<Vec<(Id, Timestamp)>> {
-        let rows: Vec<(Id, String)> = sqlx::query_as(
-            "SELECT entity_id, MIN(at) FROM events WHERE workspace_id = $1 \
-             AND entity_kind = 'person' GROUP BY entity_id ORDER BY entity_id",
-        )
-        .bind(self.ws_id()?)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
+        let ws = self.ws_id()?;
+        let found: Vec<(Id, String)> = self
+            .read(|conn| {
+                rows(
+                    conn,
+                    "SELECT entity_id, MIN(at) FROM events WHERE workspace_id = ?1 \
+                     AND entity_kind = 'person' GROUP BY entity_id ORDER BY entity_id",
+                    [ws],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+            })
+            .await?;
+        found
+            .into_iter()
             .map(|(id, at)| Ok((id, codec::parse_ts(&at)?)))
             .collect()
     }
 
     async fn events_between(&self, from: Timestamp, to: Timestamp) -> Result<Vec<Event>> {
         let (from, to) = (ts(from), ts(to));
-        self.fetch_events(Some("events_at"), |qb| {
-            qb.push(" AND at >= ")
-                .push_bind(from.clone())
+        self.fetch_events(Some("events_at"), |sql| {
+            sql.push(" AND at >= ")
+                .bind(from.clone())
                 .push(" AND at < ")
-                .push_bind(to.clone());
+                .bind(to.clone());
         })
         .await
     }
 
     async fn notify_settings(&self) -> Result<Vec<NotifySettings>> {
-        let rows =
-            sqlx::query("SELECT * FROM notify_settings WHERE workspace_id = $1 ORDER BY person_id")
-                .bind(self.ws_id()?)
-                .fetch_all(&self.pool)
-                .await?;
-        rows.iter()
-            .map(|r| {
-                let person: Id = r.try_get("person_id")?;
-                let email_off: i64 = r.try_get("email_off")?;
-                Ok(NotifySettings {
-                    person: (person != 0).then_some(person),
-                    smtp_url: r.try_get("smtp_url")?,
-                    mail_from: r.try_get("mail_from")?,
-                    webhook_url: r.try_get("webhook_url")?,
-                    webhook_secret: r.try_get("webhook_secret")?,
-                    checkin_day: r.try_get("checkin_day")?,
-                    email_off: email_off != 0,
-                })
-            })
-            .collect()
+        let ws = self.ws_id()?;
+        self.read(|conn| {
+            rows(
+                conn,
+                "SELECT * FROM notify_settings WHERE workspace_id = ?1 ORDER BY person_id",
+                [ws],
+                |r| {
+                    let person: Id = r.get("person_id")?;
+                    let email_off: i64 = r.get("email_off")?;
+                    Ok(NotifySettings {
+                        person: (person != 0).then_some(person),
+                        smtp_url: r.get("smtp_url")?,
+                        mail_from: r.get("mail_from")?,
+                        webhook_url: r.get("webhook_url")?,
+                        webhook_secret: r.get("webhook_secret")?,
+                        checkin_day: r.get("checkin_day")?,
+                        email_off: email_off != 0,
+                    })
+                },
+            )
+        })
+        .await
     }
 
     async fn set_notify_settings(&self, s: &NotifySettings) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO notify_settings (workspace_id, person_id, smtp_url, mail_from, \
-             webhook_url, webhook_secret, checkin_day, email_off) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-             ON CONFLICT (workspace_id, person_id) DO UPDATE SET smtp_url = $3, mail_from = $4, \
-             webhook_url = $5, webhook_secret = $6, checkin_day = $7, email_off = $8",
-        )
-        .bind(self.ws_id()?)
-        .bind(s.person.unwrap_or(0))
-        .bind(&s.smtp_url)
-        .bind(&s.mail_from)
-        .bind(&s.webhook_url)
-        .bind(&s.webhook_secret)
-        .bind(&s.checkin_day)
-        .bind(i64::from(s.email_off))
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        let ws = self.ws_id()?;
+        self.write_tx(|tx| {
+            tx.prepare_cached(
+                "INSERT INTO notify_settings (workspace_id, person_id, smtp_url, mail_from, \
+                 webhook_url, webhook_secret, checkin_day, email_off) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+                 ON CONFLICT (workspace_id, person_id) DO UPDATE SET smtp_url = ?3, \
+                 mail_from = ?4, webhook_url = ?5, webhook_secret = ?6, checkin_day = ?7, \
+                 email_off = ?8",
+            )?
+            .execute(rusqlite::params![
+                ws,
+                s.person.unwrap_or(0),
+                s.smtp_url,
+                s.mail_from,
+                s.webhook_url,
+                s.webhook_secret,
+                s.checkin_day,
+                i64::from(s.email_off)
+            ])?;
+            Ok(())
+        })
+        .await
     }
 
     async fn enqueue_reminders(&self, rows: &[NewReminder], at: Timestamp) -> Result<usize> {
         let ws = self.ws_id()?;
-        let mut tx: Tx = self.pool.begin().await?;
-        let mut added = 0;
-        for chunk in rows.chunks(ROWS_PER_INSERT / 2) {
-            let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-                "INSERT INTO reminders (workspace_id, key, channel, target, person_id, subject, \
-                 body, state, attempts, next_at, created_at) ",
-            );
-            qb.push_values(chunk, |mut b, r| {
-                b.push_bind(ws)
-                    .push_bind(r.key.clone())
-                    .push_bind(r.channel.clone())
-                    .push_bind(r.target.clone())
-                    .push_bind(r.person)
-                    .push_bind(r.subject.clone())
-                    .push_bind(r.body.clone())
-                    .push_bind(ReminderState::Pending.as_str())
-                    .push_bind(0i64)
-                    .push_bind(ts(at))
-                    .push_bind(ts(at));
-            });
-            qb.push(" ON CONFLICT (workspace_id, key, channel, target) DO NOTHING");
-            added += qb.build().execute(&mut *tx).await?.rows_affected() as usize;
-        }
-        tx.commit().await?;
-        Ok(added)
+        self.write_tx(|tx| {
+            let mut added = 0;
+            for chunk in rows.chunks(ROWS_PER_INSERT / 2) {
+                let mut sql = Sql::new(
+                    "INSERT INTO reminders (workspace_id, key, channel, target, person_id, \
+                     subject, body, state, attempts, next_at, created_at)",
+                );
+                sql.values(chunk, |r| {
+                    vec![
+                        ws.into(),
+                        r.key.clone().into(),
+                        r.channel.clone().into(),
+                        r.target.clone().into(),
+                        r.person.into(),
+                        r.subject.clone().into(),
+                        r.body.clone().into(),
+                        text(ReminderState::Pending.as_str()),
+                        0i64.into(),
+                        ts(at).into(),
+                        ts(at).into(),
+                    ]
+                });
+                sql.push(" ON CONFLICT (workspace_id, key, channel, target) DO NOTHING");
+                added += sql.execute(tx)?;
+            }
+            Ok(added)
+        })
+        .await
     }
 
     async fn claim_reminders(
@@ -1610,25 +1972,23 @@ impl Store for SqlStore {
         claim: &str,
         limit: i64,
     ) -> Result<Vec<Reminder>> {
-        let rows = sqlx::query(
-            "UPDATE reminders SET state = 'sending', claim = $2, lease_until = $3, \
-             attempts = attempts + 1 \
-             WHERE id IN (SELECT id FROM reminders WHERE workspace_id = $1 AND \
-             ((state = 'pending' AND next_at <= $4) OR (state = 'sending' AND lease_until < $4)) \
-             ORDER BY id LIMIT $5) \
-             RETURNING *",
-        )
-        .bind(self.ws_id()?)
-        .bind(claim)
-        .bind(ts(lease_until))
-        .bind(ts(now))
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut out = rows
-            .iter()
-            .map(codec::reminder)
-            .collect::<Result<Vec<_>>>()?;
+        let ws = self.ws_id()?;
+        let mut out = self
+            .write_tx(|tx| {
+                rows(
+                    tx,
+                    "UPDATE reminders SET state = 'sending', claim = ?2, lease_until = ?3, \
+                     attempts = attempts + 1 \
+                     WHERE id IN (SELECT id FROM reminders WHERE workspace_id = ?1 AND \
+                     ((state = 'pending' AND next_at <= ?4) \
+                     OR (state = 'sending' AND lease_until < ?4)) \
+                     ORDER BY id LIMIT ?5) \
+                     RETURNING *",
+                    rusqlite::params![ws, claim, ts(lease_until), ts(now), limit],
+                    |r| codec::reminder(r),
+                )
+            })
+            .await?;
         out.sort_by_key(|r| r.id);
         Ok(out)
     }
@@ -1640,6 +2000,7 @@ impl Store for SqlStore {
         outcome: &Outcome,
         at: Timestamp,
     ) -> Result<bool> {
+        let ws = self.ws_id()?;
         let (state, next_at, error, sent_at) = match outcome {
             Outcome::Sent => (ReminderState::Sent, None, None, Some(ts(at))),
             Outcome::Retry { next_at, error } => (
@@ -1650,69 +2011,85 @@ impl Store for SqlStore {
             ),
             Outcome::Dead { error } => (ReminderState::Dead, None, Some(error), None),
         };
-        let done = sqlx::query(
-            "UPDATE reminders SET state = $4, next_at = COALESCE($5, next_at), \
-             last_error = COALESCE($6, last_error), sent_at = $7, claim = NULL, lease_until = NULL \
-             WHERE workspace_id = $1 AND id = $2 AND claim = $3 AND state = 'sending'",
-        )
-        .bind(self.ws_id()?)
-        .bind(id)
-        .bind(claim)
-        .bind(state.as_str())
-        .bind(next_at)
-        .bind(error)
-        .bind(sent_at)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        let changed = self
+            .write_tx(|tx| {
+                Ok(tx
+                    .prepare_cached(
+                        "UPDATE reminders SET state = ?4, next_at = COALESCE(?5, next_at), \
+                         last_error = COALESCE(?6, last_error), sent_at = ?7, claim = NULL, \
+                         lease_until = NULL \
+                         WHERE workspace_id = ?1 AND id = ?2 AND claim = ?3 AND state = 'sending'",
+                    )?
+                    .execute(rusqlite::params![
+                        ws,
+                        id,
+                        claim,
+                        state.as_str(),
+                        next_at,
+                        error,
+                        sent_at
+                    ])?)
+            })
+            .await?;
+        Ok(changed == 1)
     }
 
     async fn reminders(&self, limit: i64) -> Result<Vec<Reminder>> {
-        let rows = sqlx::query(
-            "SELECT * FROM reminders WHERE workspace_id = $1 ORDER BY id DESC LIMIT $2",
-        )
-        .bind(self.ws_id()?)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(codec::reminder).collect()
+        let ws = self.ws_id()?;
+        self.read(|conn| {
+            rows(
+                conn,
+                "SELECT * FROM reminders WHERE workspace_id = ?1 ORDER BY id DESC LIMIT ?2",
+                [ws, limit],
+                |r| codec::reminder(r),
+            )
+        })
+        .await
     }
 
     async fn reminder_counts(&self) -> Result<Vec<(ReminderState, i64)>> {
-        let rows: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT state, COUNT(*) FROM reminders WHERE workspace_id = $1 GROUP BY state",
-        )
-        .bind(self.ws_id()?)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
+        let ws = self.ws_id()?;
+        let found: Vec<(String, i64)> = self
+            .read(|conn| {
+                rows(
+                    conn,
+                    "SELECT state, COUNT(*) FROM reminders WHERE workspace_id = ?1 GROUP BY state",
+                    [ws],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+            })
+            .await?;
+        found
+            .into_iter()
             .map(|(state, n)| Ok((codec::reminder_state(&state)?, n)))
             .collect()
     }
 
     async fn password_hash(&self, person: Id) -> Result<Option<String>> {
-        Ok(sqlx::query_scalar(
-            "SELECT password_hash FROM credentials WHERE workspace_id = $1 AND person_id = $2",
-        )
-        .bind(self.ws_id()?)
-        .bind(person)
-        .fetch_optional(&self.pool)
-        .await?)
+        let ws = self.ws_id()?;
+        self.read(|conn| {
+            row(
+                conn,
+                "SELECT password_hash FROM credentials WHERE workspace_id = ?1 AND person_id = ?2",
+                [ws, person],
+                |r| Ok(r.get(0)?),
+            )
+        })
+        .await
     }
 
     async fn set_password(&self, person: Id, hash: &str, at: Timestamp) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO credentials (workspace_id, person_id, password_hash, changed_at) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT (workspace_id, person_id) \
-             DO UPDATE SET password_hash = $3, changed_at = $4",
-        )
-        .bind(self.ws_id()?)
-        .bind(person)
-        .bind(hash)
-        .bind(ts(at))
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        let ws = self.ws_id()?;
+        self.write_tx(|tx| {
+            tx.prepare_cached(
+                "INSERT INTO credentials (workspace_id, person_id, password_hash, changed_at) \
+                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT (workspace_id, person_id) \
+                 DO UPDATE SET password_hash = ?3, changed_at = ?4",
+            )?
+            .execute(rusqlite::params![ws, person, hash, ts(at)])?;
+            Ok(())
+        })
+        .await
     }
 
     async fn create_token(
@@ -1723,18 +2100,20 @@ impl Store for SqlStore {
         at: Timestamp,
         expires_at: Option<Timestamp>,
     ) -> Result<ApiToken> {
-        let id: Id = sqlx::query_scalar(
-            "INSERT INTO api_tokens (workspace_id, person_id, name, hash, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(self.ws_id()?)
-        .bind(person)
-        .bind(name)
-        .bind(hash)
-        .bind(ts(at))
-        .bind(expires_at.map(ts))
-        .fetch_one(&self.pool)
-        .await?;
+        let ws = self.ws_id()?;
+        let id: Id = self
+            .write_tx(|tx| {
+                Ok(tx
+                    .prepare_cached(
+                        "INSERT INTO api_tokens (workspace_id, person_id, name, hash, created_at, \
+                         expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+                    )?
+                    .query_row(
+                        rusqlite::params![ws, person, name, hash, ts(at), expires_at.map(ts)],
+                        |r| r.get(0),
+                    )?)
+            })
+            .await?;
         Ok(ApiToken {
             id,
             person,
@@ -1747,48 +2126,54 @@ impl Store for SqlStore {
     }
 
     async fn token_by_hash(&self, hash: &str) -> Result<Option<ApiToken>> {
-        let row = sqlx::query("SELECT * FROM api_tokens WHERE workspace_id = $1 AND hash = $2")
-            .bind(self.ws_id()?)
-            .bind(hash)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(codec::token).transpose()
+        let ws = self.ws_id()?;
+        self.read(|conn| {
+            row(
+                conn,
+                "SELECT * FROM api_tokens WHERE workspace_id = ?1 AND hash = ?2",
+                rusqlite::params![ws, hash],
+                |r| codec::token(r),
+            )
+        })
+        .await
     }
 
     async fn tokens(&self, person: Option<Id>) -> Result<Vec<ApiToken>> {
-        let mut qb = QueryBuilder::new("SELECT * FROM api_tokens WHERE workspace_id = ");
-        qb.push_bind(self.ws_id()?);
+        let mut sql = Sql::new("SELECT * FROM api_tokens WHERE workspace_id = ");
+        sql.bind(self.ws_id()?);
         if let Some(p) = person {
-            qb.push(" AND person_id = ").push_bind(p);
+            sql.push(" AND person_id = ").bind(p);
         }
-        qb.push(" ORDER BY id");
-        self.fetch(qb).await?.iter().map(codec::token).collect()
+        sql.push(" ORDER BY id");
+        self.read(|conn| sql.rows(conn, |r| codec::token(r))).await
     }
 
     async fn revoke_token(&self, id: Id, at: Timestamp) -> Result<bool> {
-        let done = sqlx::query(
-            "UPDATE api_tokens SET revoked_at = $3 \
-             WHERE workspace_id = $1 AND id = $2 AND revoked_at IS NULL",
-        )
-        .bind(self.ws_id()?)
-        .bind(id)
-        .bind(ts(at))
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        let ws = self.ws_id()?;
+        let changed = self
+            .write_tx(|tx| {
+                Ok(tx
+                    .prepare_cached(
+                        "UPDATE api_tokens SET revoked_at = ?3 \
+                         WHERE workspace_id = ?1 AND id = ?2 AND revoked_at IS NULL",
+                    )?
+                    .execute(rusqlite::params![ws, id, ts(at)])?)
+            })
+            .await?;
+        Ok(changed == 1)
     }
 
     async fn touch_token(&self, id: Id, at: Timestamp) -> Result<()> {
-        sqlx::query(
-            "UPDATE api_tokens SET last_used_at = $3 WHERE workspace_id = $1 AND id = $2 \
-             AND (last_used_at IS NULL OR last_used_at < $3)",
-        )
-        .bind(self.ws_id()?)
-        .bind(id)
-        .bind(ts(at))
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        let ws = self.ws_id()?;
+        self.write_tx(|tx| {
+            tx.prepare_cached(
+                "UPDATE api_tokens SET last_used_at = ?3 WHERE workspace_id = ?1 AND id = ?2 \
+                 AND (last_used_at IS NULL OR last_used_at < ?3)",
+            )?
+            .execute(rusqlite::params![ws, id, ts(at)])?;
+            Ok(())
+        })
+        .await
     }
 
     async fn create_session(
@@ -1799,18 +2184,20 @@ impl Store for SqlStore {
         at: Timestamp,
         expires_at: Timestamp,
     ) -> Result<Session> {
-        let id: Id = sqlx::query_scalar(
-            "INSERT INTO sessions (workspace_id, person_id, hash, csrf, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(self.ws_id()?)
-        .bind(person)
-        .bind(hash)
-        .bind(csrf)
-        .bind(ts(at))
-        .bind(ts(expires_at))
-        .fetch_one(&self.pool)
-        .await?;
+        let ws = self.ws_id()?;
+        let id: Id = self
+            .write_tx(|tx| {
+                Ok(tx
+                    .prepare_cached(
+                        "INSERT INTO sessions (workspace_id, person_id, hash, csrf, created_at, \
+                         expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+                    )?
+                    .query_row(
+                        rusqlite::params![ws, person, hash, csrf, ts(at), ts(expires_at)],
+                        |r| r.get(0),
+                    )?)
+            })
+            .await?;
         Ok(Session {
             id,
             person,
@@ -1822,74 +2209,82 @@ impl Store for SqlStore {
     }
 
     async fn session_by_hash(&self, hash: &str) -> Result<Option<Session>> {
-        let row = sqlx::query("SELECT * FROM sessions WHERE workspace_id = $1 AND hash = $2")
-            .bind(self.ws_id()?)
-            .bind(hash)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(codec::session).transpose()
+        let ws = self.ws_id()?;
+        self.read(|conn| {
+            row(
+                conn,
+                "SELECT * FROM sessions WHERE workspace_id = ?1 AND hash = ?2",
+                rusqlite::params![ws, hash],
+                |r| codec::session(r),
+            )
+        })
+        .await
     }
 
     async fn revoke_session(&self, id: Id, at: Timestamp) -> Result<()> {
-        sqlx::query(
-            "UPDATE sessions SET revoked_at = $3 \
-             WHERE workspace_id = $1 AND id = $2 AND revoked_at IS NULL",
-        )
-        .bind(self.ws_id()?)
-        .bind(id)
-        .bind(ts(at))
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        let ws = self.ws_id()?;
+        self.write_tx(|tx| {
+            tx.prepare_cached(
+                "UPDATE sessions SET revoked_at = ?3 \
+                 WHERE workspace_id = ?1 AND id = ?2 AND revoked_at IS NULL",
+            )?
+            .execute(rusqlite::params![ws, id, ts(at)])?;
+            Ok(())
+        })
+        .await
     }
 
     async fn revoke_sessions(&self, person: Id, at: Timestamp) -> Result<()> {
-        sqlx::query(
-            "UPDATE sessions SET revoked_at = $3 \
-             WHERE workspace_id = $1 AND person_id = $2 AND revoked_at IS NULL",
-        )
-        .bind(self.ws_id()?)
-        .bind(person)
-        .bind(ts(at))
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        let ws = self.ws_id()?;
+        self.write_tx(|tx| {
+            tx.prepare_cached(
+                "UPDATE sessions SET revoked_at = ?3 \
+                 WHERE workspace_id = ?1 AND person_id = ?2 AND revoked_at IS NULL",
+            )?
+            .execute(rusqlite::params![ws, person, ts(at)])?;
+            Ok(())
+        })
+        .await
     }
 
     async fn login_failure(&self, key: &str, at: Timestamp) -> Result<()> {
-        sqlx::query("INSERT INTO login_failures (workspace_id, key, at) VALUES ($1, $2, $3)")
-            .bind(self.ws_id()?)
-            .bind(key)
-            .bind(ts(at))
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        let ws = self.ws_id()?;
+        self.write_tx(|tx| {
+            tx.prepare_cached(
+                "INSERT INTO login_failures (workspace_id, key, at) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(rusqlite::params![ws, key, ts(at)])?;
+            Ok(())
+        })
+        .await
     }
 
     async fn login_failures_since(&self, key: &str, since: Timestamp) -> Result<i64> {
-        Ok(sqlx::query_scalar(
-            "SELECT COUNT(*) FROM login_failures WHERE workspace_id = $1 AND key = $2 AND at >= $3",
-        )
-        .bind(self.ws_id()?)
-        .bind(key)
-        .bind(ts(since))
-        .fetch_one(&self.pool)
-        .await?)
+        let ws = self.ws_id()?;
+        self.read(|conn| {
+            Ok(conn
+                .prepare_cached(
+                    "SELECT COUNT(*) FROM login_failures \
+                     WHERE workspace_id = ?1 AND key = ?2 AND at >= ?3",
+                )?
+                .query_row(rusqlite::params![ws, key, ts(since)], |r| r.get(0))?)
+        })
+        .await
     }
 
     async fn clear_login_failures(&self, key: &str) -> Result<()> {
-        sqlx::query("DELETE FROM login_failures WHERE workspace_id = $1 AND key = $2")
-            .bind(self.ws_id()?)
-            .bind(key)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        let ws = self.ws_id()?;
+        self.write_tx(|tx| {
+            tx.prepare_cached("DELETE FROM login_failures WHERE workspace_id = ?1 AND key = ?2")?
+                .execute(rusqlite::params![ws, key])?;
+            Ok(())
+        })
+        .await
     }
 
     async fn keyed(&self, key: &str) -> Result<Vec<Event>> {
-        let key = key.to_string();
-        self.fetch_events(Some("events_request_key"), |qb| {
-            qb.push(" AND request_key = ").push_bind(key.clone());
+        self.fetch_events(Some("events_request_key"), |sql| {
+            sql.push(" AND request_key = ").bind(key.to_string());
         })
         .await
     }
@@ -1903,9 +2298,9 @@ impl Store for SqlStore {
             return Ok(Vec::new());
         }
         let mut events = self
-            .fetch_events(Some("events_entity"), |qb| {
-                qb.push(" AND entity_kind = ").push_bind(kind.as_str());
-                push_in(qb, "entity_id", ids);
+            .fetch_events(Some("events_entity"), |sql| {
+                sql.push(" AND entity_kind = ").bind(text(kind.as_str()));
+                sql.bind_in("entity_id", ids);
             })
             .await?;
         if ids.len() > MAX_IN {
@@ -1947,5 +2342,62 @@ impl Store for SqlStore {
             state.put(Entity::CheckIn(c));
         }
         Ok(state)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every file in `migrations/sqlite` is in `MIGRATIONS`, with its version, its name as
+    /// the description, and its text; and nothing else is.
+    #[test]
+    fn migrations_are_the_files() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
+        let mut files: Vec<(i64, String, String)> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|entry| {
+                let path = entry.unwrap().path();
+                let name = path.file_stem().unwrap().to_str().unwrap().to_string();
+                let (version, description) = name.split_once('_').unwrap();
+                (
+                    version.parse().unwrap(),
+                    description.replace('_', " "),
+                    std::fs::read_to_string(&path).unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        let listed: Vec<(i64, String, String)> = MIGRATIONS
+            .iter()
+            .map(|(v, d, sql)| (*v, d.to_string(), sql.to_string()))
+            .collect();
+        assert_eq!(listed, files);
+    }
+
+    /// A database whose record names a migration this build does not know, or whose applied
+    /// migration was edited since, is refused rather than used.
+    #[test]
+    fn an_unknown_or_edited_migration_is_refused() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        migrate(&mut conn).unwrap();
+        conn.execute(
+            "UPDATE _sqlx_migrations SET checksum = x'00' WHERE version = 2",
+            [],
+        )
+        .unwrap();
+        let err = migrate(&mut conn).unwrap_err();
+        assert!(err.to_string().contains("newer or older"), "{err}");
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        conn.execute(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, \
+             execution_time) VALUES (99, 'later', TRUE, x'00', 0)",
+            [],
+        )
+        .unwrap();
+        let err = migrate(&mut conn).unwrap_err();
+        assert!(err.to_string().contains("newer or older"), "{err}");
     }
 }

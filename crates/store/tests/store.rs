@@ -1835,26 +1835,30 @@ async fn both_backends_have_the_same_tables_columns_and_indexes() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("w.db");
     SqlStore::open(&path, true).await.unwrap().close().await;
-    let mut sqlite = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
-        .await
+    let sqlite = rusqlite::Connection::open(&path).unwrap();
+    let sqlite_columns: Vec<(String, String, bool)> = sqlite
+        .prepare(
+            "SELECT m.name, p.name, p.\"notnull\" OR p.pk > 0 FROM sqlite_master m \
+             JOIN pragma_table_info(m.name) p \
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%' \
+             ORDER BY m.name, p.cid",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
         .unwrap();
-    let sqlite_columns: Vec<(String, String, bool)> = sqlx::query_as(
-        "SELECT m.name, p.name, p.\"notnull\" OR p.pk > 0 FROM sqlite_master m \
-         JOIN pragma_table_info(m.name) p \
-         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%' \
-         ORDER BY m.name, p.cid",
-    )
-    .fetch_all(&mut sqlite)
-    .await
-    .unwrap();
-    let sqlite_indexes: Vec<(String, String)> = sqlx::query_as(
-        "SELECT tbl_name, name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
-         ORDER BY tbl_name, name",
-    )
-    .fetch_all(&mut sqlite)
-    .await
-    .unwrap();
-    sqlite.close().await.unwrap();
+    let sqlite_indexes: Vec<(String, String)> = sqlite
+        .prepare(
+            "SELECT tbl_name, name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
+             ORDER BY tbl_name, name",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    drop(sqlite);
     assert!(sqlite_columns.len() > 50, "{sqlite_columns:?}");
 
     let Some(db) = PgDb::create("both_backends_have_the_same_tables_columns_and_indexes").await
