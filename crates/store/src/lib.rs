@@ -498,7 +498,7 @@ pub trait Store: Send + Sync {
 
 /// The ids of a team's items ($1 the workspace, $2 the team): those of its goals and those
 /// its lead or members own, as `ItemFilter::team` reads them.
-const TEAM_ITEM_IDS: &str = "SELECT id FROM items WHERE workspace_id = $1 AND goal_id IN \
+pub(crate) const TEAM_ITEM_IDS: &str = "SELECT id FROM items WHERE workspace_id = $1 AND goal_id IN \
      (SELECT id FROM goals WHERE workspace_id = $1 AND team_id = $2) \
      UNION SELECT id FROM items WHERE workspace_id = $1 AND owner IN \
      (SELECT person_id FROM team_members WHERE workspace_id = $1 AND team_id = $2 \

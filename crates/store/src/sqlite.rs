@@ -1587,17 +1587,16 @@ impl Store for SqlStore {
             keep_ids = sql.bind_in("i.id", ids);
         }
         if let Some(team) = filter.team {
-            sql.push(" AND (i.goal_id IN (SELECT id FROM goals WHERE workspace_id = ")
-                .bind(ws)
-                .push(" AND team_id = ")
-                .bind(team)
-                .push(") OR i.owner IN (SELECT person_id FROM team_members WHERE workspace_id = ")
-                .bind(ws)
-                .push(" AND team_id = ")
-                .bind(team)
-                .push(") OR i.owner = (SELECT lead FROM teams WHERE id = ")
-                .bind(team)
-                .push("))");
+            // The team's items as a union of indexed searches: the same rule as an OR of the
+            // three conditions, which SQLite could only answer by walking every item.
+            sql.args.push(team.into());
+            let team_param = format!("?{}", sql.args.len());
+            sql.push(format_args!(
+                " AND i.id IN ({})",
+                crate::TEAM_ITEM_IDS
+                    .replace("$1", "?1")
+                    .replace("$2", &team_param)
+            ));
         }
         if !filter.statuses.is_empty() {
             sql.push(" AND i.status IN (");
