@@ -471,13 +471,23 @@ impl SqlStore {
 
     /// Run `f` in a write transaction on the writer, and commit what it did if it succeeds
     /// (an error rolls everything back).
+    ///
+    /// On a multi-threaded runtime the transaction runs as blocking work
+    /// (`block_in_place`): while the commit waits for the disk, the thread's other tasks move
+    /// to another thread instead of waiting with it.
     async fn write_tx<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let mut writer = self.conns.writer.lock().await;
         let conn = writer.as_mut().ok_or_else(closed)?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let out = f(&tx)?;
-        tx.commit()?;
-        Ok(out)
+        let run = move || {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        };
+        match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+            Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(run),
+            _ => run(),
+        }
     }
 
     /// The events `conditions` select (pushed after `workspace_id = ?`), oldest first, read
