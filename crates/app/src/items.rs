@@ -442,7 +442,7 @@ async fn view_with_goal<S: Store>(
     item: &Item,
     goal: Option<&Goal>,
 ) -> Result<ItemView> {
-    let names = Names::load(ctx.store, item.owner).await?;
+    let names = Names::of_items(ctx.store, std::slice::from_ref(item)).await?;
     Ok(ItemView::new(
         item,
         goal.map(|g| g.num),
@@ -467,11 +467,7 @@ async fn views<S: Store>(ctx: &Ctx<'_, S>, items: &[Item]) -> Result<Vec<ItemVie
         .into_iter()
         .map(|g| (g.id, g))
         .collect();
-    let names = Names::load(
-        ctx.store,
-        items.iter().filter_map(|i| i.owner).collect::<Vec<_>>(),
-    )
-    .await?;
+    let names = Names::of_items(ctx.store, items).await?;
     let policy = ctx.policy();
     Ok(items
         .iter()

@@ -45,6 +45,31 @@ impl Names {
         Ok(names)
     }
 
+    /// The names an item view shows: its owner's handle and, if it has one, its milestone's
+    /// name. Reads no more than that needs (no teams; milestones only when some item has one),
+    /// which keeps a single-item read to few statements.
+    pub async fn of_items<S: Store>(store: &S, items: &[Item]) -> Result<Names> {
+        let mut names = Names::default();
+        let mut owners: Vec<Id> = items.iter().filter_map(|i| i.owner).collect();
+        owners.sort_unstable();
+        owners.dedup();
+        names.people = store
+            .people_by_ids(&owners)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.handle))
+            .collect();
+        if items.iter().any(|i| i.due.milestone.is_some()) {
+            names.milestones = store
+                .milestones()
+                .await?
+                .into_iter()
+                .map(|m| (m.id, m.name))
+                .collect();
+        }
+        Ok(names)
+    }
+
     pub fn from_lists(people: &[Person], teams: &[Team], milestones: &[Milestone]) -> Names {
         Names {
             people: people.iter().map(|p| (p.id, p.handle.clone())).collect(),
