@@ -191,9 +191,13 @@ async fn a_week_of_changes(db: &Path) -> (String, jiff::Timestamp) {
     let made = store.history(EntityKind::Person, 1).await.unwrap()[0].at;
     // The week after the one a day later: its Monday begins after `made` in every time zone
     // (UTC+14 included), so the demo's creation is never the review week's news.
-    let week = Week::of((made + SignedDuration::from_hours(24)).to_zoned(TimeZone::UTC).date())
-        .next()
-        .unwrap();
+    let week = Week::of(
+        (made + SignedDuration::from_hours(24))
+            .to_zoned(TimeZone::UTC)
+            .date(),
+    )
+    .next()
+    .unwrap();
     let start =
         week.monday().to_zoned(TimeZone::UTC).unwrap().timestamp() + SignedDuration::from_hours(16);
     let now = start + SignedDuration::from_hours(68);

@@ -110,6 +110,9 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored data cannot be read ({0}); the database may be damaged")]
     Corrupt(String),
+    /// The store was closed (the server is shutting down) before this read or write.
+    #[error("the workspace database is closed; try again once it is open")]
+    Closed,
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
     #[error("database error: {0}")]
@@ -128,6 +131,7 @@ impl StoreError {
     pub fn is_unavailable(&self) -> bool {
         match self {
             StoreError::Db(e) => is_unavailable(e),
+            StoreError::Closed => true,
             StoreError::Sqlite(e) => matches!(
                 e.sqlite_error_code(),
                 Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)

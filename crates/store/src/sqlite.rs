@@ -89,6 +89,11 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Prepared statements kept per connection.
 const STATEMENT_CACHE: usize = 128;
 
+/// Statements longer than this (lists of ids, multi-row inserts) are prepared each time
+/// rather than kept: they seldom repeat, and a kept one with thousands of arguments would hold
+/// its memory for the connection's life.
+const CACHED_TEXT_MAX: usize = 2_000;
+
 /// Items come back as one JSON array rather than one row each: thousands of items then cost
 /// one step of the statement and one parse. Each item is an array of its columns in
 /// `codec::ItemRow` order. PostgreSQL has the same shape as
@@ -181,15 +186,16 @@ impl Sql {
     }
 
     fn execute(&self, conn: &Connection) -> rusqlite::Result<usize> {
-        conn.prepare_cached(&self.text)?
-            .execute(rusqlite::params_from_iter(&self.args))
+        with_statement(conn, &self.text, |s| {
+            s.execute(rusqlite::params_from_iter(&self.args))
+        })
     }
 
     /// The one text column of the one row a `json_group_array` query returns.
     fn json(&self, conn: &Connection) -> Result<String> {
-        let json: Option<String> = conn
-            .prepare_cached(&self.text)?
-            .query_row(rusqlite::params_from_iter(&self.args), |r| r.get(0))?;
+        let json: Option<String> = with_statement(conn, &self.text, |s| {
+            s.query_row(rusqlite::params_from_iter(&self.args), |r| r.get(0))
+        })?;
         Ok(json.unwrap_or_else(|| "[]".into()))
     }
 
@@ -207,6 +213,20 @@ impl Sql {
     }
 }
 
+/// Run `f` on the statement `sql`, prepared once and kept if it is short (see
+/// [`CACHED_TEXT_MAX`]).
+fn with_statement<T, E: From<rusqlite::Error>>(
+    conn: &Connection,
+    sql: &str,
+    f: impl FnOnce(&mut rusqlite::Statement<'_>) -> std::result::Result<T, E>,
+) -> std::result::Result<T, E> {
+    if sql.len() <= CACHED_TEXT_MAX {
+        f(&mut *conn.prepare_cached(sql)?)
+    } else {
+        f(&mut conn.prepare(sql)?)
+    }
+}
+
 /// Every row of a statement, decoded by `each`.
 fn rows<T>(
     conn: &Connection,
@@ -214,13 +234,14 @@ fn rows<T>(
     params: impl Params,
     mut each: impl FnMut(&Row<'_>) -> Result<T>,
 ) -> Result<Vec<T>> {
-    let mut statement = conn.prepare_cached(sql)?;
-    let mut rows = statement.query(params)?;
-    let mut out = Vec::new();
-    while let Some(row) = rows.next()? {
-        out.push(each(row)?);
-    }
-    Ok(out)
+    with_statement(conn, sql, |statement| {
+        let mut rows = statement.query(params)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            out.push(each(row)?);
+        }
+        Ok(out)
+    })
 }
 
 /// The first row of a statement, if any, decoded by `each`.
@@ -337,7 +358,7 @@ pub struct SqlStore {
 }
 
 fn closed() -> StoreError {
-    StoreError::Corrupt("the store was closed".into())
+    StoreError::Closed
 }
 
 impl SqlStore {
