@@ -25,23 +25,9 @@ pub struct Names {
 impl Names {
     /// Load the names of the given people (and all teams and milestones, which are few).
     pub async fn load<S: Store>(store: &S, people: impl IntoIterator<Item = Id>) -> Result<Names> {
-        let mut names = Names::default();
-        let mut ids: Vec<Id> = people.into_iter().collect();
-        ids.sort_unstable();
-        ids.dedup();
-        names.people = store
-            .people_by_ids(&ids)
-            .await?
-            .into_iter()
-            .map(|p| (p.id, p.handle))
-            .collect();
+        let mut names = Names::handles(store, people).await?;
         names.teams = store.team_names().await?.into_iter().collect();
-        names.milestones = store
-            .milestones()
-            .await?
-            .into_iter()
-            .map(|m| (m.id, m.name))
-            .collect();
+        names.milestones = Names::milestone_names(store).await?;
         Ok(names)
     }
 
@@ -49,25 +35,28 @@ impl Names {
     /// name. Reads no more than that needs (no teams; milestones only when some item has one),
     /// which keeps a single-item read to few statements.
     pub async fn of_items<S: Store>(store: &S, items: &[Item]) -> Result<Names> {
-        let mut names = Names::default();
-        let mut owners: Vec<Id> = items.iter().filter_map(|i| i.owner).collect();
-        owners.sort_unstable();
-        owners.dedup();
-        names.people = store
-            .people_by_ids(&owners)
-            .await?
-            .into_iter()
-            .map(|p| (p.id, p.handle))
-            .collect();
+        let mut names = Names::handles(store, items.iter().filter_map(|i| i.owner)).await?;
         if items.iter().any(|i| i.due.milestone.is_some()) {
-            names.milestones = store
-                .milestones()
-                .await?
-                .into_iter()
-                .map(|m| (m.id, m.name))
-                .collect();
+            names.milestones = Names::milestone_names(store).await?;
         }
         Ok(names)
+    }
+
+    /// Names holding only the handles of these people.
+    async fn handles<S: Store>(store: &S, people: impl IntoIterator<Item = Id>) -> Result<Names> {
+        let mut ids: Vec<Id> = people.into_iter().collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let people = store.people_by_ids(&ids).await?;
+        Ok(Names {
+            people: people.into_iter().map(|p| (p.id, p.handle)).collect(),
+            ..Names::default()
+        })
+    }
+
+    async fn milestone_names<S: Store>(store: &S) -> Result<HashMap<Id, String>> {
+        let milestones = store.milestones().await?;
+        Ok(milestones.into_iter().map(|m| (m.id, m.name)).collect())
     }
 
     pub fn from_lists(people: &[Person], teams: &[Team], milestones: &[Milestone]) -> Names {

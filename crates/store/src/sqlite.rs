@@ -696,7 +696,151 @@ fn assign_ids(tx: &Connection, ws: Id, at: Timestamp, entities: &mut [Entity]) -
     Ok(())
 }
 
-/// The columns of an entity's row, in the order of [`insert_rows`]' column lists.
+/// An entity's table and its columns, in the order of [`row_values`].
+fn table(e: &Entity) -> (&'static str, &'static [&'static str]) {
+    match e {
+        Entity::Workspace(_) => (
+            "workspaces",
+            &[
+                "id",
+                "name",
+                "step_limit_hours",
+                "default_person",
+                "tz",
+                "reactive_share",
+                "request_overdue_days",
+                "version",
+            ],
+        ),
+        Entity::Person(_) => (
+            "people",
+            &[
+                "id",
+                "workspace_id",
+                "handle",
+                "name",
+                "email",
+                "tz",
+                "capacity_hours",
+                "role",
+                "suspended",
+                "version",
+            ],
+        ),
+        Entity::Team(_) => (
+            "teams",
+            &[
+                "id",
+                "workspace_id",
+                "name",
+                "lead",
+                "protected_share",
+                "version",
+            ],
+        ),
+        Entity::Milestone(_) => (
+            "milestones",
+            &["id", "workspace_id", "num", "name", "date", "version"],
+        ),
+        Entity::Goal(_) => (
+            "goals",
+            &[
+                "id",
+                "workspace_id",
+                "num",
+                "title",
+                "outcome",
+                "owner",
+                "target_date",
+                "milestone_id",
+                "team_id",
+                "closed",
+                "close_reason",
+                "created_at",
+                "updated_at",
+                "version",
+            ],
+        ),
+        Entity::Item(_) => (
+            "items",
+            &[
+                "id",
+                "workspace_id",
+                "num",
+                "title",
+                "outcome",
+                "owner",
+                "due_date",
+                "milestone_id",
+                "estimate_hours",
+                "status",
+                "status_reason",
+                "kind",
+                "goal_id",
+                "actual_hours",
+                "done_at",
+                "created_at",
+                "updated_at",
+                "version",
+            ],
+        ),
+        Entity::Dependency(_) => (
+            "dependencies",
+            &[
+                "id",
+                "workspace_id",
+                "from_kind",
+                "from_id",
+                "to_kind",
+                "to_id",
+                "needed_by",
+                "created_at",
+                "version",
+            ],
+        ),
+        Entity::Request(_) => (
+            "requests",
+            &[
+                "id",
+                "workspace_id",
+                "num",
+                "from_team",
+                "to_team",
+                "deliverable",
+                "needed_by",
+                "for_kind",
+                "for_id",
+                "asked_by",
+                "state",
+                "answered_by",
+                "note",
+                "item_id",
+                "created_at",
+                "answered_at",
+                "version",
+            ],
+        ),
+        Entity::CheckIn(_) => (
+            "checkins",
+            &[
+                "id",
+                "workspace_id",
+                "person_id",
+                "week",
+                "body",
+                "created_at",
+                "updated_at",
+                "version",
+            ],
+        ),
+    }
+}
+
+/// Columns an update never writes: what the row is, and when it was made. The version is
+/// bumped by the statement.
+const FIXED_COLUMNS: &[&str] = &["id", "workspace_id", "num", "created_at", "version"];
+
+/// The columns of an entity's row, in the order of [`table`].
 fn row_values(ws: Id, e: &Entity) -> Vec<Value> {
     match e {
         Entity::Workspace(w) => vec![
@@ -829,45 +973,10 @@ fn insert_rows(tx: &Connection, ws: Id, rows: &[Entity]) -> Result<()> {
         return Ok(());
     };
     let what = first.label();
+    let (name, columns) = table(first);
+    let head = format!("INSERT INTO {name} ({})", columns.join(", "));
     for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let mut sql = Sql::new(match first {
-            Entity::Workspace(_) => {
-                "INSERT INTO workspaces (id, name, step_limit_hours, default_person, tz, reactive_share, \
-                 request_overdue_days, version)"
-            }
-            Entity::Person(_) => {
-                "INSERT INTO people (id, workspace_id, handle, name, email, tz, capacity_hours, role, \
-                 suspended, version)"
-            }
-            Entity::Team(_) => {
-                "INSERT INTO teams (id, workspace_id, name, lead, protected_share, version)"
-            }
-            Entity::Milestone(_) => {
-                "INSERT INTO milestones (id, workspace_id, num, name, date, version)"
-            }
-            Entity::Goal(_) => {
-                "INSERT INTO goals (id, workspace_id, num, title, outcome, owner, target_date, \
-                 milestone_id, team_id, closed, close_reason, created_at, updated_at, version)"
-            }
-            Entity::Item(_) => {
-                "INSERT INTO items (id, workspace_id, num, title, outcome, owner, due_date, \
-                 milestone_id, estimate_hours, status, status_reason, kind, goal_id, actual_hours, \
-                 done_at, created_at, updated_at, version)"
-            }
-            Entity::Dependency(_) => {
-                "INSERT INTO dependencies (id, workspace_id, from_kind, from_id, to_kind, to_id, \
-                 needed_by, created_at, version)"
-            }
-            Entity::Request(_) => {
-                "INSERT INTO requests (id, workspace_id, num, from_team, to_team, deliverable, \
-                 needed_by, for_kind, for_id, asked_by, state, answered_by, note, item_id, \
-                 created_at, answered_at, version)"
-            }
-            Entity::CheckIn(_) => {
-                "INSERT INTO checkins (id, workspace_id, person_id, week, body, created_at, \
-                 updated_at, version)"
-            }
-        });
+        let mut sql = Sql::new(&head);
         sql.values(chunk, |e| row_values(ws, e));
         sql.execute(tx).map_err(|e| unique_to_duplicate(e, &what))?;
     }
@@ -950,150 +1059,25 @@ fn append_events(tx: &Connection, ws: Id, events: &[NewEvent<'_>]) -> Result<()>
     Ok(())
 }
 
-/// Overwrite one row with `after` if its version is still `expected`.
+/// Overwrite one row with `after` if its version is still `expected`: every column but
+/// [`FIXED_COLUMNS`], so the row is what the event says it became.
 fn update_row(tx: &Connection, ws: Id, expected: i64, after: &Entity) -> Result<u64> {
-    let (sql, args): (&str, Vec<Value>) = match after {
-        Entity::Workspace(w) => (
-            "UPDATE workspaces SET name = ?3, step_limit_hours = ?4, default_person = ?5, tz = ?6, \
-             reactive_share = ?7, request_overdue_days = ?8, version = version + 1 \
-             WHERE id = ?1 AND version = ?2",
-            vec![
-                w.id.into(),
-                expected.into(),
-                w.name.clone().into(),
-                w.step_limit_hours.into(),
-                w.default_person.into(),
-                w.tz.clone().into(),
-                w.reactive_share.into(),
-                w.request_overdue_days.into(),
-            ],
-        ),
-        Entity::Person(p) => (
-            "UPDATE people SET handle = ?4, name = ?5, email = ?6, tz = ?7, capacity_hours = ?8, \
-             role = ?9, suspended = ?10, version = version + 1 \
-             WHERE id = ?1 AND version = ?2 AND workspace_id = ?3",
-            vec![
-                p.id.into(),
-                expected.into(),
-                ws.into(),
-                p.handle.clone().into(),
-                p.name.clone().into(),
-                p.email.clone().into(),
-                p.tz.clone().into(),
-                p.capacity_hours.into(),
-                text(p.role.as_str()),
-                i64::from(p.suspended).into(),
-            ],
-        ),
-        Entity::Team(t) => (
-            "UPDATE teams SET name = ?4, lead = ?5, protected_share = ?6, version = version + 1 \
-             WHERE id = ?1 AND version = ?2 AND workspace_id = ?3",
-            vec![
-                t.id.into(),
-                expected.into(),
-                ws.into(),
-                t.name.clone().into(),
-                t.lead.into(),
-                t.protected_share.into(),
-            ],
-        ),
-        Entity::Milestone(m) => (
-            "UPDATE milestones SET name = ?4, date = ?5, version = version + 1 \
-             WHERE id = ?1 AND version = ?2 AND workspace_id = ?3",
-            vec![
-                m.id.into(),
-                expected.into(),
-                ws.into(),
-                m.name.clone().into(),
-                m.date.to_string().into(),
-            ],
-        ),
-        Entity::Goal(g) => (
-            "UPDATE goals SET title = ?4, outcome = ?5, owner = ?6, target_date = ?7, \
-             milestone_id = ?8, team_id = ?9, closed = ?10, close_reason = ?11, updated_at = ?12, \
-             version = version + 1 WHERE id = ?1 AND version = ?2 AND workspace_id = ?3",
-            vec![
-                g.id.into(),
-                expected.into(),
-                ws.into(),
-                g.title.clone().into(),
-                g.outcome.clone().into(),
-                g.owner.into(),
-                codec::own_date(&g.target).into(),
-                g.target.milestone.into(),
-                g.team.into(),
-                codec::closure_str(g.closed).map(text).into(),
-                g.close_reason.clone().into(),
-                ts(g.updated_at).into(),
-            ],
-        ),
-        Entity::Item(i) => (
-            "UPDATE items SET title = ?4, outcome = ?5, owner = ?6, due_date = ?7, \
-             milestone_id = ?8, estimate_hours = ?9, status = ?10, status_reason = ?11, \
-             kind = ?12, goal_id = ?13, actual_hours = ?14, done_at = ?15, updated_at = ?16, \
-             version = version + 1 \
-             WHERE id = ?1 AND version = ?2 AND workspace_id = ?3",
-            vec![
-                i.id.into(),
-                expected.into(),
-                ws.into(),
-                i.title.clone().into(),
-                i.outcome.clone().into(),
-                i.owner.into(),
-                codec::own_date(&i.due).into(),
-                i.due.milestone.into(),
-                i.estimate_hours.into(),
-                text(i.status.as_str()),
-                i.status_reason.clone().into(),
-                text(i.kind.as_str()),
-                i.goal.into(),
-                i.actual_hours.into(),
-                i.done_at.map(ts).into(),
-                ts(i.updated_at).into(),
-            ],
-        ),
-        Entity::Request(r) => (
-            "UPDATE requests SET deliverable = ?4, needed_by = ?5, state = ?6, answered_by = ?7, \
-             note = ?8, item_id = ?9, answered_at = ?10, version = version + 1 \
-             WHERE id = ?1 AND version = ?2 AND workspace_id = ?3",
-            vec![
-                r.id.into(),
-                expected.into(),
-                ws.into(),
-                r.deliverable.clone().into(),
-                r.needed_by.to_string().into(),
-                text(r.state.as_str()),
-                r.answered_by.into(),
-                r.note.clone().into(),
-                r.item.into(),
-                r.answered_at.map(ts).into(),
-            ],
-        ),
-        Entity::Dependency(d) => (
-            "UPDATE dependencies SET needed_by = ?4, version = version + 1 \
-             WHERE id = ?1 AND version = ?2 AND workspace_id = ?3",
-            vec![
-                d.id.into(),
-                expected.into(),
-                ws.into(),
-                codec::date(d.needed_by).into(),
-            ],
-        ),
-        Entity::CheckIn(c) => (
-            "UPDATE checkins SET body = ?4, updated_at = ?5, version = version + 1 \
-             WHERE id = ?1 AND version = ?2 AND workspace_id = ?3",
-            vec![
-                c.id.into(),
-                expected.into(),
-                ws.into(),
-                codec::checkin_body(c).into(),
-                ts(c.updated_at).into(),
-            ],
-        ),
-    };
-    let changed = tx
-        .prepare_cached(sql)?
-        .execute(rusqlite::params_from_iter(args))
+    let (name, columns) = table(after);
+    let mut sql = Sql::new(&format!("UPDATE {name} SET version = version + 1"));
+    for (column, value) in columns.iter().zip(row_values(ws, after)) {
+        if !FIXED_COLUMNS.contains(column) {
+            sql.push(format_args!(", {column} = ")).bind(value);
+        }
+    }
+    sql.push(" WHERE id = ")
+        .bind(after.id())
+        .push(" AND version = ")
+        .bind(expected);
+    if !matches!(after, Entity::Workspace(_)) {
+        sql.push(" AND workspace_id = ").bind(ws);
+    }
+    let changed = sql
+        .execute(tx)
         .map_err(|e| unique_to_duplicate(e, &after.label()))?;
     if changed == 1
         && let Entity::Team(t) = after
