@@ -101,11 +101,10 @@ pub enum StoreError {
     KeyInUse,
     #[error("{0} does not exist")]
     Missing(String),
-    #[error("cannot open the workspace database {path}: {source}")]
-    Open {
-        path: String,
-        source: Box<dyn std::error::Error + Send + Sync>,
-    },
+    /// `reason` is the driver's message, kept as text: as an error source it would be
+    /// printed again by every surface that prints causes.
+    #[error("cannot open the workspace database {path}: {reason}")]
+    Open { path: String, reason: String },
     #[error("the database is newer or older than this landed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored data cannot be read ({0}); the database may be damaged")]

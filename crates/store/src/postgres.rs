@@ -105,7 +105,7 @@ impl PgStore {
             url.parse()
                 .map_err(|source: sqlx::Error| StoreError::Open {
                     path: redact(url),
-                    source: source.into(),
+                    reason: source.to_string(),
                 })?;
         let label = format!(
             "postgres://{}@{}:{}/{}",
@@ -122,7 +122,7 @@ impl PgStore {
             .await
             .map_err(|source| StoreError::Open {
                 path: label.clone(),
-                source: source.into(),
+                reason: source.to_string(),
             })?;
         // sqlx holds an advisory lock while it migrates: processes starting together apply
         // each migration once.

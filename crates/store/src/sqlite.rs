@@ -371,7 +371,10 @@ impl SqlStore {
         }
         let open_error = |source: rusqlite::Error| StoreError::Open {
             path: label.clone(),
-            source: Box::new(source),
+            reason: match &source {
+                rusqlite::Error::SqliteFailure(_, Some(message)) => message.clone(),
+                other => other.to_string(),
+            },
         };
         let mut writer = connect(path, create).map_err(open_error)?;
         let journal: String = writer

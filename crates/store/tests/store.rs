@@ -2252,3 +2252,22 @@ fn sqlite_writers_on_two_threads_wait_for_each_other() {
         assert!(matches!(write, StoreError::Closed), "{write}");
     });
 }
+
+/// A file that is not a SQLite database is an open error that says so once, with the path.
+#[tokio::test]
+async fn a_file_that_is_not_a_database_is_an_open_error_saying_so_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notes.db");
+    std::fs::write(&path, "not a database, just some notes\n".repeat(200)).unwrap();
+    let err = SqlStore::open(&path, false).await.err().unwrap();
+    let message = err.to_string();
+    assert!(matches!(err, StoreError::Open { .. }), "{message}");
+    assert_eq!(
+        message,
+        format!(
+            "cannot open the workspace database {}: file is not a database",
+            path.display()
+        )
+    );
+    assert!(std::error::Error::source(&err).is_none(), "{message}");
+}
