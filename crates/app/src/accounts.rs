@@ -177,7 +177,7 @@ fn token_view(t: &ApiToken, handle: &str, now: Timestamp) -> TokenView {
         expires_at: t.expires_at,
         revoked_at: t.revoked_at,
         last_used_at: t.last_used_at,
-        active: t.revoked_at.is_none() && t.expires_at.is_none_or(|e| e > now),
+        active: token_usable(t, now),
     }
 }
 
@@ -289,29 +289,37 @@ pub enum Refused {
     BadSession,
 }
 
-/// The person an API token stands for, if it is valid now and they are not suspended.
-pub async fn by_token<S: Store>(
+/// Whether `token` looks like one of ours, before any lookup.
+pub(crate) fn token_shaped(token: &str) -> bool {
+    token.starts_with(TOKEN_PREFIX) && token.len() <= 200
+}
+
+/// Whether a token may be used at `now`: neither revoked nor expired.
+pub(crate) fn token_usable(t: &ApiToken, now: Timestamp) -> bool {
+    t.revoked_at.is_none() && t.expires_at.is_none_or(|e| e > now)
+}
+
+/// Whether a token's last use should be recorded again. At most once a minute: a write on
+/// every request would cost every GET a commit.
+pub(crate) fn touch_due(t: &ApiToken, now: Timestamp) -> bool {
+    t.last_used_at.is_none_or(|u| now - TOUCH_EVERY > u)
+}
+
+/// The token with the SHA-256 `hash` and the person it stands for, if the token may be used
+/// now and they are not suspended.
+pub(crate) async fn token_holder<S: Store>(
     store: &S,
-    token: &str,
+    hash: &str,
     now: Timestamp,
-) -> Result<std::result::Result<Person, Refused>> {
-    if !token.starts_with(TOKEN_PREFIX) || token.len() > 200 {
-        return Ok(Err(Refused::BadToken));
-    }
-    let Some(t) = store.token_by_hash(&digest(token)).await? else {
+) -> Result<std::result::Result<(ApiToken, Person), Refused>> {
+    let Some(t) = store.token_by_hash(hash).await? else {
         return Ok(Err(Refused::BadToken));
     };
-    if t.revoked_at.is_some() || t.expires_at.is_some_and(|e| e <= now) {
+    if !token_usable(&t, now) {
         return Ok(Err(Refused::BadToken));
     }
     match store.person(t.person).await? {
-        Some(p) if !p.suspended => {
-            // At most once a minute: a write on every request would cost every GET a commit.
-            if t.last_used_at.is_none_or(|u| now - TOUCH_EVERY > u) {
-                store.touch_token(t.id, now).await?;
-            }
-            Ok(Ok(p))
-        }
+        Some(p) if !p.suspended => Ok(Ok((t, p))),
         _ => Ok(Err(Refused::BadToken)),
     }
 }
@@ -378,19 +386,27 @@ pub async fn sign_in<S: Store>(
     }))
 }
 
-/// The session and person a cookie stands for, if it is open and they are not suspended.
-pub async fn by_session<S: Store>(
+/// Whether a cookie may hold one of our sessions, before any lookup.
+pub(crate) fn cookie_shaped(cookie: &str) -> bool {
+    cookie.len() <= 200
+}
+
+/// Whether a session may be used at `now`: neither ended nor expired.
+pub(crate) fn session_usable(s: &Session, now: Timestamp) -> bool {
+    s.revoked_at.is_none() && s.expires_at > now
+}
+
+/// The session with the SHA-256 `hash` and its person, if the session may be used now and
+/// they are not suspended.
+pub(crate) async fn session_holder<S: Store>(
     store: &S,
-    cookie: &str,
+    hash: &str,
     now: Timestamp,
 ) -> Result<std::result::Result<(Session, Person), Refused>> {
-    if cookie.len() > 200 {
-        return Ok(Err(Refused::BadSession));
-    }
-    let Some(s) = store.session_by_hash(&digest(cookie)).await? else {
+    let Some(s) = store.session_by_hash(hash).await? else {
         return Ok(Err(Refused::BadSession));
     };
-    if s.revoked_at.is_some() || s.expires_at <= now {
+    if !session_usable(&s, now) {
         return Ok(Err(Refused::BadSession));
     }
     match store.person(s.person).await? {

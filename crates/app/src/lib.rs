@@ -14,6 +14,7 @@ use landed_store::Store;
 
 pub mod access;
 pub mod accounts;
+pub mod callers;
 pub mod capacity;
 pub mod checkin;
 pub mod demo;
@@ -82,20 +83,18 @@ impl<'s, S: Store> Ctx<'s, S> {
         })
     }
 
-    /// A context for a signed-in person: they act, and what they may do is checked.
-    pub async fn signed(store: &'s S, person: Person, now: Timestamp) -> Result<Ctx<'s, S>> {
-        let now = stored_instant(now);
-        let workspace = store.workspace().await?;
-        let actor = access::actor(store, &person).await?;
-        Ok(Ctx {
+    /// A context for a signed-in caller (see [`callers::Callers`]): they act, and what they
+    /// may do is checked.
+    pub fn signed(store: &'s S, signed: callers::Signed, now: Timestamp) -> Ctx<'s, S> {
+        Ctx {
             store,
-            workspace,
-            actor: Some(person),
-            now,
-            access: Access::Signed(actor),
+            workspace: signed.workspace,
+            actor: Some(signed.person),
+            now: stored_instant(now),
+            access: Access::Signed(signed.actor),
             expect: None,
             key: None,
-        })
+        }
     }
 
     /// Whether the acting person may do `action` (always, locally).

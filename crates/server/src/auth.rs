@@ -9,8 +9,8 @@ use axum::http::{HeaderMap, Method, header};
 use axum::response::{IntoResponse, Response};
 use landed_app::Ctx;
 use landed_app::accounts::{self, Refused};
+use landed_app::callers::Signed;
 use landed_core::authz::Action;
-use landed_core::model::Person;
 use landed_store::{Session, Store as _};
 
 use crate::problem::{ApiError, Kind};
@@ -45,7 +45,8 @@ pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 /// The signed-in caller of a request.
 #[derive(Debug, Clone)]
 pub struct Caller {
-    pub person: Person,
+    /// Who they are and what they may do.
+    pub signed: Signed,
     /// The web session, when the caller came with a cookie.
     pub session: Option<Session>,
     /// The write's idempotency key, scoped to the caller (`<person id>:<key>`).
@@ -55,7 +56,7 @@ pub struct Caller {
 impl Caller {
     /// A use-case context acting as the caller, who must be allowed to read.
     pub async fn ctx<'s>(&self, state: &'s AppState) -> Result<Ctx<'s, Db>, ApiError> {
-        let mut ctx = Ctx::signed(&state.store, self.person.clone(), state.now()).await?;
+        let mut ctx = Ctx::signed(&state.store, self.signed.clone(), state.now());
         ctx.allow(Action::Read)?;
         ctx.key.clone_from(&self.key);
         Ok(ctx)
@@ -117,7 +118,7 @@ impl FromRequestParts<AppState> for Caller {
                     "Idempotency-Key must be 1 to 200 visible ASCII characters (a UUID is good)",
                 )
             })?;
-        let scoped = format!("{}:{key}", caller.person.id);
+        let scoped = format!("{}:{key}", caller.signed.person.id);
         let made = state.store.keyed(&scoped).await?;
         if !made.is_empty() {
             let ctx = caller.ctx(state).await?;
@@ -142,9 +143,9 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, ApiErro
                     "give the token as `Authorization: Bearer ldt_…`",
                 )
             })?;
-        return match accounts::by_token(&state.store, token.trim(), now).await? {
-            Ok(person) => Ok(Caller {
-                person,
+        return match state.callers.by_token(&state.store, token.trim(), now).await? {
+            Ok(signed) => Ok(Caller {
+                signed,
                 session: None,
                 key: None,
             }),
@@ -158,7 +159,7 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, ApiErro
              `Authorization: Bearer …`, or sign in at /api/v1/session",
         ));
     };
-    let (session, person) = match accounts::by_session(&state.store, &cookie, now).await? {
+    let (session, signed) = match state.callers.by_session(&state.store, &cookie, now).await? {
         Ok(found) => found,
         Err(refused) => return Err(refused_error(refused)),
     };
@@ -166,7 +167,7 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, ApiErro
         check_csrf(&parts.headers, &session, state)?;
     }
     Ok(Caller {
-        person,
+        signed,
         session: Some(session),
         key: None,
     })

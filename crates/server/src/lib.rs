@@ -48,6 +48,8 @@ pub struct Shared {
     pub metrics: PrometheusHandle,
     /// Reverse proxies whose `X-Forwarded-For` names the client (`LANDED_TRUSTED_PROXIES`).
     pub trusted_proxies: client::TrustedProxies,
+    /// Signed-in callers seen, kept while the directory is unchanged.
+    pub callers: landed_app::callers::Callers,
 }
 
 impl Shared {
@@ -91,6 +93,7 @@ impl Shared {
             base_url,
             metrics: metrics_handle(),
             trusted_proxies,
+            callers: landed_app::callers::Callers::new(),
         })
     }
 }

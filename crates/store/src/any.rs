@@ -115,6 +115,7 @@ impl Store for AnyStore {
         fn dependencies_into(&self, nodes: &[Node]) -> Result<Vec<Dependency>>;
         fn team_dependencies(&self, team: Id) -> Result<Vec<Dependency>>;
         fn last_event_seq(&self) -> Result<i64>;
+        fn directory_stamp(&self) -> Result<i64>;
         fn forecast_run(&self) -> Result<Option<(i64, Date)>>;
         fn forecasts(&self, nodes: &[Node]) -> Result<Vec<NodeForecast>>;
         fn save_forecasts(&self, event_seq: i64, today: Date, rows: &[NodeForecast]) -> Result<()>;

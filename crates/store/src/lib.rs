@@ -356,6 +356,11 @@ pub trait Store: Send + Sync {
     /// The sequence number of the newest event (0 when there is none): it changes with every
     /// write, so derived results can tell whether they are current.
     fn last_event_seq(&self) -> impl Future<Output = Result<i64>> + Send;
+    /// The directory's stamp: it moves on with every change to the workspace, people, teams,
+    /// memberships, and to a token's or session's revocation, expiry or owner, whoever makes
+    /// it (a trigger in the database keeps it). While it stays the same, who a signed-in caller
+    /// is and what they may do stays the same.
+    fn directory_stamp(&self) -> impl Future<Output = Result<i64>> + Send;
     /// What the kept forecast was computed from: the newest event then, and the day.
     fn forecast_run(&self) -> impl Future<Output = Result<Option<(i64, Date)>>> + Send;
     /// The kept forecast of these nodes (absent ones were not open then).

@@ -777,6 +777,16 @@ impl Store for PgStore {
         Ok(seq.unwrap_or(0))
     }
 
+    async fn directory_stamp(&self) -> Result<i64> {
+        let stamp: Option<i64> = sqlx::query_scalar(
+            "SELECT next FROM counters WHERE workspace_id = $1 AND name = 'directory'",
+        )
+        .bind(self.ws_id()?)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(stamp.unwrap_or(0))
+    }
+
     async fn forecast_run(&self) -> Result<Option<(i64, Date)>> {
         let row: Option<(i64, String)> =
             sqlx::query_as("SELECT event_seq, today FROM forecast_runs WHERE workspace_id = $1")

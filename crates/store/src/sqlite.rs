@@ -75,6 +75,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "request keys",
         include_str!("../migrations/sqlite/0007_request_keys.sql"),
     ),
+    (
+        8,
+        "directory stamp",
+        include_str!("../migrations/sqlite/0008_directory_stamp.sql"),
+    ),
 ];
 
 /// Rows per multi-row INSERT: keeps the bound parameters under SQLite's limit of 32,766.
@@ -1692,6 +1697,21 @@ impl Store for SqlStore {
             })
             .await?;
         Ok(seq.unwrap_or(0))
+    }
+
+    async fn directory_stamp(&self) -> Result<i64> {
+        let ws = self.ws_id()?;
+        let stamp: Option<i64> = self
+            .read(|conn| {
+                row(
+                    conn,
+                    "SELECT next FROM counters WHERE workspace_id = ?1 AND name = 'directory'",
+                    [ws],
+                    |r| Ok(r.get(0)?),
+                )
+            })
+            .await?;
+        Ok(stamp.unwrap_or(0))
     }
 
     async fn forecast_run(&self) -> Result<Option<(i64, Date)>> {

@@ -131,6 +131,7 @@ on_both!(
     create_then_update_is_one_write,
     state_is_the_replay_of_the_log,
     credentials_tokens_sessions_and_login_failures,
+    the_directory_stamp_moves_with_the_directory_and_nothing_else,
 );
 
 on_both_shared!(
@@ -1689,6 +1690,84 @@ async fn credentials_tokens_sessions_and_login_failures<S: Store>(store: &S) {
     assert_eq!(store.login_failures_since("ben", at(0)).await.unwrap(), 1);
     // None of it is history.
     assert_eq!(store.last_event_seq().await.unwrap(), 11);
+}
+
+/// The stamp moves on with every change to who someone is and what they may do (the
+/// workspace, people, teams and members, a token's or session's end), and with nothing else: a
+/// server keeps signed-in callers while it stands still.
+async fn the_directory_stamp_moves_with_the_directory_and_nothing_else<S: Store>(store: &S) {
+    world(store).await;
+    let mut last = store.directory_stamp().await.unwrap();
+    let mut step = async |what: &str, moves: bool| {
+        let now = store.directory_stamp().await.unwrap();
+        assert!(now >= last, "{what}: the stamp went back from {last} to {now}");
+        assert_eq!(now > last, moves, "{what}: the stamp was {last}, is {now}");
+        last = now;
+    };
+
+    let item = store.item(1).await.unwrap().unwrap();
+    let mut done = item.clone();
+    done.status = ItemStatus::Done;
+    store
+        .update(&changed(5), &Entity::Item(item), Entity::Item(done))
+        .await
+        .unwrap();
+    store
+        .create(&made(5), goal("Another", None, None))
+        .await
+        .unwrap();
+    let token = store
+        .create_token(1, "laptop", "hash-1", at(5), None)
+        .await
+        .unwrap();
+    store.touch_token(token.id, at(6)).await.unwrap();
+    let session = store
+        .create_session(1, "cookie-1", "csrf-1", at(5), at(60))
+        .await
+        .unwrap();
+    store.login_failure("ana", at(6)).await.unwrap();
+    store.set_password(1, "$argon2id$x", at(6)).await.unwrap();
+    step("items, goals, a new token or session, its use, a password", false).await;
+
+    let ana = store.person(1).await.unwrap().unwrap();
+    let mut admin = ana.clone();
+    admin.role = Role::Admin;
+    store
+        .update(&changed(7), &Entity::Person(ana), Entity::Person(admin))
+        .await
+        .unwrap();
+    step("a person's role", true).await;
+    store.create(&made(7), person("dee")).await.unwrap();
+    step("a new person", true).await;
+    let core = store.teams().await.unwrap().remove(0);
+    let mut bigger = core.clone();
+    bigger.members.push(3);
+    store
+        .update(&changed(8), &Entity::Team(core), Entity::Team(bigger))
+        .await
+        .unwrap();
+    step("a team's members", true).await;
+    store.create(&made(8), team("Ops", 2, &[])).await.unwrap();
+    step("a new team", true).await;
+    let ws = store.workspace().await.unwrap();
+    let mut renamed = ws.clone();
+    renamed.name = "Renamed".into();
+    store
+        .update(&changed(9), &Entity::Workspace(ws), Entity::Workspace(renamed))
+        .await
+        .unwrap();
+    step("the workspace", true).await;
+    store.revoke_token(token.id, at(9)).await.unwrap();
+    step("a token revoked", true).await;
+    store.revoke_session(session.id, at(9)).await.unwrap();
+    step("a session ended", true).await;
+    store
+        .create_session(2, "cookie-2", "csrf-2", at(9), at(60))
+        .await
+        .unwrap();
+    step("another session", false).await;
+    store.revoke_sessions(2, at(10)).await.unwrap();
+    step("a person's sessions ended", true).await;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -98,9 +98,9 @@ async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Response
             .map(|t| t.name.clone())
             .collect()
     };
-    let id = caller.person.id;
+    let id = caller.signed.person.id;
     Ok(axum::Json(Me {
-        person: PersonView::from(&caller.person),
+        person: PersonView::from(&caller.signed.person),
         leads: name(&|t| t.lead == id),
         teams: name(&|t| t.lead == id || t.members.contains(&id)),
     })

@@ -168,7 +168,7 @@ pub async fn profile(
         Ok(c) => c,
         Err(r) => return r,
     };
-    ctx.expect = Some((EntityKind::Person, web.person.id, f.version));
+    ctx.expect = Some((EntityKind::Person, web.signed.person.id, f.version));
     let email = f.email.trim();
     let patch = org::PersonPatch {
         name: Some(f.name.clone()),
@@ -176,7 +176,7 @@ pub async fn profile(
         tz: Some(f.tz.trim().to_string()),
         ..org::PersonPatch::default()
     };
-    match org::edit_person(&ctx, &web.person.handle, patch).await {
+    match org::edit_person(&ctx, &web.signed.person.handle, patch).await {
         Ok(_) => see_other("/account"),
         Err(AppError::Store(StoreError::Conflict { .. })) => {
             // Show the profile as it is now, not what was typed over it.
@@ -238,7 +238,7 @@ pub async fn reminders(
         })
     };
     let input = SetupInput {
-        person: Some(web.person.handle.clone()),
+        person: Some(web.signed.person.handle.clone()),
         checkin_day: or_none(&f.checkin_day),
         webhook_url: or_none(&f.webhook_url),
         email: Some(f.email.is_some()),

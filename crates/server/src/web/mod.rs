@@ -14,9 +14,9 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use landed_app::{AppError, Ctx, accounts};
+use landed_app::callers::Signed;
+use landed_app::{AppError, Ctx};
 use landed_core::authz::Action;
-use landed_core::model::Person;
 use landed_core::when::WhenError;
 use landed_store::Session;
 
@@ -122,16 +122,15 @@ async fn stylesheet() -> Response {
 
 /// The signed-in person of a page, by their session cookie.
 pub struct Web {
-    pub person: Person,
+    /// Who they are and what they may do.
+    pub signed: Signed,
     pub session: Session,
 }
 
 impl Web {
     /// A use-case context acting as this person, who must be allowed to read.
     pub async fn ctx<'s>(&self, state: &'s AppState) -> Result<Ctx<'s, Db>, Response> {
-        let ctx = Ctx::signed(&state.store, self.person.clone(), state.now())
-            .await
-            .map_err(|e| error_page(&ApiError::from(e)))?;
+        let ctx = Ctx::signed(&state.store, self.signed.clone(), state.now());
         ctx.allow(Action::Read)
             .map_err(|e| error_page(&ApiError::from(e)))?;
         Ok(ctx)
@@ -140,8 +139,8 @@ impl Web {
     /// What the header of every page shows of the person.
     pub fn me(&self) -> Me {
         Me {
-            handle: self.person.handle.clone(),
-            name: self.person.name.clone(),
+            handle: self.signed.person.handle.clone(),
+            name: self.signed.person.name.clone(),
             csrf: self.session.csrf.clone(),
         }
     }
@@ -202,8 +201,8 @@ impl FromRequestParts<AppState> for Web {
         let Some(cookie) = auth::cookie(&parts.headers, auth::COOKIE) else {
             return Err(to_sign_in());
         };
-        match accounts::by_session(&state.store, &cookie, state.now()).await {
-            Ok(Ok((session, person))) => Ok(Web { person, session }),
+        match state.callers.by_session(&state.store, &cookie, state.now()).await {
+            Ok(Ok((session, signed))) => Ok(Web { signed, session }),
             Ok(Err(_)) => Err(to_sign_in()),
             Err(e) => Err(error_page(&ApiError::from(e))),
         }
