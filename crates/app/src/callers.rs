@@ -68,7 +68,9 @@ impl Callers {
         }
         let hash = accounts::digest(token);
         let stamp = store.directory_stamp().await?;
-        let found = self.under(stamp, |k| k.tokens.get(&hash).cloned()).flatten();
+        let found = self
+            .under(stamp, |k| k.tokens.get(&hash).cloned())
+            .flatten();
         let (mut token, signed, fresh) = match found {
             Some((t, s)) => (t, s, false),
             None => match accounts::token_holder(store, &hash, now).await? {
@@ -85,7 +87,9 @@ impl Callers {
             token.last_used_at = Some(now);
         }
         if fresh || touch {
-            self.under(stamp, |k| keep(&mut k.tokens, hash, (token, signed.clone())));
+            self.under(stamp, |k| {
+                keep(&mut k.tokens, hash, (token, signed.clone()))
+            });
         }
         Ok(Ok(signed))
     }
@@ -103,7 +107,9 @@ impl Callers {
         }
         let hash = accounts::digest(cookie);
         let stamp = store.directory_stamp().await?;
-        let found = self.under(stamp, |k| k.sessions.get(&hash).cloned()).flatten();
+        let found = self
+            .under(stamp, |k| k.sessions.get(&hash).cloned())
+            .flatten();
         let (session, signed) = match found {
             Some(kept) => kept,
             None => match accounts::session_holder(store, &hash, now).await? {

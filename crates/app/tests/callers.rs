@@ -66,7 +66,10 @@ impl World {
     }
 
     async fn ben(&self, callers: &Callers, at: Timestamp) -> Result<Signed, Refused> {
-        callers.by_token(&self.store, &self.token, at).await.unwrap()
+        callers
+            .by_token(&self.store, &self.token, at)
+            .await
+            .unwrap()
     }
 
     /// Run SQL on the file behind the store's back, as another process would.
@@ -83,7 +86,10 @@ async fn every_change_to_the_directory_is_seen_by_the_next_request() {
     let w = world().await;
     let callers = Callers::new();
     let ben = w.ben(&callers, now()).await.unwrap();
-    assert_eq!((ben.person.handle.as_str(), ben.actor.role), ("ben", Role::Member));
+    assert_eq!(
+        (ben.person.handle.as_str(), ben.actor.role),
+        ("ben", Role::Member)
+    );
     assert!(ben.actor.teams.is_empty());
     assert_eq!(ben.workspace.name, "Acme");
 
@@ -225,9 +231,18 @@ async fn a_kept_session_ends_when_signed_out_or_expired() {
 async fn a_malformed_or_unknown_token_is_refused() {
     let w = world().await;
     let callers = Callers::new();
-    for token in ["", "nope", "ldt_unknown", &format!("ldt_{}", "x".repeat(300))] {
+    for token in [
+        "",
+        "nope",
+        "ldt_unknown",
+        &format!("ldt_{}", "x".repeat(300)),
+    ] {
         assert_eq!(
-            callers.by_token(&w.store, token, now()).await.unwrap().unwrap_err(),
+            callers
+                .by_token(&w.store, token, now())
+                .await
+                .unwrap()
+                .unwrap_err(),
             Refused::BadToken,
             "{token}"
         );

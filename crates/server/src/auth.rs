@@ -143,7 +143,11 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, ApiErro
                     "give the token as `Authorization: Bearer ldt_…`",
                 )
             })?;
-        return match state.callers.by_token(&state.store, token.trim(), now).await? {
+        return match state
+            .callers
+            .by_token(&state.store, token.trim(), now)
+            .await?
+        {
             Ok(signed) => Ok(Caller {
                 signed,
                 session: None,

@@ -194,7 +194,8 @@ pub fn goal(row: &impl Columns) -> Result<Goal> {
     })
 }
 
-/// An item as `ITEM_SELECT` returns it: an array of its columns, in this order.
+/// An item's columns, in the order of `ITEM_SELECT` (an array in PostgreSQL's JSON, a row
+/// on SQLite).
 #[derive(serde::Deserialize)]
 struct ItemRow(
     Id,                                               // id
@@ -217,8 +218,7 @@ struct ItemRow(
     i64,                                              // version
 );
 
-/// Hours in an item row: a number (PostgreSQL), text with every digit (SQLite, see
-/// `ITEM_SELECT`), or null.
+/// Hours in PostgreSQL's JSON item row: a number, or null (text is read too).
 fn hours<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<f64>, D::Error> {
     struct Hours;
     impl serde::de::Visitor<'_> for Hours {
@@ -248,60 +248,84 @@ fn hours<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<f
     d.deserialize_any(Hours)
 }
 
-/// Items from the JSON array of `ITEM_SELECT`.
+/// Items from the JSON array of PostgreSQL's `ITEM_SELECT`.
 pub fn items_json(json: &str) -> Result<Vec<Item>> {
     let rows: Vec<ItemRow> =
         serde_json::from_str(json).map_err(|e| corrupt(format_args!("items: {e}")))?;
-    rows.into_iter()
-        .map(|r| {
-            let ItemRow(
-                id,
-                num,
-                title,
-                outcome,
-                owner,
-                due_date,
-                milestone,
-                ms_date,
-                estimate_hours,
-                status,
-                status_reason,
-                kind,
-                goal,
-                actual_hours,
-                done_at,
-                created_at,
-                updated_at,
-                version,
-            ) = r;
-            let date = if milestone.is_some() {
-                ms_date
-            } else {
-                due_date
-            };
-            Ok(Item {
-                id,
-                num,
-                title,
-                outcome,
-                owner,
-                due: When {
-                    date: parse_date(date)?,
-                    milestone,
-                },
-                estimate_hours,
-                status: status.parse::<ItemStatus>().map_err(corrupt)?,
-                status_reason,
-                kind: kind.parse::<ItemKind>().map_err(corrupt)?,
-                goal,
-                actual_hours,
-                done_at: done_at.as_deref().map(parse_ts).transpose()?,
-                created_at: parse_ts(&created_at)?,
-                updated_at: parse_ts(&updated_at)?,
-                version,
-            })
-        })
-        .collect()
+    rows.into_iter().map(item_of).collect()
+}
+
+/// An item from a row of SQLite's `ITEM_SELECT`: its columns in `ItemRow` order.
+pub fn item_row(row: &rusqlite::Row<'_>) -> Result<Item> {
+    item_of(ItemRow(
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+        row.get(6)?,
+        row.get(7)?,
+        row.get(8)?,
+        row.get(9)?,
+        row.get(10)?,
+        row.get(11)?,
+        row.get(12)?,
+        row.get(13)?,
+        row.get(14)?,
+        row.get(15)?,
+        row.get(16)?,
+        row.get(17)?,
+    ))
+}
+
+fn item_of(r: ItemRow) -> Result<Item> {
+    let ItemRow(
+        id,
+        num,
+        title,
+        outcome,
+        owner,
+        due_date,
+        milestone,
+        ms_date,
+        estimate_hours,
+        status,
+        status_reason,
+        kind,
+        goal,
+        actual_hours,
+        done_at,
+        created_at,
+        updated_at,
+        version,
+    ) = r;
+    let date = if milestone.is_some() {
+        ms_date
+    } else {
+        due_date
+    };
+    Ok(Item {
+        id,
+        num,
+        title,
+        outcome,
+        owner,
+        due: When {
+            date: parse_date(date)?,
+            milestone,
+        },
+        estimate_hours,
+        status: status.parse::<ItemStatus>().map_err(corrupt)?,
+        status_reason,
+        kind: kind.parse::<ItemKind>().map_err(corrupt)?,
+        goal,
+        actual_hours,
+        done_at: done_at.as_deref().map(parse_ts).transpose()?,
+        created_at: parse_ts(&created_at)?,
+        updated_at: parse_ts(&updated_at)?,
+        version,
+    })
 }
 
 pub fn request(row: &impl Columns) -> Result<Request> {
@@ -332,7 +356,7 @@ pub fn request(row: &impl Columns) -> Result<Request> {
     })
 }
 
-/// A dependency as `dependencies_at` returns it: an array of its columns, in this order.
+/// A dependency's columns, in this order (an array in PostgreSQL's JSON, a row on SQLite).
 #[derive(serde::Deserialize)]
 struct DependencyRow(
     Id,             // id
@@ -345,28 +369,41 @@ struct DependencyRow(
     i64,            // version
 );
 
-/// Dependencies from a JSON array of `DependencyRow`s.
+/// Dependencies from a JSON array of `DependencyRow`s (PostgreSQL).
 pub fn dependencies_json(json: &str) -> Result<Vec<Dependency>> {
     let rows: Vec<DependencyRow> =
         serde_json::from_str(json).map_err(|e| corrupt(format_args!("dependencies: {e}")))?;
-    rows.into_iter()
-        .map(
-            |DependencyRow(id, fk, fid, tk, tid, needed_by, created_at, version)| {
-                Ok(Dependency {
-                    id,
-                    from: node(&fk, fid)?,
-                    to: node(&tk, tid)?,
-                    needed_by: parse_date(needed_by)?,
-                    created_at: parse_ts(&created_at)?,
-                    version,
-                })
-            },
-        )
-        .collect()
+    rows.into_iter().map(dependency_of).collect()
 }
 
-/// One event as `EVENT_SELECT` returns it: seq, at, author, kind, the entity before and after
-/// (embedded as JSON, not as strings) and the reason.
+/// A dependency from a SQLite row of its columns in `DependencyRow` order.
+pub fn dependency_row(row: &rusqlite::Row<'_>) -> Result<Dependency> {
+    dependency_of(DependencyRow(
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+        row.get(6)?,
+        row.get(7)?,
+    ))
+}
+
+fn dependency_of(r: DependencyRow) -> Result<Dependency> {
+    let DependencyRow(id, fk, fid, tk, tid, needed_by, created_at, version) = r;
+    Ok(Dependency {
+        id,
+        from: node(&fk, fid)?,
+        to: node(&tk, tid)?,
+        needed_by: parse_date(needed_by)?,
+        created_at: parse_ts(&created_at)?,
+        version,
+    })
+}
+
+/// One event as PostgreSQL's `EVENT_SELECT` returns it: seq, at, author, kind, the entity
+/// before and after (embedded as JSON, not as strings) and the reason.
 #[derive(serde::Deserialize)]
 struct EventRow(
     i64,
@@ -378,27 +415,49 @@ struct EventRow(
     Option<String>,
 );
 
-/// Events from a JSON array of `EventRow`s, by seq.
+/// Events from a JSON array of `EventRow`s (PostgreSQL), by seq.
 pub fn events_json(json: &str) -> Result<Vec<Event>> {
     let rows: Vec<EventRow> =
         serde_json::from_str(json).map_err(|e| corrupt(format_args!("events: {e}")))?;
-    let mut events = rows
-        .into_iter()
-        .map(|EventRow(seq, at, author, kind, before, after, reason)| {
-            Ok(Event {
-                seq,
-                at: parse_ts(&at)?,
-                author,
-                kind: EventKind::parse(&kind)
-                    .ok_or_else(|| corrupt(format_args!("event kind {kind}")))?,
-                before,
-                after,
-                reason,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let mut events = rows.into_iter().map(event_of).collect::<Result<Vec<_>>>()?;
     events.sort_unstable_by_key(|e| e.seq);
     Ok(events)
+}
+
+/// An event from a SQLite row of seq, at, author, kind, before, after (as JSON text) and
+/// reason.
+pub fn event_row(row: &rusqlite::Row<'_>) -> Result<Event> {
+    let entity = |i: usize| -> Result<Option<Entity>> {
+        row.get_ref(i)?
+            .as_str_or_null()
+            .map_err(|e| corrupt(format_args!("event entity: {e}")))?
+            .map(|text| {
+                serde_json::from_str(text).map_err(|e| corrupt(format_args!("event entity: {e}")))
+            })
+            .transpose()
+    };
+    event_of(EventRow(
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        entity(4)?,
+        entity(5)?,
+        row.get(6)?,
+    ))
+}
+
+fn event_of(r: EventRow) -> Result<Event> {
+    let EventRow(seq, at, author, kind, before, after, reason) = r;
+    Ok(Event {
+        seq,
+        at: parse_ts(&at)?,
+        author,
+        kind: EventKind::parse(&kind).ok_or_else(|| corrupt(format_args!("event kind {kind}")))?,
+        before,
+        after,
+        reason,
+    })
 }
 
 fn opt_ts(s: Option<String>) -> Result<Option<Timestamp>> {

@@ -63,9 +63,9 @@ pub(crate) fn is_unavailable_error(e: &dyn sqlx::error::DatabaseError) -> bool {
         || matches!(code, "57P01" | "57P02" | "57P03" | "57P05" | "53300")
 }
 
-/// Items as one JSON row, like the SQLite store's `ITEM_SELECT` (the columns in
-/// `codec::ItemRow` order): the driver's cost per row is lower here, but one decoder for both
-/// backends is worth more. Without rows `json_agg` is NULL, hence the `COALESCE`.
+/// Items as one JSON row of arrays of their columns (in `codec::ItemRow` order, as the SQLite
+/// store's rows): one round trip and one parse, where rows would each cross the driver.
+/// Without rows `json_agg` is NULL, hence the `COALESCE`.
 const ITEM_SELECT: &str = "SELECT COALESCE(json_agg(json_build_array(i.id, i.num, i.title, \
      i.outcome, i.owner, i.due_date, i.milestone_id, m.date, i.estimate_hours, i.status, \
      i.status_reason, i.kind, i.goal_id, i.actual_hours, i.done_at, i.created_at, i.updated_at, \

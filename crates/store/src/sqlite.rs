@@ -99,31 +99,21 @@ const STATEMENT_CACHE: usize = 128;
 /// its memory for the connection's life.
 const CACHED_TEXT_MAX: usize = 2_000;
 
-/// Items come back as one JSON array rather than one row each: thousands of items then cost
-/// one step of the statement and one parse. Each item is an array of its columns in
-/// `codec::ItemRow` order. PostgreSQL has the same shape as
-/// `json_agg(json_build_array(...))`.
-///
-/// Hours go as text with 17 significant digits: SQLite's JSON prints numbers with 15, which
-/// would read 1/3 h back as 0.333333333333333 and break replay (the event keeps the exact value).
-const ITEM_SELECT: &str = "SELECT json_group_array(json_array(i.id, i.num, i.title, i.outcome, \
-     i.owner, i.due_date, i.milestone_id, m.date, \
-     iif(i.estimate_hours IS NULL, NULL, printf('%!.17g', i.estimate_hours)), i.status, \
-     i.status_reason, i.kind, i.goal_id, \
-     iif(i.actual_hours IS NULL, NULL, printf('%!.17g', i.actual_hours)), i.done_at, \
-     i.created_at, i.updated_at, i.version)) \
+/// Items as rows of their columns in `codec::ItemRow` order (`codec::item_row`). Hours are
+/// read as the REAL they were written as, so they round-trip exactly.
+const ITEM_SELECT: &str = "SELECT i.id, i.num, i.title, i.outcome, i.owner, i.due_date, \
+     i.milestone_id, m.date, i.estimate_hours, i.status, i.status_reason, i.kind, i.goal_id, \
+     i.actual_hours, i.done_at, i.created_at, i.updated_at, i.version \
      FROM items i LEFT JOIN milestones m ON m.id = i.milestone_id WHERE i.workspace_id = ";
 const GOAL_SELECT: &str = "SELECT g.*, m.date AS ms_date FROM goals g \
      LEFT JOIN milestones m ON m.id = g.milestone_id WHERE g.workspace_id = ";
 
-/// Events as one JSON row per page, like items (see `ITEM_SELECT`); the entities before and
-/// after are embedded as JSON. See `SqlStore::fetch_events`.
-const EVENT_SELECT: &str = "SELECT json_group_array(json_array(seq, at, author, kind, \
-     json(before), json(after), reason)) FROM (SELECT * FROM events";
+/// Events as rows for `codec::event_row`; the entities before and after are JSON text.
+const EVENT_SELECT: &str = "SELECT seq, at, author, kind, before, after, reason FROM events";
 
-/// Events per page: one JSON row stays far below SQLite's string limit (1 GB) however long
-/// the log.
-const EVENT_PAGE: i64 = 10_000;
+/// A dependency's columns in `codec::DependencyRow` order (`codec::dependency_row`).
+const DEPENDENCY_COLUMNS: &str =
+    "id, from_kind, from_id, to_kind, to_id, needed_by, created_at, version";
 
 /// A bulk write of at least this many rows refreshes the planner's statistics at once.
 const ANALYZE_AFTER: usize = 1_000;
@@ -196,14 +186,7 @@ impl Sql {
         })
     }
 
-    /// The one text column of the one row a `json_group_array` query returns.
-    fn json(&self, conn: &Connection) -> Result<String> {
-        let json: Option<String> = with_statement(conn, &self.text, |s| {
-            s.query_row(rusqlite::params_from_iter(&self.args), |r| r.get(0))
-        })?;
-        Ok(json.unwrap_or_else(|| "[]".into()))
-    }
-
+    /// Every row of the statement, decoded by `each`.
     fn rows<T>(
         &self,
         conn: &Connection,
@@ -519,58 +502,38 @@ impl SqlStore {
         }
     }
 
-    /// The events `conditions` select (pushed after `workspace_id = ?`), oldest first, read
-    /// page by page as JSON rows, through `index` if given (else SQLite walks the log by seq
-    /// for the paging's `ORDER BY`, whatever the conditions).
+    /// The events `conditions` select (pushed after `workspace_id = ?`), oldest first,
+    /// through `index` if given (else SQLite walks the log by seq for the `ORDER BY`, whatever
+    /// the conditions).
     async fn fetch_events(
         &self,
         index: Option<&str>,
         conditions: impl Fn(&mut Sql),
     ) -> Result<Vec<Event>> {
-        let ws = self.ws_id()?;
-        self.read(|conn| {
-            let mut events = Vec::new();
-            loop {
-                let mut sql = Sql::new(EVENT_SELECT);
-                if let Some(index) = index {
-                    sql.push(format_args!(" INDEXED BY {index}"));
-                }
-                sql.push(" WHERE workspace_id = ").bind(ws);
-                conditions(&mut sql);
-                sql.push(" AND seq > ")
-                    .bind(events.last().map_or(0, |e: &Event| e.seq))
-                    .push(" ORDER BY seq LIMIT ")
-                    .bind(EVENT_PAGE)
-                    .push(")");
-                let page = codec::events_json(&sql.json(conn)?)?;
-                let full = page.len() as i64 == EVENT_PAGE;
-                events.extend(page);
-                if !full {
-                    return Ok(events);
-                }
-            }
-        })
-        .await
+        let mut sql = Sql::new(EVENT_SELECT);
+        if let Some(index) = index {
+            sql.push(format_args!(" INDEXED BY {index}"));
+        }
+        sql.push(" WHERE workspace_id = ").bind(self.ws_id()?);
+        conditions(&mut sql);
+        sql.push(" ORDER BY seq");
+        self.read(|conn| sql.rows(conn, codec::event_row)).await
     }
 
-    /// Run an `ITEM_SELECT` statement and decode its JSON array.
+    /// Run an `ITEM_SELECT` statement.
     async fn fetch_items(&self, sql: Sql) -> Result<Vec<Item>> {
-        let json = self.read(|conn| sql.json(conn)).await?;
-        codec::items_json(&json)
+        self.read(|conn| sql.rows(conn, codec::item_row)).await
     }
 
     /// Dependencies with an end among `touching` (all when `None`), looking at the given ends
-    /// (`(kind column, id column)` pairs), as one JSON row (see `ITEM_SELECT`), by id.
+    /// (`(kind column, id column)` pairs), by id.
     async fn dependencies_at(
         &self,
         touching: Option<&[Node]>,
         ends: &[(&str, &str)],
     ) -> Result<Vec<Dependency>> {
         let ws = self.ws_id()?;
-        let mut sql = Sql::new(
-            "SELECT json_group_array(json_array(id, from_kind, from_id, to_kind, to_id, \
-             needed_by, created_at, version)) FROM (",
-        );
+        let mut sql = Sql::new(&format!("SELECT {DEPENDENCY_COLUMNS} FROM ("));
         match touching {
             Some([]) => return Ok(Vec::new()),
             Some(nodes) if nodes.len() <= MAX_IN => {
@@ -606,8 +569,9 @@ impl SqlStore {
             }
         }
         sql.push(")");
-        let json = self.read(|conn| sql.json(conn)).await?;
-        let mut deps = codec::dependencies_json(&json)?;
+        let mut deps = self
+            .read(|conn| sql.rows(conn, codec::dependency_row))
+            .await?;
         if let Some(nodes) = touching.filter(|n| n.len() > MAX_IN) {
             let nodes: HashSet<Node> = nodes.iter().copied().collect();
             let from = ends.iter().any(|(k, _)| *k == "from_kind");
@@ -1673,13 +1637,13 @@ impl Store for SqlStore {
 
     async fn team_dependencies(&self, team: Id) -> Result<Vec<Dependency>> {
         let mut sql = Sql::new(&format!(
-            "SELECT json_group_array(json_array(id, from_kind, from_id, to_kind, to_id, \
-             needed_by, created_at, version)) FROM ({})",
+            "SELECT {DEPENDENCY_COLUMNS} FROM ({})",
             crate::team_dependencies_sql().replace('$', "?")
         ));
         sql.args = vec![self.ws_id()?.into(), team.into()];
-        let json = self.read(|conn| sql.json(conn)).await?;
-        let mut deps = codec::dependencies_json(&json)?;
+        let mut deps = self
+            .read(|conn| sql.rows(conn, codec::dependency_row))
+            .await?;
         deps.sort_unstable_by_key(|d| d.id);
         Ok(deps)
     }
@@ -1747,8 +1711,7 @@ impl Store for SqlStore {
                 .collect();
             for chunk in ids.chunks(MAX_IN) {
                 let mut sql = Sql::new(
-                    "SELECT json_group_array(json_array(node_id, finish, incomplete)) \
-                     FROM forecasts WHERE workspace_id = ",
+                    "SELECT node_id, finish, incomplete FROM forecasts WHERE workspace_id = ",
                 );
                 sql.bind(ws).push(" AND node_kind = ").bind(text(kind));
                 sql.bind_in("node_id", chunk);
@@ -1759,14 +1722,18 @@ impl Store for SqlStore {
             .read(|conn| {
                 queries
                     .iter()
-                    .map(|(kind, sql)| Ok((*kind, sql.json(conn)?)))
+                    .map(|(kind, sql)| {
+                        let rows = sql.rows(conn, |r| {
+                            let row: (Id, Option<String>, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+                            Ok(row)
+                        })?;
+                        Ok((*kind, rows))
+                    })
                     .collect::<Result<Vec<_>>>()
             })
             .await?;
         let mut out = Vec::new();
-        for (kind, json) in pages {
-            let rows: Vec<(Id, Option<String>, i64)> = serde_json::from_str(&json)
-                .map_err(|e| StoreError::Corrupt(format!("forecasts: {e}")))?;
+        for (kind, rows) in pages {
             for (id, finish, incomplete) in rows {
                 out.push(NodeForecast {
                     node: codec::node(kind, id)?,
@@ -1842,27 +1809,27 @@ impl Store for SqlStore {
 
     async fn dependency_edges(&self) -> Result<Vec<(Node, Node)>> {
         let mut sql = Sql::new(
-            "SELECT json_group_array(json_array(from_kind, from_id, to_kind, to_id)) \
-             FROM dependencies WHERE workspace_id = ",
+            "SELECT from_kind, from_id, to_kind, to_id FROM dependencies WHERE workspace_id = ",
         );
         sql.bind(self.ws_id()?);
-        let json = self.read(|conn| sql.json(conn)).await?;
-        let rows: Vec<(String, Id, String, Id)> = serde_json::from_str(&json)
-            .map_err(|e| StoreError::Corrupt(format!("dependency edges: {e}")))?;
-        rows.into_iter()
-            .map(|(fk, fid, tk, tid)| Ok((codec::node(&fk, fid)?, codec::node(&tk, tid)?)))
-            .collect()
+        self.read(|conn| {
+            sql.rows(conn, |r| {
+                let (from, to): (String, String) = (r.get(0)?, r.get(2)?);
+                Ok((codec::node(&from, r.get(1)?)?, codec::node(&to, r.get(3)?)?))
+            })
+        })
+        .await
     }
 
     async fn open_goal_items(&self) -> Result<Vec<(Id, Id)>> {
         let mut sql = Sql::new(
-            "SELECT json_group_array(json_array(goal_id, id)) FROM items \
+            "SELECT goal_id, id FROM items \
              WHERE goal_id IS NOT NULL AND status IN ('todo', 'doing', 'blocked') \
              AND workspace_id = ",
         );
         sql.bind(self.ws_id()?);
-        let json = self.read(|conn| sql.json(conn)).await?;
-        serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("goal items: {e}")))
+        self.read(|conn| sql.rows(conn, |r| Ok((r.get(0)?, r.get(1)?))))
+            .await
     }
 
     async fn checkins(

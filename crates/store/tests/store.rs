@@ -1700,7 +1700,10 @@ async fn the_directory_stamp_moves_with_the_directory_and_nothing_else<S: Store>
     let mut last = store.directory_stamp().await.unwrap();
     let mut step = async |what: &str, moves: bool| {
         let now = store.directory_stamp().await.unwrap();
-        assert!(now >= last, "{what}: the stamp went back from {last} to {now}");
+        assert!(
+            now >= last,
+            "{what}: the stamp went back from {last} to {now}"
+        );
         assert_eq!(now > last, moves, "{what}: the stamp was {last}, is {now}");
         last = now;
     };
@@ -1727,7 +1730,11 @@ async fn the_directory_stamp_moves_with_the_directory_and_nothing_else<S: Store>
         .unwrap();
     store.login_failure("ana", at(6)).await.unwrap();
     store.set_password(1, "$argon2id$x", at(6)).await.unwrap();
-    step("items, goals, a new token or session, its use, a password", false).await;
+    step(
+        "items, goals, a new token or session, its use, a password",
+        false,
+    )
+    .await;
 
     let ana = store.person(1).await.unwrap().unwrap();
     let mut admin = ana.clone();
@@ -1753,7 +1760,11 @@ async fn the_directory_stamp_moves_with_the_directory_and_nothing_else<S: Store>
     let mut renamed = ws.clone();
     renamed.name = "Renamed".into();
     store
-        .update(&changed(9), &Entity::Workspace(ws), Entity::Workspace(renamed))
+        .update(
+            &changed(9),
+            &Entity::Workspace(ws),
+            Entity::Workspace(renamed),
+        )
         .await
         .unwrap();
     step("the workspace", true).await;

@@ -201,7 +201,11 @@ impl FromRequestParts<AppState> for Web {
         let Some(cookie) = auth::cookie(&parts.headers, auth::COOKIE) else {
             return Err(to_sign_in());
         };
-        match state.callers.by_session(&state.store, &cookie, state.now()).await {
+        match state
+            .callers
+            .by_session(&state.store, &cookie, state.now())
+            .await
+        {
             Ok(Ok((session, signed))) => Ok(Web { signed, session }),
             Ok(Err(_)) => Err(to_sign_in()),
             Err(e) => Err(error_page(&ApiError::from(e))),
