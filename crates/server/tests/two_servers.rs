@@ -1,6 +1,7 @@
 //! DESIGN §10: several `landed serve` processes on one PostgreSQL. A write through one server
 //! is read through the other, and two conflicting writes from the same version, one through
-//! each, end with exactly one success and one 412 (T3 across servers).
+//! each, end with exactly one success and one 412 (T3 across servers). A token revoked through
+//! one is refused by the other at once.
 
 use std::net::SocketAddr;
 
@@ -88,6 +89,34 @@ async fn two_servers_on_one_postgres() {
         assert_eq!(now_a["title"], format!("{winner}{round}"));
         assert_eq!(now_a["version"], v.as_i64().unwrap() + 1);
     }
+
+    // A token revoked through A is refused by B's next request, though B kept its caller.
+    let made: Value = http
+        .post(format!("{a}/tokens"))
+        .bearer_auth(&token)
+        .json(&json!({"name": "second"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let second = made["token"].as_str().unwrap();
+    let get_with =
+        |base: &str, t: &str| http.get(format!("{base}/items/I-2")).bearer_auth(t).send();
+    assert_eq!(get_with(&b, second).await.unwrap().status(), StatusCode::OK);
+    let revoked = http
+        .delete(format!("{a}/tokens/{}", made["id"]))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert!(revoked.status().is_success(), "{}", revoked.status());
+    assert_eq!(
+        get_with(&b, second).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(get_with(&b, &token).await.unwrap().status(), StatusCode::OK);
 
     // Every change is one event, whichever server made it.
     let store = AnyStore::open(&db.url, false).await.unwrap();
