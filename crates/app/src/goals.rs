@@ -1,10 +1,11 @@
 //! Goals: add, edit, close, list, show and the plan checklist.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use landed_core::event::EventKind;
 use landed_core::goal_ref;
-use landed_core::model::{Closure, Goal, Item, Node, RefKind, When};
+use landed_core::model::{Closure, Goal, Id, Item, Node, RefKind, When};
 use landed_core::plan::{self, GoalStatus};
 use landed_core::validate::{self, MAX_TEXT, MAX_TITLE};
 use landed_store::{GoalFilter, ItemFilter, Store};
@@ -197,6 +198,19 @@ pub async fn list<S: Store>(
     status: Option<GoalStatus>,
 ) -> Result<Vec<GoalSummary>> {
     let team = team(ctx, team_name).await?;
+    let all = summaries(ctx, team).await?;
+    Ok(of_status(&all, status))
+}
+
+fn of_status(all: &[GoalSummary], status: Option<GoalStatus>) -> Vec<GoalSummary> {
+    all.iter()
+        .filter(|s| status.is_none_or(|st| s.status == st))
+        .cloned()
+        .collect()
+}
+
+/// The summaries of every goal, or of one team's.
+async fn summaries<S: Store>(ctx: &Ctx<'_, S>, team: Option<Id>) -> Result<Vec<GoalSummary>> {
     let goals = ctx
         .store
         .goals(&GoalFilter {
@@ -233,8 +247,57 @@ pub async fn list<S: Store>(
                 &names,
             )
         })
-        .filter(|s| status.is_none_or(|st| s.status == st))
         .collect())
+}
+
+/// At most this many lists are kept; past it they are dropped and read again as asked for.
+const MAX_KEPT_LISTS: usize = 1_024;
+
+/// Goal lists kept between writes, for a server whose dashboards are read far more often than
+/// goals change. A list is kept with the newest event it was read after
+/// ([`Store::last_event_seq`], read first): every write appends an event in its transaction,
+/// whichever process makes it, so a list read before the newest event is read again. A summary
+/// depends on nothing else (not on the day), and who may read it was checked already.
+#[derive(Debug, Default)]
+pub struct KeptLists {
+    kept: Mutex<HashMap<Option<Id>, (i64, Arc<[GoalSummary]>)>>,
+}
+
+impl KeptLists {
+    pub fn new() -> KeptLists {
+        KeptLists::default()
+    }
+
+    /// [`list`], answered from memory when nothing was written since it was read.
+    pub async fn list<S: Store>(
+        &self,
+        ctx: &Ctx<'_, S>,
+        team_name: Option<&str>,
+        status: Option<GoalStatus>,
+    ) -> Result<Vec<GoalSummary>> {
+        let team = team(ctx, team_name).await?;
+        let seq = ctx.store.last_event_seq().await?;
+        let lock = || self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        let found = lock()
+            .get(&team)
+            .filter(|(at, _)| *at == seq)
+            .map(|(_, all)| all.clone());
+        let all = match found {
+            Some(all) => all,
+            None => {
+                let all: Arc<[GoalSummary]> = summaries(ctx, team).await?.into();
+                let mut kept = lock();
+                if kept.get(&team).is_none_or(|(at, _)| *at < seq) {
+                    if kept.len() >= MAX_KEPT_LISTS {
+                        kept.clear();
+                    }
+                    kept.insert(team, (seq, all.clone()));
+                }
+                all
+            }
+        };
+        Ok(of_status(&all, status))
+    }
 }
 
 pub async fn show<S: Store>(ctx: &Ctx<'_, S>, id: &str) -> Result<GoalView> {

@@ -50,6 +50,8 @@ pub struct Shared {
     pub trusted_proxies: client::TrustedProxies,
     /// Signed-in callers seen, kept while the directory is unchanged.
     pub callers: landed_app::callers::Callers,
+    /// Goal lists (team dashboards) kept between writes.
+    pub goal_lists: landed_app::goals::KeptLists,
 }
 
 impl Shared {
@@ -94,6 +96,7 @@ impl Shared {
             metrics: metrics_handle(),
             trusted_proxies,
             callers: landed_app::callers::Callers::new(),
+            goal_lists: landed_app::goals::KeptLists::new(),
         })
     }
 }

@@ -1,7 +1,8 @@
 //! DESIGN §10: several `landed serve` processes on one PostgreSQL. A write through one server
 //! is read through the other, and two conflicting writes from the same version, one through
 //! each, end with exactly one success and one 412 (T3 across servers). A token revoked through
-//! one is refused by the other at once.
+//! one is refused by the other at once, and a goal list kept by one shows a write through the
+//! other.
 
 use std::net::SocketAddr;
 
@@ -89,6 +90,42 @@ async fn two_servers_on_one_postgres() {
         assert_eq!(now_a["title"], format!("{winner}{round}"));
         assert_eq!(now_a["version"], v.as_i64().unwrap() + 1);
     }
+
+    // B keeps its goal list between writes; a write through A is in B's next answer.
+    let goals = |base: &str| {
+        http.get(format!("{base}/goals?limit=500"))
+            .bearer_auth(&token)
+            .send()
+    };
+    let title_of_g1 = |page: &Value| {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["id"] == "G-1")
+            .map(|g| g["title"].clone())
+    };
+    let listed: Value = goals(&b).await.unwrap().json().await.unwrap();
+    assert!(title_of_g1(&listed).is_some());
+    let g1: Value = http
+        .get(format!("{a}/goals/G-1"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let renamed = http
+        .patch(format!("{a}/goals/G-1"))
+        .bearer_auth(&token)
+        .json(&json!({"title": "Renamed via A", "version": g1["version"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(renamed.status(), StatusCode::OK);
+    let listed: Value = goals(&b).await.unwrap().json().await.unwrap();
+    assert_eq!(title_of_g1(&listed), Some(json!("Renamed via A")));
 
     // A token revoked through A is refused by B's next request, though B kept its caller.
     let made: Value = http

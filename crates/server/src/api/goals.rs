@@ -68,7 +68,10 @@ async fn list(
             ));
         }
     };
-    let summaries = goals::list(&ctx, q.team.as_deref(), status).await?;
+    let summaries = state
+        .goal_lists
+        .list(&ctx, q.team.as_deref(), status)
+        .await?;
     let docs = summaries.iter().map(doc).collect::<Result<Vec<_>, _>>()?;
     let params = PageParams {
         limit: q.limit,
