@@ -260,8 +260,11 @@ const MAX_KEPT_LISTS: usize = 1_024;
 /// depends on nothing else (not on the day), and who may read it was checked already.
 #[derive(Debug, Default)]
 pub struct KeptLists {
-    kept: Mutex<HashMap<Option<Id>, (i64, Arc<[GoalSummary]>)>>,
+    /// By team (`None`: every goal): the newest event then, and the list.
+    kept: Mutex<HashMap<Option<Id>, Kept>>,
 }
+
+type Kept = (i64, Arc<[GoalSummary]>);
 
 impl KeptLists {
     pub fn new() -> KeptLists {
