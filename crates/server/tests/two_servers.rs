@@ -25,6 +25,11 @@ async fn start(url: &str) -> String {
     format!("http://{addr}/api/v1")
 }
 
+/// The JSON answer to a request.
+async fn json_of(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.unwrap().json().await.unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_servers_on_one_postgres() {
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -107,15 +112,7 @@ async fn two_servers_on_one_postgres() {
     };
     let listed: Value = goals(&b).await.unwrap().json().await.unwrap();
     assert!(title_of_g1(&listed).is_some());
-    let g1: Value = http
-        .get(format!("{a}/goals/G-1"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let g1 = json_of(http.get(format!("{a}/goals/G-1")).bearer_auth(&token)).await;
     let renamed = http
         .patch(format!("{a}/goals/G-1"))
         .bearer_auth(&token)
@@ -128,16 +125,12 @@ async fn two_servers_on_one_postgres() {
     assert_eq!(title_of_g1(&listed), Some(json!("Renamed via A")));
 
     // A token revoked through A is refused by B's next request, though B kept its caller.
-    let made: Value = http
-        .post(format!("{a}/tokens"))
-        .bearer_auth(&token)
-        .json(&json!({"name": "second"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let made = json_of(
+        http.post(format!("{a}/tokens"))
+            .bearer_auth(&token)
+            .json(&json!({"name": "second"})),
+    )
+    .await;
     let second = made["token"].as_str().unwrap();
     let get_with =
         |base: &str, t: &str| http.get(format!("{base}/items/I-2")).bearer_auth(t).send();
