@@ -364,22 +364,13 @@ async fn team_request_deps<S: Store>(ctx: &Ctx<'_, S>, team: &Team) -> Result<Ve
         Node::Goal(g) => goals.contains(&g),
         Node::Item(i) => items
             .get(&i)
-            .is_some_and(|i| team_holds(team, i, |g| goals.contains(&g))),
+            .is_some_and(|i| i.is_teams(|g| goals.contains(&g), |o| team.includes(o))),
     };
     let requests = requests
         .into_iter()
         .filter(|r| r.for_node.is_some_and(ours) || r.item.is_some_and(|i| ours(Node::Item(i))))
         .collect();
     request_views(ctx, requests).await
-}
-
-/// Whether `item` is the team's: an item of one of its goals (`ours`) or owned by its lead or
-/// a member (as `ItemFilter::team` reads them).
-fn team_holds(team: &Team, item: &Item, ours: impl Fn(Id) -> bool) -> bool {
-    item.goal.is_some_and(ours)
-        || item
-            .owner
-            .is_some_and(|o| o == team.lead || team.members.contains(&o))
 }
 
 /// Requests as the dependencies they stand for.
@@ -518,12 +509,7 @@ pub async fn impact<S: Store>(
 
     // A node's team: a goal's own, an item's goal's, else its owner's first team.
     let teams = ctx.store.teams().await?;
-    let team_of_person = |p: Id| {
-        teams
-            .iter()
-            .find(|t| t.lead == p || t.members.contains(&p))
-            .map(|t| t.id)
-    };
+    let team_of_person = |p: Id| teams.iter().find(|t| t.includes(p)).map(|t| t.id);
     let team_of = |n: Node| match n {
         Node::Goal(id) => goals.get(&id).and_then(|g| g.team),
         Node::Item(id) => items.get(&id).and_then(|i| {

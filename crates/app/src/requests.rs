@@ -47,10 +47,6 @@ async fn team_named<S: Store>(ctx: &Ctx<'_, S>, name: &str) -> Result<Team> {
     resolve::team(ctx.store, name).await
 }
 
-fn member(team: &Team, person: Id) -> bool {
-    team.lead == person || team.members.contains(&person)
-}
-
 /// Team `to_team` is asked for `deliverable` by `by`, for the asking item or goal `for_`.
 /// The asking team is the goal's (or the item's goal's) team, else the actor's first team.
 pub async fn ask<S: Store>(
@@ -94,7 +90,7 @@ pub async fn ask<S: Store>(
             .and_then(|g| g.team),
         None => None,
     }
-    .or_else(|| teams.iter().find(|t| member(t, actor.id)).map(|t| t.id));
+    .or_else(|| teams.iter().find(|t| t.includes(actor.id)).map(|t| t.id));
     if from_team == Some(to.id) {
         // A well-formed request the rules refuse: a team does not ask itself.
         return Err(AppError::NotAllowed(format!(
@@ -146,7 +142,7 @@ async fn answerable<S: Store>(ctx: &Ctx<'_, S>, id: &str) -> Result<(Request, Re
         .iter()
         .find(|t| t.id == request.to_team)
         .expect("a request's team exists");
-    if !member(to, actor.id) {
+    if !to.includes(actor.id) {
         return Err(AppError::NotPermitted(format!(
             "only the lead or members of {} can answer {r}; @{} is not one of them",
             to.name, actor.handle

@@ -476,7 +476,7 @@ struct Scope<'a> {
 
 impl Scope<'_> {
     fn holds(&self, item: &Item, ours: impl Fn(Id) -> bool) -> bool {
-        item.goal.is_some_and(ours) || item.owner.is_some_and(|o| self.people.contains(&o))
+        item.is_teams(ours, |o| self.people.contains(&o))
     }
 }
 

@@ -77,6 +77,13 @@ pub struct Team {
     pub version: i64,
 }
 
+impl Team {
+    /// Whether `person` is in the team: its lead or a member.
+    pub fn includes(&self, person: Id) -> bool {
+        self.lead == person || self.members.contains(&person)
+    }
+}
+
 /// A named date such as a sprint end or a release.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Milestone {
@@ -286,6 +293,13 @@ impl Item {
     /// Hours the item took: the actual hours if recorded, else its estimate.
     pub fn spent_hours(&self) -> Option<f64> {
         self.actual_hours.or(self.estimate_hours)
+    }
+
+    /// Whether the item is a team's: it belongs to one of the team's goals (`team_goal`), or
+    /// its owner is the team's lead or a member (`in_team`). The store's team queries
+    /// (`TEAM_ITEM_IDS`) read the same rule.
+    pub fn is_teams(&self, team_goal: impl Fn(Id) -> bool, in_team: impl Fn(Id) -> bool) -> bool {
+        self.goal.is_some_and(team_goal) || self.owner.is_some_and(in_team)
     }
 }
 
@@ -547,6 +561,47 @@ pub fn milestone_ref(num: i64) -> Ref {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_item_is_a_teams_by_its_goal_or_by_its_owner() {
+        let team = Team {
+            id: 1,
+            name: "Core".into(),
+            lead: 10,
+            members: vec![11, 12],
+            protected_share: 0.0,
+            version: 1,
+        };
+        assert!(team.includes(10) && team.includes(12) && !team.includes(13));
+        let at: Timestamp = "2026-01-05T09:00:00Z".parse().unwrap();
+        let item = |goal: Option<Id>, owner: Option<Id>| Item {
+            id: 1,
+            num: 1,
+            title: "x".into(),
+            outcome: None,
+            owner,
+            due: When::NONE,
+            estimate_hours: None,
+            status: ItemStatus::Todo,
+            status_reason: None,
+            kind: ItemKind::Strategic,
+            goal,
+            actual_hours: None,
+            done_at: None,
+            created_at: at,
+            updated_at: at,
+            version: 1,
+        };
+        let teams = |i: &Item| i.is_teams(|g| g == 7, |o| team.includes(o));
+        assert!(teams(&item(Some(7), None)), "of the team's goal");
+        assert!(teams(&item(Some(8), Some(10))), "owned by the lead");
+        assert!(teams(&item(None, Some(11))), "owned by a member");
+        assert!(
+            !teams(&item(Some(8), Some(13))),
+            "another goal, an outsider"
+        );
+        assert!(!teams(&item(None, None)));
+    }
 
     #[test]
     fn only_open_items_past_their_date_are_overdue() {

@@ -102,7 +102,7 @@ async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Response
     Ok(axum::Json(Me {
         person: PersonView::from(&caller.signed.person),
         leads: name(&|t| t.lead == id),
-        teams: name(&|t| t.lead == id || t.members.contains(&id)),
+        teams: name(&|t| t.includes(id)),
     })
     .into_response())
 }
