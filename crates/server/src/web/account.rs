@@ -128,10 +128,7 @@ async fn account_page(
 }
 
 pub async fn page(State(state): State<AppState>, web: Web) -> Response {
-    let ctx = match web.ctx(&state).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = web.ctx(&state);
     let page = account_page(
         &ctx,
         web.me(),

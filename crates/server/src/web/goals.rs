@@ -263,10 +263,7 @@ pub async fn dashboard(
     web: Web,
     Query(q): Query<DashboardQuery>,
 ) -> Response {
-    let ctx = match web.ctx(&state).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = web.ctx(&state);
     let shown = dashboard_page(
         &ctx,
         web.me(),
@@ -680,10 +677,7 @@ async fn goal_page(
 
 /// A goal: verdict, health, the checklist with fixes, items, dependencies both ways, history.
 pub async fn page(State(state): State<AppState>, web: Web, Path(id): Path<String>) -> Response {
-    let ctx = match web.ctx(&state).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = web.ctx(&state);
     let shown = goal_page(&ctx, web.me(), &id, Forms::default()).await;
     super::page(StatusCode::OK, shown)
 }

@@ -101,10 +101,7 @@ pub(super) async fn item_page(
 
 /// One item: what, who, when, status and its moves, rules, dependencies both ways, history.
 pub async fn page(State(state): State<AppState>, web: Web, Path(id): Path<String>) -> Response {
-    let ctx = match web.ctx(&state).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = web.ctx(&state);
     let shown = item_page(&ctx, web.me(), &id, String::new()).await;
     super::page(StatusCode::OK, shown)
 }

@@ -128,12 +128,9 @@ pub struct Web {
 }
 
 impl Web {
-    /// A use-case context acting as this person, who must be allowed to read.
-    pub async fn ctx<'s>(&self, state: &'s AppState) -> Result<Ctx<'s, Db>, Response> {
-        let ctx = Ctx::signed(&state.store, self.signed.clone(), state.now());
-        ctx.allow(Action::Read)
-            .map_err(|e| error_page(&ApiError::from(e)))?;
-        Ok(ctx)
+    /// A use-case context acting as this person (who may read: the extractor checked).
+    pub fn ctx<'s>(&self, state: &'s AppState) -> Ctx<'s, Db> {
+        Ctx::signed(&state.store, self.signed.clone(), state.now())
     }
 
     /// What the header of every page shows of the person.
@@ -177,7 +174,7 @@ impl Web {
         if let Some(r) = self.refuse_form(headers, state, csrf) {
             return Err(r);
         }
-        self.ctx(state).await
+        Ok(self.ctx(state))
     }
 }
 
@@ -206,7 +203,13 @@ impl FromRequestParts<AppState> for Web {
             .by_session(&state.store, &cookie, state.now())
             .await
         {
-            Ok(Ok((session, signed))) => Ok(Web { signed, session }),
+            // Every page reads, so one who may not read gets no page at all.
+            Ok(Ok((session, signed))) => {
+                match landed_core::authz::allow(&signed.actor, Action::Read) {
+                    Ok(()) => Ok(Web { signed, session }),
+                    Err(denied) => Err(error_page(&ApiError::from(AppError::Forbidden(denied)))),
+                }
+            }
             Ok(Err(_)) => Err(to_sign_in()),
             Err(e) => Err(error_page(&ApiError::from(e))),
         }

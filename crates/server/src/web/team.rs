@@ -285,10 +285,7 @@ pub async fn review(
     web: Web,
     Query(q): Query<TeamQuery>,
 ) -> Response {
-    let ctx = match web.ctx(&state).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = web.ctx(&state);
     let page = async {
         let (team, team_names) = pick_team(&ctx, q.team.as_deref()).await?;
         let (heading, sections, error) = if team.is_empty() {
@@ -420,10 +417,7 @@ pub async fn capacity(
     web: Web,
     Query(q): Query<TeamQuery>,
 ) -> Response {
-    let ctx = match web.ctx(&state).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = web.ctx(&state);
     let page = async {
         let (team, team_names) = pick_team(&ctx, q.team.as_deref()).await?;
         let view = landed_app::capacity::grid(
@@ -587,10 +581,7 @@ pub async fn dependency_map(
     web: Web,
     Query(q): Query<TeamQuery>,
 ) -> Response {
-    let ctx = match web.ctx(&state).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = web.ctx(&state);
     let page = async {
         let (team, team_names) = pick_team(&ctx, q.team.as_deref()).await?;
         let mut deps = if team.is_empty() {

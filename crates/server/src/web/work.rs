@@ -195,10 +195,7 @@ pub async fn board(
     web: Web,
     Query(q): Query<BoardQuery>,
 ) -> Response {
-    let ctx = match web.ctx(&state).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = web.ctx(&state);
     super::page(
         StatusCode::OK,
         board_page(&ctx, web.me(), q.team.as_deref(), String::new()).await,
@@ -421,10 +418,7 @@ async fn week_view(
 
 /// My week: the one next action (with a start button) and the check-in, prepared.
 pub async fn week(State(state): State<AppState>, web: Web) -> Response {
-    let ctx = match web.ctx(&state).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = web.ctx(&state);
     super::page(
         StatusCode::OK,
         week_page(&ctx, web.me(), String::new()).await,
@@ -582,10 +576,7 @@ async fn requests_page(
 /// Commitment requests to and from the person's teams; open ones to their teams can be
 /// answered "commit" (owner, date, the delivering item) or "not yet".
 pub async fn requests(State(state): State<AppState>, web: Web) -> Response {
-    let ctx = match web.ctx(&state).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = web.ctx(&state);
     super::page(
         StatusCode::OK,
         requests_page(&ctx, web.me(), FormError::default(), String::new()).await,
