@@ -505,7 +505,8 @@ pub trait Store: Send + Sync {
 }
 
 /// The ids of a team's items ($1 the workspace, $2 the team): those of its goals and those
-/// its lead or members own, as `ItemFilter::team` reads them.
+/// its lead or members own, as `ItemFilter::team` reads them (the rule of
+/// `landed_core::model::Item::is_teams`, as a query).
 pub(crate) const TEAM_ITEM_IDS: &str = "SELECT id FROM items WHERE workspace_id = $1 AND goal_id IN \
      (SELECT id FROM goals WHERE workspace_id = $1 AND team_id = $2) \
      UNION SELECT id FROM items WHERE workspace_id = $1 AND owner IN \
