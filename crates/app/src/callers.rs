@@ -11,7 +11,7 @@
 //! every request against the kept token or session.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use jiff::Timestamp;
 use landed_core::authz::Actor;
@@ -45,9 +45,9 @@ struct Kept {
     stamp: i64,
     workspace: Option<Workspace>,
     /// By the SHA-256 of the token.
-    tokens: HashMap<String, (ApiToken, Signed)>,
+    tokens: HashMap<String, (ApiToken, Arc<Signed>)>,
     /// By the SHA-256 of the cookie.
-    sessions: HashMap<String, (Session, Signed)>,
+    sessions: HashMap<String, (Session, Arc<Signed>)>,
 }
 
 impl Callers {
@@ -62,7 +62,7 @@ impl Callers {
         store: &S,
         token: &str,
         now: Timestamp,
-    ) -> Result<std::result::Result<Signed, Refused>> {
+    ) -> Result<std::result::Result<Arc<Signed>, Refused>> {
         if !accounts::token_shaped(token) {
             return Ok(Err(Refused::BadToken));
         }
@@ -101,7 +101,7 @@ impl Callers {
         store: &S,
         cookie: &str,
         now: Timestamp,
-    ) -> Result<std::result::Result<(Session, Signed), Refused>> {
+    ) -> Result<std::result::Result<(Session, Arc<Signed>), Refused>> {
         if !accounts::cookie_shaped(cookie) {
             return Ok(Err(Refused::BadSession));
         }
@@ -129,7 +129,7 @@ impl Callers {
     }
 
     /// What `person` may do, and the workspace, read under `stamp`.
-    async fn sign<S: Store>(&self, store: &S, stamp: i64, person: Person) -> Result<Signed> {
+    async fn sign<S: Store>(&self, store: &S, stamp: i64, person: Person) -> Result<Arc<Signed>> {
         let workspace = match self.under(stamp, |k| k.workspace.clone()).flatten() {
             Some(w) => w,
             None => {
@@ -139,11 +139,11 @@ impl Callers {
             }
         };
         let actor = access::actor(store, &person).await?;
-        Ok(Signed {
+        Ok(Arc::new(Signed {
             person,
             actor,
             workspace,
-        })
+        }))
     }
 
     /// Run `f` on what is kept under `stamp`: what was kept under an older stamp is dropped

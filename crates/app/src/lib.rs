@@ -85,13 +85,13 @@ impl<'s, S: Store> Ctx<'s, S> {
 
     /// A context for a signed-in caller (see [`callers::Callers`]): they act, and what they
     /// may do is checked.
-    pub fn signed(store: &'s S, signed: callers::Signed, now: Timestamp) -> Ctx<'s, S> {
+    pub fn signed(store: &'s S, signed: &callers::Signed, now: Timestamp) -> Ctx<'s, S> {
         Ctx {
             store,
-            workspace: signed.workspace,
-            actor: Some(signed.person),
+            workspace: signed.workspace.clone(),
+            actor: Some(signed.person.clone()),
             now: stored_instant(now),
-            access: Access::Signed(signed.actor),
+            access: Access::Signed(signed.actor.clone()),
             expect: None,
             key: None,
         }

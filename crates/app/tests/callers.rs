@@ -2,6 +2,8 @@
 //! directory's stamp stands, read again as soon as anyone changes the directory, and never
 //! kept past their token's or session's expiry.
 
+use std::sync::Arc;
+
 use jiff::{SignedDuration, Timestamp};
 use landed_app::accounts::{self, Refused};
 use landed_app::callers::{Callers, Signed};
@@ -65,7 +67,7 @@ impl World {
         Ctx::new(&self.store, Some("ana"), now()).await.unwrap()
     }
 
-    async fn ben(&self, callers: &Callers, at: Timestamp) -> Result<Signed, Refused> {
+    async fn ben(&self, callers: &Callers, at: Timestamp) -> Result<Arc<Signed>, Refused> {
         callers
             .by_token(&self.store, &self.token, at)
             .await

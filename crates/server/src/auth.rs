@@ -3,6 +3,8 @@
 //! server's own origin (DESIGN §9); token calls cannot be forged by a browser, so they need
 //! neither.
 
+use std::sync::Arc;
+
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
@@ -46,7 +48,7 @@ pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 #[derive(Debug, Clone)]
 pub struct Caller {
     /// Who they are and what they may do.
-    pub signed: Signed,
+    pub signed: Arc<Signed>,
     /// The web session, when the caller came with a cookie.
     pub session: Option<Session>,
     /// The write's idempotency key, scoped to the caller (`<person id>:<key>`).
@@ -56,7 +58,7 @@ pub struct Caller {
 impl Caller {
     /// A use-case context acting as the caller, who must be allowed to read.
     pub async fn ctx<'s>(&self, state: &'s AppState) -> Result<Ctx<'s, Db>, ApiError> {
-        let mut ctx = Ctx::signed(&state.store, self.signed.clone(), state.now());
+        let mut ctx = Ctx::signed(&state.store, &self.signed, state.now());
         ctx.allow(Action::Read)?;
         ctx.key.clone_from(&self.key);
         Ok(ctx)

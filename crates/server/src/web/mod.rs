@@ -7,6 +7,8 @@
 //! [`crate::auth::check_origin`]). Every text is escaped by the templates (askama), and the
 //! pages are served under a Content-Security-Policy that allows no inline script or style.
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -123,14 +125,14 @@ async fn stylesheet() -> Response {
 /// The signed-in person of a page, by their session cookie.
 pub struct Web {
     /// Who they are and what they may do.
-    pub signed: Signed,
+    pub signed: Arc<Signed>,
     pub session: Session,
 }
 
 impl Web {
     /// A use-case context acting as this person (who may read: the extractor checked).
     pub fn ctx<'s>(&self, state: &'s AppState) -> Ctx<'s, Db> {
-        Ctx::signed(&state.store, self.signed.clone(), state.now())
+        Ctx::signed(&state.store, &self.signed, state.now())
     }
 
     /// What the header of every page shows of the person.
