@@ -4,12 +4,14 @@
 use std::collections::{HashMap, HashSet};
 
 use jiff::civil::Date;
+use landed_core::deps::GoalRisk;
 use landed_core::forecast::{self, Forecast};
 use landed_core::model::{Goal, Id, Item, Node, Person, RefKind};
 use landed_core::needs;
+use landed_core::plan::{self, GoalStatus};
 use landed_core::when::days_between;
 use landed_core::{goal_ref, item_ref};
-use landed_store::{GoalFilter, ItemFilter, NodeForecast, Store};
+use landed_store::{GoalFilter, ItemFilter, KeptGoal, NodeForecast, Store};
 use serde::Serialize;
 
 use crate::views::Names;
@@ -80,6 +82,8 @@ struct Whole {
     accuracy: HashMap<Id, f64>,
     goals: Vec<Goal>,
     goal_finish: HashMap<Id, (Option<Date>, bool)>,
+    /// What the items of each open goal say of it as a supplier, by goal.
+    kept_goals: HashMap<Id, KeptGoal>,
 }
 
 impl Whole {
@@ -136,8 +140,33 @@ impl Whole {
                     incomplete: *incomplete,
                 }),
         );
+        let mut of_goal: HashMap<Id, Vec<Item>> = HashMap::new();
+        for i in &basis.items {
+            if let Some(g) = i.goal {
+                of_goal.entry(g).or_default().push(i.clone());
+            }
+        }
+        let policy = ctx.policy();
+        let kept_goals: HashMap<Id, KeptGoal> = goals
+            .iter()
+            .filter(|g| g.closed.is_none())
+            .map(|g| {
+                let items = of_goal.get(&g.id).map(Vec::as_slice).unwrap_or(&[]);
+                let verdict = plan::evaluate_goal(g, items, &policy);
+                let kept = KeptGoal {
+                    goal: g.id,
+                    plan: verdict.status == GoalStatus::Plan,
+                    risk: GoalRisk::of(items, |id| result.finish.get(&id).copied()),
+                };
+                (g.id, kept)
+            })
+            .collect();
         if ctx.store.forecast_run().await? != Some((seq, today)) {
-            ctx.store.save_forecasts(seq, today, &kept).await?;
+            let mut goal_rows: Vec<KeptGoal> = kept_goals.values().cloned().collect();
+            goal_rows.sort_unstable_by_key(|k| k.goal);
+            ctx.store
+                .save_forecasts(seq, today, &kept, &goal_rows)
+                .await?;
         }
         Ok(Whole {
             basis,
@@ -145,6 +174,7 @@ impl Whole {
             accuracy,
             goals,
             goal_finish,
+            kept_goals,
         })
     }
 }
@@ -157,17 +187,31 @@ pub(crate) async fn of<S: Store>(
     ctx: &Ctx<'_, S>,
     nodes: &[Node],
 ) -> Result<HashMap<Node, (Option<Date>, bool)>> {
+    Ok(with_goals(ctx, nodes, &[]).await?.0)
+}
+
+/// [`of`] these nodes, and what is kept with the forecast of these goals (see [`KeptGoal`];
+/// absent ones are not open), from the same run.
+pub(crate) async fn with_goals<S: Store>(
+    ctx: &Ctx<'_, S>,
+    nodes: &[Node],
+    goals: &[Id],
+) -> Result<(HashMap<Node, (Option<Date>, bool)>, HashMap<Id, KeptGoal>)> {
     let current = Some((ctx.store.last_event_seq().await?, ctx.workspace_today()));
     if ctx.store.forecast_run().await? == current {
-        return Ok(ctx
-            .store
-            .forecasts(nodes)
-            .await?
-            .into_iter()
-            .map(|f| (f.node, (f.finish, f.incomplete)))
-            .collect());
+        let (finishes, kept) =
+            tokio::try_join!(ctx.store.forecasts(nodes), ctx.store.kept_goals(goals))?;
+        // A run saved by another process since `current` was read is newer, never older:
+        // runs are only replaced.
+        return Ok((
+            finishes
+                .into_iter()
+                .map(|f| (f.node, (f.finish, f.incomplete)))
+                .collect(),
+            kept.into_iter().map(|k| (k.goal, k)).collect(),
+        ));
     }
-    let whole = Whole::compute(ctx).await?;
+    let mut whole = Whole::compute(ctx).await?;
     let open: HashSet<Id> = whole
         .basis
         .items
@@ -188,7 +232,11 @@ pub(crate) async fn of<S: Store>(
             out.insert(*n, f);
         }
     }
-    Ok(out)
+    let kept = goals
+        .iter()
+        .filter_map(|g| Some((*g, whole.kept_goals.remove(g)?)))
+        .collect();
+    Ok((out, kept))
 }
 
 /// Forecast finishes of these items, where they can be forecast (see [`of`]).
@@ -248,6 +296,7 @@ pub async fn forecast<S: Store>(
         accuracy,
         goals,
         goal_finish,
+        ..
     } = Whole::compute(ctx).await?;
     let today = ctx.workspace_today();
     let (items, people) = (&basis.items, &basis.people);

@@ -8,7 +8,7 @@ use landed_core::deps::{self, Supply};
 use landed_core::model::{Dependency, Goal, Id, Item, Node, Ref, RefKind, Request, Team};
 use landed_core::plan::{self, PlanPolicy};
 use landed_core::{goal_ref, item_ref};
-use landed_store::{GoalFilter, ItemFilter, Store};
+use landed_store::{GoalFilter, ItemFilter, KeptGoal, Store};
 
 use crate::views::{DepView, Names, node_ref};
 use crate::{AppError, Ctx, Result, resolve};
@@ -20,6 +20,9 @@ pub struct Around {
     pub items: HashMap<Id, Item>,
     /// Items of every goal in `goals`, for their verdicts.
     pub goal_items: HashMap<Id, Vec<Item>>,
+    /// Goals judged from what was kept of their items with the forecast instead (see
+    /// [`KeptGoal`]): a goal here is judged from this, whatever `goal_items` holds.
+    pub kept: HashMap<Id, KeptGoal>,
     /// Forecast finishes of the items, where known: a supplier forecast to finish after it is
     /// needed is at risk (DESIGN §5).
     pub forecast: HashMap<Id, Date>,
@@ -65,6 +68,7 @@ impl Around {
             items,
             goal_items,
             forecast: HashMap::new(),
+            kept: HashMap::new(),
         })
     }
 
@@ -77,10 +81,19 @@ impl Around {
             ),
             Node::Goal(id) => match self.goals.get(&id) {
                 None => Supply::Phantom(deps::PhantomWhy::Dropped),
-                Some(g) => {
-                    let items = self.goal_items.get(&id).map(Vec::as_slice).unwrap_or(&[]);
-                    deps::goal_supply(g, &plan::evaluate_goal(g, items, policy))
-                }
+                Some(g) => match self.kept.get(&id) {
+                    Some(k) => {
+                        let status = match k.plan {
+                            true => plan::GoalStatus::Plan,
+                            false => plan::GoalStatus::Aspiration,
+                        };
+                        deps::goal_supply_as(g, status)
+                    }
+                    None => {
+                        let items = self.goal_items.get(&id).map(Vec::as_slice).unwrap_or(&[]);
+                        deps::goal_supply(g, &plan::evaluate_goal(g, items, policy))
+                    }
+                },
             },
         }
     }
@@ -97,6 +110,9 @@ impl Around {
                 .and_then(|i| deps::item_risk(i, today, needed, forecast(id))),
             Node::Goal(id) => {
                 let goal = self.goals.get(&id)?;
+                if let Some(k) = self.kept.get(&id) {
+                    return k.risk.at(goal, today, needed);
+                }
                 let items = self.goal_items.get(&id).map(Vec::as_slice).unwrap_or(&[]);
                 deps::goal_risk(goal, items, today, needed, forecast)
             }

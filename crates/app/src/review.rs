@@ -26,7 +26,7 @@ use landed_core::rules::Rule;
 use landed_core::slip::DateChange;
 use landed_core::week::{week_of, week_span};
 use landed_core::{goal_ref, item_ref, when};
-use landed_store::{GoalFilter, ItemFilter, Store};
+use landed_store::{GoalFilter, ItemFilter, KeptGoal, Store};
 use serde::Serialize;
 
 use crate::capacity::WeekView;
@@ -220,7 +220,8 @@ pub async fn review<S: Store>(ctx: &Ctx<'_, S>, team: &str, week: Option<&str>) 
     } = load(ctx, &scope, start).await?;
 
     // Forecasts of the goals, of the delivering items, and of the open items of delivering
-    // goals (a goal cannot land before them: see `deps::goal_risk`). They are not rebuilt for
+    // goals judged from their items (a goal cannot land before them: see `deps::goal_risk`;
+    // what was kept of the others holds their items' forecasts). They are not rebuilt for
     // the week's start: both sides use today's (see `Snapshot::moment`), so only what really
     // changed moves a goal's health.
     let mut wanted: Vec<Node> = now.goals.keys().map(|id| Node::Goal(*id)).collect();
@@ -228,7 +229,7 @@ pub async fn review<S: Store>(ctx: &Ctx<'_, S>, team: &str, week: Option<&str>) 
     wanted.extend(
         now.items
             .values()
-            .filter(|i| i.status.is_open() && i.goal.is_some_and(|g| ends.to_goals.contains(&g)))
+            .filter(|i| i.status.is_open() && i.goal.is_some_and(|g| ends.judged_by_items(g)))
             .filter(|i| !ends.to_items.contains(&i.id))
             .map(|i| Node::Item(i.id)),
     );
@@ -457,6 +458,7 @@ async fn load<S: Store>(ctx: &Ctx<'_, S>, scope: &Scope<'_>, start: Timestamp) -
             ends.add(Node::Item(i), true);
         }
     }
+    ends.keep(ctx, &events).await?;
     ends.load(ctx.store, &mut now).await?;
     Ok(Loaded {
         world: now,
@@ -554,16 +556,24 @@ impl<'a, T> Layer<'a, T> {
 }
 
 /// The far ends of the team's dependencies and requests: what must be loaded to classify
-/// them. Only delivering ends (`to`) need their goals' items (for verdicts and risk).
+/// them. Only delivering ends (`to`) need their goals' items (for verdicts and risk), and of
+/// those, only the goals that the week's events touched: the others are the same at every
+/// moment of the review, and are judged from what was kept of them with the forecast (`kept`).
 #[derive(Debug, Default)]
 struct Ends {
     items: HashSet<Id>,
     goals: HashSet<Id>,
     to_items: HashSet<Id>,
     to_goals: HashSet<Id>,
+    kept: HashMap<Id, KeptGoal>,
 }
 
 impl Ends {
+    /// Whether `goal` delivers and is judged from its items (not from what was kept of it).
+    fn judged_by_items(&self, goal: Id) -> bool {
+        self.to_goals.contains(&goal) && !self.kept.contains_key(&goal)
+    }
+
     fn add(&mut self, node: Node, delivers: bool) {
         match node {
             Node::Item(id) => {
@@ -581,15 +591,38 @@ impl Ends {
         }
     }
 
+    /// Read what was kept with the forecast of the delivering goals that no event since the
+    /// week began touched (nor any of their items, in or out). A goal that is not open has
+    /// nothing kept, and its items are loaded (if it is not the team's: those are).
+    async fn keep<S: Store>(&mut self, ctx: &Ctx<'_, S>, events: &[Event]) -> Result<()> {
+        let mut untouched: HashSet<Id> = self.to_goals.clone();
+        for e in events {
+            for entity in [&e.before, &e.after].into_iter().flatten() {
+                match entity {
+                    Entity::Goal(g) => _ = untouched.remove(&g.id),
+                    Entity::Item(i) => _ = i.goal.map(|g| untouched.remove(&g)),
+                    _ => {}
+                }
+            }
+        }
+        let mut ids: Vec<Id> = untouched.into_iter().collect();
+        ids.sort_unstable();
+        self.kept = crate::forecast::with_goals(ctx, &[], &ids).await?.1;
+        Ok(())
+    }
+
     /// Load the ends that are not the team's own into `world`, with the items of delivering
-    /// goals (the team's goals' items are loaded already).
+    /// goals (the team's goals' items are loaded already) that are not judged from what was
+    /// kept of them.
     async fn load<S: Store>(&self, store: &S, world: &mut World) -> Result<()> {
         let missing = |ids: &HashSet<Id>, have: &dyn Fn(&Id) -> bool| -> Vec<Id> {
             ids.iter().filter(|id| !have(id)).copied().collect()
         };
         let goals = missing(&self.goals, &|id| world.goals.contains_key(id));
         let items = missing(&self.items, &|id| world.items.contains_key(id));
-        let of_goals = missing(&self.to_goals, &|id| world.goals.contains_key(id));
+        let of_goals = missing(&self.to_goals, &|id| {
+            world.goals.contains_key(id) || self.kept.contains_key(id)
+        });
         // Read together (the store serves several reads at once); an empty list reads nothing.
         let goals = GoalFilter {
             ids: Some(goals),
@@ -857,7 +890,7 @@ impl<'a> Snapshot<'a> {
 fn around(snap: &Snapshot<'_>, ends: &Ends, forecast: &HashMap<Id, Date>) -> Around {
     let mut goal_items: HashMap<Id, Vec<Item>> = HashMap::new();
     for i in snap.items.iter() {
-        if let Some(g) = i.goal.filter(|g| ends.to_goals.contains(g)) {
+        if let Some(g) = i.goal.filter(|g| ends.judged_by_items(*g)) {
             goal_items.entry(g).or_default().push(i.clone());
         }
     }
@@ -866,6 +899,7 @@ fn around(snap: &Snapshot<'_>, ends: &Ends, forecast: &HashMap<Id, Date>) -> Aro
         items: pick(|id| snap.items.get(id), &ends.items),
         goal_items,
         forecast: forecast.clone(),
+        kept: ends.kept.clone(),
     }
 }
 
@@ -896,7 +930,7 @@ fn rewind(mut around: Around, undone: &Undone, ends: &Ends) -> Around {
         items.retain(|i| !undone.items.contains_key(&i.id));
     }
     for i in undone.items.values().flatten() {
-        if let Some(g) = i.goal.filter(|g| ends.to_goals.contains(g)) {
+        if let Some(g) = i.goal.filter(|g| ends.judged_by_items(*g)) {
             around.goal_items.entry(g).or_default().push(i.clone());
         }
     }

@@ -9,7 +9,7 @@ use landed_app::org::{self, NewPerson};
 use landed_app::review::{self, Review};
 use landed_app::{AppError, Ctx};
 use landed_core::capacity::Week;
-use landed_core::deps::DepClass;
+use landed_core::deps::{DepClass, PhantomWhy};
 use landed_core::event::{Entity, EventKind};
 use landed_core::health::HealthReason;
 use landed_core::model::{CheckIn, CheckInItem, Confidence, GoalConfidence, ItemStatus};
@@ -493,5 +493,89 @@ fn a_plan_whose_supplier_slipped_past_the_need_has_dropped_off_track() {
         assert_eq!((late.to.as_str(), late.class), ("I-6", DepClass::Late));
         // Platform's slip is Platform's: not among the team's slips.
         assert!(r.slips.iter().all(|s| s.id != "I-6"), "{:?}", r.slips);
+    });
+}
+
+/// A goal at the far end of the team's dependencies that nothing touched this week is the
+/// same at every moment of the review: it is judged from what was kept of its items with the
+/// forecast, not from its items. The proof: the kept row, changed behind the store's back,
+/// is what the review reports, until a write makes the kept forecast stale.
+#[test]
+fn a_far_goal_untouched_this_week_is_judged_from_what_was_kept_of_it() {
+    runtime().block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        let store = SqlStore::open(&path, true).await.unwrap();
+        payments(&store).await;
+        // Last week: Platform's G-3 (in time for I-1, due on the 22nd) gets a blocked item,
+        // and I-1 comes to need G-3.
+        let ctx = as_at(&store, "dee", "2026-11-17T09:00:00Z").await;
+        goals::add(
+            &ctx,
+            GoalInput {
+                title: "Ledger v2".into(),
+                outcome: Some("every posting double-entry, reconciled daily".into()),
+                owner: Some("dee".into()),
+                by: Some("2026-12-20".into()),
+                team: Some("Platform".into()),
+                ..GoalInput::default()
+            },
+        )
+        .await
+        .unwrap();
+        for (title, due) in [("Ledger schema", "2026-12-10"), ("Backfill", "2026-12-15")] {
+            items::add(&ctx, step(title, "dee", Some(due), "G-3"))
+                .await
+                .unwrap();
+        }
+        items::act(
+            &ctx,
+            "I-6",
+            Action::Block,
+            Some("no disk for the backfill"),
+            None,
+        )
+        .await
+        .unwrap();
+        landed_app::links::add(&ctx, "I-1", "G-3", None)
+            .await
+            .unwrap();
+
+        let class_of_g3 = |r: &Review| {
+            r.dependencies
+                .iter()
+                .find(|v| (v.from.as_str(), v.to.as_str()) == ("I-1", "G-3"))
+                .map(|v| (v.class, v.why))
+        };
+        let r = reviewed(&store, None).await;
+        assert_eq!(class_of_g3(&r), Some((DepClass::AtRisk, None)), "blocked");
+
+        let sql = |sql: &str| {
+            rusqlite::Connection::open(&path)
+                .unwrap()
+                .execute_batch(sql)
+                .unwrap()
+        };
+        sql(r#"UPDATE kept_goals SET risk = '{"blocked":false,"open":[]}'"#);
+        assert_eq!(
+            class_of_g3(&reviewed(&store, None).await),
+            None,
+            "kept as not at risk: the dependency is fine, so not listed"
+        );
+        sql("UPDATE kept_goals SET plan = 0");
+        assert_eq!(
+            class_of_g3(&reviewed(&store, None).await),
+            Some((DepClass::Phantom, Some(PhantomWhy::Aspiration)))
+        );
+
+        // Any write makes the kept forecast stale: G-3 is judged afresh from its items.
+        let ctx = as_at(&store, "chloe", NOW).await;
+        let title = ItemPatch {
+            title: Some("Signal inventory, first pass".into()),
+            ..ItemPatch::default()
+        };
+        items::edit(&ctx, "I-3", title, None).await.unwrap();
+        let r = reviewed(&store, None).await;
+        assert_eq!(class_of_g3(&r), Some((DepClass::AtRisk, None)));
     });
 }

@@ -87,7 +87,13 @@ pub fn item_supply(item: &Item) -> Supply {
 
 /// The supply a goal represents, given its verdict.
 pub fn goal_supply(goal: &Goal, verdict: &GoalVerdict) -> Supply {
-    match (goal.closed, verdict.status, goal.target.date) {
+    goal_supply_as(goal, verdict.status)
+}
+
+/// The supply a goal represents, given only whether it is a plan or an aspiration (a verdict
+/// kept between writes: see [`GoalRisk`]).
+pub fn goal_supply_as(goal: &Goal, status: GoalStatus) -> Supply {
+    match (goal.closed, status, goal.target.date) {
         (Some(Closure::Done), _, _) => Supply::Done,
         (Some(Closure::Dropped), _, _) => Supply::Phantom(PhantomWhy::Dropped),
         (None, GoalStatus::Plan, Some(target)) => Supply::Committed(target),
@@ -170,13 +176,60 @@ pub fn goal_risk(
     needed: Option<Date>,
     forecast: impl Fn(crate::model::Id) -> Option<Date>,
 ) -> Option<RiskWhy> {
+    let blocked = items.iter().any(|i| i.status == ItemStatus::Blocked);
+    let open = items
+        .iter()
+        .filter(|i| i.status.is_open())
+        .filter_map(|i| Some((i.due.date, forecast(i.id)?)));
+    risk_of(goal, blocked, open, today, needed)
+}
+
+/// What a goal's items tell of its risk as a supplier, without the items: whether one is
+/// blocked, and the due date and forecast finish of each open item that has a forecast. It
+/// does not depend on the day, so it can be kept between writes with the forecast it was
+/// made from; [`GoalRisk::at`] judges it as [`goal_risk`] judges the items.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct GoalRisk {
+    pub blocked: bool,
+    /// `(due, forecast finish)` of the open items that can be forecast.
+    pub open: Vec<(Option<Date>, Date)>,
+}
+
+impl GoalRisk {
+    pub fn of(items: &[Item], forecast: impl Fn(crate::model::Id) -> Option<Date>) -> GoalRisk {
+        GoalRisk {
+            blocked: items.iter().any(|i| i.status == ItemStatus::Blocked),
+            open: items
+                .iter()
+                .filter(|i| i.status.is_open())
+                .filter_map(|i| Some((i.due.date, forecast(i.id)?)))
+                .collect(),
+        }
+    }
+
+    /// The goal's risk on `today` for a need on `needed`, as [`goal_risk`] judges its items.
+    pub fn at(&self, goal: &Goal, today: Date, needed: Option<Date>) -> Option<RiskWhy> {
+        risk_of(goal, self.blocked, self.open.iter().copied(), today, needed)
+    }
+}
+
+/// The rule of [`goal_risk`], on what it reads of the items. An open item that is overdue is
+/// not counted as forecast late: [`item_risk`] calls it overdue, which a goal's risk does not
+/// count (its target does).
+fn risk_of(
+    goal: &Goal,
+    blocked: bool,
+    mut open: impl Iterator<Item = (Option<Date>, Date)>,
+    today: Date,
+    needed: Option<Date>,
+) -> Option<RiskWhy> {
     if goal.closed.is_none() && goal.target.date.is_some_and(|t| t < today) {
         Some(RiskWhy::Overdue)
-    } else if items.iter().any(|i| i.status == ItemStatus::Blocked) {
+    } else if blocked {
         Some(RiskWhy::Blocked)
-    } else if items.iter().any(|i| {
-        i.status.is_open() && item_risk(i, today, needed, forecast(i.id)) == Some(RiskWhy::Forecast)
-    }) {
+    } else if open
+        .any(|(due, finish)| due.is_none_or(|d| d >= today) && needed.is_some_and(|n| finish > n))
+    {
         Some(RiskWhy::Forecast)
     } else {
         None

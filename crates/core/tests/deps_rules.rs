@@ -4,12 +4,13 @@
 use jiff::Timestamp;
 use jiff::civil::{Date, date};
 use landed_core::deps::{
-    Cycle, DepClass, PhantomWhy, RiskWhy, Supply, classify, cycle_if_added, goal_risk, goal_supply,
-    is_acyclic, item_supply, need_date, request_overdue,
+    Cycle, DepClass, GoalRisk, PhantomWhy, RiskWhy, Supply, classify, cycle_if_added, goal_risk,
+    goal_supply, is_acyclic, item_risk, item_supply, need_date, request_overdue,
 };
 use landed_core::next::{Candidate, next_action};
 use landed_core::plan::{PlanPolicy, evaluate_goal};
 use landed_core::{Closure, Goal, Id, Item, ItemKind, ItemStatus, Node, When};
+use proptest::prelude::*;
 
 const ANA: Id = 1;
 const BEA: Id = 2;
@@ -455,6 +456,92 @@ fn a_goal_supplier_is_at_risk_when_late_blocked_or_forecast_after_the_need() {
     let mut closed = goal();
     closed.closed = Some(Closure::Done);
     assert_eq!(goal_risk(&closed, &[], day(21), Some(day(25)), none), None);
+}
+
+/// An open item that is overdue counts against a goal through its target, not its forecast:
+/// what is kept of the items (`GoalRisk`) must not lose that.
+#[test]
+fn an_overdue_item_forecast_late_does_not_make_its_goal_forecast_late() {
+    let g = goal();
+    let items = vec![due(item(1), Some(day(4)))];
+    let late = |_| Some(day(15));
+    assert_eq!(goal_risk(&g, &items, day(5), Some(day(11)), late), None);
+    assert_eq!(
+        goal_risk(&g, &items, day(3), Some(day(11)), late),
+        Some(RiskWhy::Forecast),
+        "before its due date it is only forecast late"
+    );
+    let kept = GoalRisk::of(&items, late);
+    assert_eq!(kept.at(&g, day(5), Some(day(11))), None);
+    assert_eq!(kept.at(&g, day(3), Some(day(11))), Some(RiskWhy::Forecast));
+}
+
+/// The risk of a goal as first written: blocked items, then open items whose own risk is a
+/// late forecast. What is kept between writes must judge exactly as this does.
+fn risk_from_items(
+    goal: &Goal,
+    items: &[Item],
+    today: Date,
+    needed: Option<Date>,
+    forecast: &dyn Fn(Id) -> Option<Date>,
+) -> Option<RiskWhy> {
+    if goal.closed.is_none() && goal.target.date.is_some_and(|t| t < today) {
+        return Some(RiskWhy::Overdue);
+    }
+    if items.iter().any(|i| i.status == ItemStatus::Blocked) {
+        return Some(RiskWhy::Blocked);
+    }
+    items
+        .iter()
+        .filter(|i| i.status.is_open())
+        .any(|i| item_risk(i, today, needed, forecast(i.id)) == Some(RiskWhy::Forecast))
+        .then_some(RiskWhy::Forecast)
+}
+
+fn a_day() -> impl Strategy<Value = Date> {
+    (1i8..=28).prop_map(day)
+}
+
+fn a_status() -> impl Strategy<Value = ItemStatus> {
+    prop_oneof![
+        Just(ItemStatus::Todo),
+        Just(ItemStatus::Doing),
+        Just(ItemStatus::Blocked),
+        Just(ItemStatus::Done),
+        Just(ItemStatus::Dropped),
+    ]
+}
+
+proptest! {
+    /// What is kept of a goal's items (`GoalRisk`, made once, judged on any day and need)
+    /// gives the risk its items give, whatever the items, forecasts, day and need.
+    #[test]
+    fn the_kept_risk_of_a_goal_is_the_risk_of_its_items(
+        items in prop::collection::vec(
+            (a_status(), prop::option::of(a_day()), prop::option::of(a_day())),
+            0..8,
+        ),
+        target in prop::option::of(a_day()),
+        closed in prop::option::of(prop_oneof![Just(Closure::Done), Just(Closure::Dropped)]),
+        today in a_day(),
+        needed in prop::option::of(a_day()),
+    ) {
+        let g = Goal { target: When { date: target, milestone: None }, closed, ..goal() };
+        let finishes: Vec<Option<Date>> = items.iter().map(|(_, _, f)| *f).collect();
+        let items: Vec<Item> = items
+            .iter()
+            .enumerate()
+            .map(|(n, (status, d, _))| with_status(due(item(n as Id + 1), *d), *status))
+            .collect();
+        let forecast = |id: Id| finishes[id as usize - 1];
+        let want = risk_from_items(&g, &items, today, needed, &forecast);
+        prop_assert_eq!(goal_risk(&g, &items, today, needed, forecast), want);
+        let kept = GoalRisk::of(&items, forecast);
+        prop_assert_eq!(kept.at(&g, today, needed), want);
+        // Kept as JSON in the store: it reads back the same.
+        let back: GoalRisk = serde_json::from_str(&serde_json::to_string(&kept).unwrap()).unwrap();
+        prop_assert_eq!(back, kept);
+    }
 }
 
 #[test]

@@ -13,8 +13,8 @@ use landed_core::model::{
 };
 
 use crate::{
-    ApiToken, Change, GoalFilter, ItemFilter, Meta, NewReminder, NodeForecast, NotifySettings,
-    Outcome, PgStore, Reminder, ReminderState, Result, Session, SqlStore, Store,
+    ApiToken, Change, GoalFilter, ItemFilter, KeptGoal, Meta, NewReminder, NodeForecast,
+    NotifySettings, Outcome, PgStore, Reminder, ReminderState, Result, Session, SqlStore, Store,
 };
 
 /// A workspace in SQLite or in PostgreSQL.
@@ -118,7 +118,8 @@ impl Store for AnyStore {
         fn directory_stamp(&self) -> Result<i64>;
         fn forecast_run(&self) -> Result<Option<(i64, Date)>>;
         fn forecasts(&self, nodes: &[Node]) -> Result<Vec<NodeForecast>>;
-        fn save_forecasts(&self, event_seq: i64, today: Date, rows: &[NodeForecast]) -> Result<()>;
+        fn kept_goals(&self, goals: &[Id]) -> Result<Vec<KeptGoal>>;
+        fn save_forecasts(&self, event_seq: i64, today: Date, rows: &[NodeForecast], goals: &[KeptGoal]) -> Result<()>;
         fn requests(&self) -> Result<Vec<Request>>;
         fn request(&self, num: i64) -> Result<Option<Request>>;
         fn dependency_edges(&self) -> Result<Vec<(Node, Node)>>;

@@ -14,7 +14,9 @@ use rusqlite::types::FromSql;
 use sqlx::postgres::PgRow;
 use sqlx::{Decode, Postgres, Row, Type};
 
-use crate::{ApiToken, NewReminder, Reminder, ReminderState, Result, Session, StoreError};
+use crate::{
+    ApiToken, KeptGoal, NewReminder, Reminder, ReminderState, Result, Session, StoreError,
+};
 
 /// A result row of either backend, read by column name: one decoder per entity then serves
 /// both stores, so they cannot drift apart. Every column type the schema uses (`i64`, `f64`,
@@ -74,6 +76,21 @@ pub fn parse_date(s: Option<String>) -> Result<Option<Date>> {
             .map_err(|e| corrupt(format_args!("date {s}: {e}")))
     })
     .transpose()
+}
+
+/// A goal's kept risk facts, as stored (JSON).
+pub fn risk_json(risk: &landed_core::deps::GoalRisk) -> String {
+    serde_json::to_string(risk).expect("dates and flags serialise")
+}
+
+/// A `kept_goals` row.
+pub fn kept_goal(goal: Id, plan: i64, risk: &str) -> Result<KeptGoal> {
+    Ok(KeptGoal {
+        goal,
+        plan: plan != 0,
+        risk: serde_json::from_str(risk)
+            .map_err(|e| corrupt(format_args!("kept risk of goal {goal}: {e}")))?,
+    })
 }
 
 pub fn node_kind(n: Node) -> (&'static str, Id) {

@@ -10,6 +10,7 @@ use std::future::Future;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use landed_core::capacity::Week;
+use landed_core::deps::GoalRisk;
 use landed_core::event::{Entity, EntityKind, Event, EventKind, State};
 use landed_core::model::{
     CheckIn, Dependency, Goal, Id, Item, ItemKind, ItemStatus, Milestone, Node, Person, Request,
@@ -175,6 +176,15 @@ pub struct NodeForecast {
     pub node: Node,
     pub finish: Option<Date>,
     pub incomplete: bool,
+}
+
+/// What an open goal's items say of it as a supplier, kept with the forecast it was judged
+/// with ([`Store::save_forecasts`]): whether it is a plan, and its risk facts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptGoal {
+    pub goal: Id,
+    pub plan: bool,
+    pub risk: GoalRisk,
 }
 
 /// One change of a mixed write ([`Store::write`]).
@@ -365,12 +375,16 @@ pub trait Store: Send + Sync {
     fn forecast_run(&self) -> impl Future<Output = Result<Option<(i64, Date)>>> + Send;
     /// The kept forecast of these nodes (absent ones were not open then).
     fn forecasts(&self, nodes: &[Node]) -> impl Future<Output = Result<Vec<NodeForecast>>> + Send;
-    /// Replace the kept forecast by `rows`, computed at `event_seq` for `today`.
+    /// What is kept of these goals with the forecast, by goal (absent ones were not open then).
+    fn kept_goals(&self, goals: &[Id]) -> impl Future<Output = Result<Vec<KeptGoal>>> + Send;
+    /// Replace the kept forecast by `rows` and what is kept of the open goals by `goals`, both
+    /// computed at `event_seq` for `today`, in one transaction.
     fn save_forecasts(
         &self,
         event_seq: i64,
         today: Date,
         rows: &[NodeForecast],
+        goals: &[KeptGoal],
     ) -> impl Future<Output = Result<()>> + Send;
     /// Every commitment request, by number.
     fn requests(&self) -> impl Future<Output = Result<Vec<Request>>> + Send;

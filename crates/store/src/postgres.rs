@@ -28,8 +28,8 @@ use sqlx::{Connection, Postgres, QueryBuilder, Row};
 
 use crate::codec::{self, ts};
 use crate::{
-    ApiToken, Change, GoalFilter, ItemFilter, Meta, NewReminder, NodeForecast, NotifySettings,
-    Outcome, Reminder, ReminderState, Result, Session, Store, StoreError,
+    ApiToken, Change, GoalFilter, ItemFilter, KeptGoal, Meta, NewReminder, NodeForecast,
+    NotifySettings, Outcome, Reminder, ReminderState, Result, Session, Store, StoreError,
 };
 
 mod write;
@@ -832,19 +832,50 @@ impl Store for PgStore {
         Ok(out)
     }
 
+    async fn kept_goals(&self, goals: &[Id]) -> Result<Vec<KeptGoal>> {
+        if goals.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<(Id, i64, String)> = sqlx::query_as(
+            "SELECT goal_id, plan, risk FROM kept_goals \
+             WHERE workspace_id = $1 AND goal_id = ANY($2) ORDER BY goal_id",
+        )
+        .bind(self.ws_id()?)
+        .bind(goals)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(goal, plan, risk)| codec::kept_goal(goal, plan, &risk))
+            .collect()
+    }
+
     async fn save_forecasts(
         &self,
         event_seq: i64,
         today: Date,
         rows: &[NodeForecast],
+        goals: &[KeptGoal],
     ) -> Result<()> {
         // The write lock keeps two processes saving at once from inserting the same rows
         // (each would delete what it saw, then insert).
         let (mut tx, ws) = self.begin_write().await?;
-        sqlx::query("DELETE FROM forecasts WHERE workspace_id = $1")
-            .bind(ws)
-            .execute(&mut *tx)
-            .await?;
+        for delete in [
+            "DELETE FROM forecasts WHERE workspace_id = $1",
+            "DELETE FROM kept_goals WHERE workspace_id = $1",
+        ] {
+            sqlx::query(delete).bind(ws).execute(&mut *tx).await?;
+        }
+        for chunk in goals.chunks(write::ROWS_PER_INSERT) {
+            let mut qb: QueryBuilder<Postgres> =
+                QueryBuilder::new("INSERT INTO kept_goals (workspace_id, goal_id, plan, risk) ");
+            qb.push_values(chunk, |mut b, k| {
+                b.push_bind(ws)
+                    .push_bind(k.goal)
+                    .push_bind(i64::from(k.plan))
+                    .push_bind(codec::risk_json(&k.risk));
+            });
+            qb.build().execute(&mut *tx).await?;
+        }
         for chunk in rows.chunks(write::ROWS_PER_INSERT) {
             let mut qb: QueryBuilder<Postgres> = QueryBuilder::new(
                 "INSERT INTO forecasts (workspace_id, node_kind, node_id, finish, incomplete) ",

@@ -32,8 +32,8 @@ use sha2::{Digest, Sha384};
 
 use crate::codec::{self, ts};
 use crate::{
-    ApiToken, Change, GoalFilter, ItemFilter, Meta, NewReminder, NodeForecast, NotifySettings,
-    Outcome, Reminder, ReminderState, Result, Session, Store, StoreError,
+    ApiToken, Change, GoalFilter, ItemFilter, KeptGoal, Meta, NewReminder, NodeForecast,
+    NotifySettings, Outcome, Reminder, ReminderState, Result, Session, Store, StoreError,
 };
 
 /// The schema's migrations, in order: `(version, description, SQL)`. The record of those
@@ -80,6 +80,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "directory stamp",
         include_str!("../migrations/sqlite/0008_directory_stamp.sql"),
     ),
+    (
+        9,
+        "kept goals",
+        include_str!("../migrations/sqlite/0009_kept_goals.sql"),
+    ),
 ];
 
 /// Rows per multi-row INSERT: keeps the bound parameters under SQLite's limit of 32,766.
@@ -104,7 +109,7 @@ const CACHED_TEXT_MAX: usize = 2_000;
 const ITEM_SELECT: &str = "SELECT i.id, i.num, i.title, i.outcome, i.owner, i.due_date, \
      i.milestone_id, m.date, i.estimate_hours, i.status, i.status_reason, i.kind, i.goal_id, \
      i.actual_hours, i.done_at, i.created_at, i.updated_at, i.version \
-     FROM items i LEFT JOIN milestones m ON m.id = i.milestone_id WHERE i.workspace_id = ";
+     FROM items i LEFT JOIN milestones m ON m.id = i.milestone_id WHERE ";
 const GOAL_SELECT: &str = "SELECT g.*, m.date AS ms_date FROM goals g \
      LEFT JOIN milestones m ON m.id = g.milestone_id WHERE g.workspace_id = ";
 
@@ -538,7 +543,8 @@ impl SqlStore {
             Some([]) => return Ok(Vec::new()),
             Some(nodes) if nodes.len() <= MAX_IN => {
                 // One indexed search per end and kind, united: an OR over both ends would
-                // make SQLite scan every dependency of the workspace.
+                // make SQLite scan every dependency of the workspace. UNION ALL, deduplicated
+                // below: UNION would sort whole rows in a temporary tree (twice the time).
                 let mut first = true;
                 for kind in ["item", "goal"] {
                     let ids: Vec<i64> = nodes
@@ -552,7 +558,7 @@ impl SqlStore {
                     }
                     for (kind_col, id_col) in ends {
                         if !first {
-                            sql.push(" UNION ");
+                            sql.push(" UNION ALL ");
                         }
                         first = false;
                         sql.push("SELECT * FROM dependencies WHERE workspace_id = ")
@@ -578,6 +584,8 @@ impl SqlStore {
             deps.retain(|d| (from && nodes.contains(&d.from)) || nodes.contains(&d.to));
         }
         deps.sort_unstable_by_key(|d| d.id);
+        // A dependency with both ends among `touching` was found twice.
+        deps.dedup_by_key(|d| d.id);
         Ok(deps)
     }
 }
@@ -1378,7 +1386,12 @@ impl Store for SqlStore {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut sql = Sql::new("SELECT * FROM people WHERE workspace_id = ");
+        // By id, not through the workspace's index (`+`), as for items.
+        let mut sql = Sql::new(if ids.len() <= MAX_IN {
+            "SELECT * FROM people WHERE +workspace_id = "
+        } else {
+            "SELECT * FROM people WHERE workspace_id = "
+        });
         sql.bind(self.ws_id()?);
         let keep = sql.bind_in("id", ids);
         let mut people = self
@@ -1536,14 +1549,25 @@ impl Store for SqlStore {
 
     async fn item(&self, num: i64) -> Result<Option<Item>> {
         let mut sql = Sql::new(ITEM_SELECT);
-        sql.bind(self.ws_id()?).push(" AND i.num = ").bind(num);
+        sql.push("i.workspace_id = ")
+            .bind(self.ws_id()?)
+            .push(" AND i.num = ")
+            .bind(num);
         Ok(self.fetch_items(sql).await?.pop())
     }
 
     async fn items(&self, filter: &ItemFilter) -> Result<Vec<Item>> {
         let ws = self.ws_id()?;
         let mut sql = Sql::new(ITEM_SELECT);
-        sql.bind(ws);
+        // Looked up by id, the workspace's condition is kept out of the choice of index (`+`):
+        // else SQLite walks the workspace's whole `items_goal` index, testing each entry.
+        let by_id = filter.ids.as_ref().is_some_and(|ids| ids.len() <= MAX_IN);
+        sql.push(if by_id {
+            "+i.workspace_id = "
+        } else {
+            "i.workspace_id = "
+        })
+        .bind(ws);
         let (mut keep_goals, mut keep_nums, mut keep_ids, mut keep_owners) =
             (None, None, None, None);
         if let Some(owner) = filter.owner {
@@ -1745,16 +1769,66 @@ impl Store for SqlStore {
         Ok(out)
     }
 
+    async fn kept_goals(&self, goals: &[Id]) -> Result<Vec<KeptGoal>> {
+        let ws = self.ws_id()?;
+        let queries: Vec<Sql> = goals
+            .chunks(MAX_IN)
+            .map(|chunk| {
+                let mut sql =
+                    Sql::new("SELECT goal_id, plan, risk FROM kept_goals WHERE workspace_id = ");
+                sql.bind(ws);
+                sql.bind_in("goal_id", chunk);
+                sql
+            })
+            .collect();
+        let pages = self
+            .read(|conn| {
+                queries
+                    .iter()
+                    .map(|sql| {
+                        sql.rows(conn, |r| {
+                            let row: (Id, i64, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+                            Ok(row)
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()
+            })
+            .await?;
+        let mut kept = pages
+            .into_iter()
+            .flatten()
+            .map(|(goal, plan, risk)| codec::kept_goal(goal, plan, &risk))
+            .collect::<Result<Vec<KeptGoal>>>()?;
+        kept.sort_unstable_by_key(|k| k.goal);
+        Ok(kept)
+    }
+
     async fn save_forecasts(
         &self,
         event_seq: i64,
         today: Date,
         rows: &[NodeForecast],
+        goals: &[KeptGoal],
     ) -> Result<()> {
         let ws = self.ws_id()?;
         self.write_tx(|tx| {
             tx.prepare_cached("DELETE FROM forecasts WHERE workspace_id = ?1")?
                 .execute([ws])?;
+            tx.prepare_cached("DELETE FROM kept_goals WHERE workspace_id = ?1")?
+                .execute([ws])?;
+            for chunk in goals.chunks(ROWS_PER_INSERT) {
+                let mut sql =
+                    Sql::new("INSERT INTO kept_goals (workspace_id, goal_id, plan, risk)");
+                sql.values(chunk, |k| {
+                    vec![
+                        ws.into(),
+                        k.goal.into(),
+                        i64::from(k.plan).into(),
+                        codec::risk_json(&k.risk).into(),
+                    ]
+                });
+                sql.execute(tx)?;
+            }
             for chunk in rows.chunks(ROWS_PER_INSERT) {
                 let mut sql = Sql::new(
                     "INSERT INTO forecasts (workspace_id, node_kind, node_id, finish, incomplete)",

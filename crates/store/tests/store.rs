@@ -13,14 +13,15 @@ use jiff::Timestamp;
 use jiff::civil::{Date, date};
 use landed_core::authz::Role;
 use landed_core::capacity::Week;
+use landed_core::deps::GoalRisk;
 use landed_core::event::{Entity, EntityKind, Event, EventKind, State};
 use landed_core::model::{
     CheckIn, CheckInItem, Closure, Dependency, Goal, Id, Item, ItemKind, ItemStatus, Milestone,
     Node, Person, Request, RequestState, Team, When, Workspace,
 };
 use landed_store::{
-    AnyStore, Change, GoalFilter, ItemFilter, Meta, NewReminder, NodeForecast, NotifySettings,
-    Outcome, PgStore, ReminderState, SqlStore, Store, StoreError,
+    AnyStore, Change, GoalFilter, ItemFilter, KeptGoal, Meta, NewReminder, NodeForecast,
+    NotifySettings, Outcome, PgStore, ReminderState, SqlStore, Store, StoreError,
 };
 use sqlx::Connection as _;
 use sqlx::postgres::PgConnection;
@@ -905,6 +906,14 @@ async fn dependencies_are_found_from_either_end_and_deleted_with_an_event<S: Sto
     assert!(store.dependencies(Some(&[])).await.unwrap().is_empty());
     assert_eq!(
         ids(store
+            .dependencies(Some(&[Node::Item(1), Node::Item(2), Node::Goal(2)]))
+            .await
+            .unwrap()),
+        [1, 2],
+        "a dependency with both ends asked for comes once"
+    );
+    assert_eq!(
+        ids(store
             .dependencies_into(&[Node::Item(2), Node::Item(3)])
             .await
             .unwrap()),
@@ -1183,8 +1192,26 @@ async fn forecasts_are_kept_and_replaced_whole<S: Store>(store: &S) {
             incomplete: true,
         },
     ];
+    let goals = [
+        KeptGoal {
+            goal: 2,
+            plan: false,
+            risk: GoalRisk::default(),
+        },
+        KeptGoal {
+            goal: 1,
+            plan: true,
+            risk: GoalRisk {
+                blocked: true,
+                open: vec![
+                    (Some(date(2027, 1, 10)), date(2027, 1, 20)),
+                    (None, date(2027, 2, 1)),
+                ],
+            },
+        },
+    ];
     store
-        .save_forecasts(9, date(2026, 11, 23), &rows)
+        .save_forecasts(9, date(2026, 11, 23), &rows, &goals)
         .await
         .unwrap();
     assert_eq!(
@@ -1198,8 +1225,14 @@ async fn forecasts_are_kept_and_replaced_whole<S: Store>(store: &S) {
         [rows[1], rows[0], rows[2]]
     );
     assert!(store.forecasts(&[]).await.unwrap().is_empty());
+    // Kept goals by id; absent ones are absent.
+    assert_eq!(
+        store.kept_goals(&[1, 2, 3]).await.unwrap(),
+        [goals[1].clone(), goals[0].clone()]
+    );
+    assert!(store.kept_goals(&[]).await.unwrap().is_empty());
     store
-        .save_forecasts(12, date(2026, 11, 24), &rows[2..])
+        .save_forecasts(12, date(2026, 11, 24), &rows[2..], &goals[..1])
         .await
         .unwrap();
     assert_eq!(
@@ -1207,6 +1240,11 @@ async fn forecasts_are_kept_and_replaced_whole<S: Store>(store: &S) {
         Some((12, date(2026, 11, 24)))
     );
     assert_eq!(store.forecasts(&asked).await.unwrap(), [rows[2]]);
+    assert_eq!(
+        store.kept_goals(&[1, 2]).await.unwrap(),
+        [goals[0].clone()],
+        "replaced whole, with the forecast"
+    );
     // Many nodes at once.
     let many: Vec<Node> = (1..=6_000).map(Node::Item).collect();
     let kept: Vec<NodeForecast> = many
@@ -1217,11 +1255,20 @@ async fn forecasts_are_kept_and_replaced_whole<S: Store>(store: &S) {
             incomplete: false,
         })
         .collect();
+    let many_goals: Vec<KeptGoal> = (1..=2_500)
+        .map(|goal| KeptGoal {
+            goal,
+            plan: goal % 2 == 0,
+            risk: GoalRisk::default(),
+        })
+        .collect();
     store
-        .save_forecasts(13, date(2026, 11, 24), &kept)
+        .save_forecasts(13, date(2026, 11, 24), &kept, &many_goals)
         .await
         .unwrap();
     assert_eq!(store.forecasts(&many).await.unwrap(), kept);
+    let ids: Vec<Id> = many_goals.iter().map(|k| k.goal).collect();
+    assert_eq!(store.kept_goals(&ids).await.unwrap(), many_goals);
 }
 
 async fn notify_settings_are_replaced_per_person<S: Store>(store: &S) {
