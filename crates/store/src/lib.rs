@@ -528,17 +528,21 @@ pub(crate) const TEAM_ITEM_IDS: &str = "SELECT id FROM items WHERE workspace_id 
      UNION SELECT lead FROM teams WHERE id = $2)";
 
 /// The dependencies touching a team's goals and items (see [`TEAM_ITEM_IDS`]), one indexed
-/// search per end and kind. The same text serves SQLite and PostgreSQL.
+/// search per end and kind. Their ids are united, not whole rows: a UNION of rows sorts every
+/// column in a temporary tree. The same text serves SQLite and PostgreSQL.
 pub(crate) fn team_dependencies_sql() -> String {
     let goals = "SELECT id FROM goals WHERE workspace_id = $1 AND team_id = $2";
     let mut parts = Vec::new();
     for (kind, ids) in [("goal", goals), ("item", TEAM_ITEM_IDS)] {
         for end in ["from", "to"] {
             parts.push(format!(
-                "SELECT * FROM dependencies WHERE workspace_id = $1 AND {end}_kind = '{kind}' \
+                "SELECT id FROM dependencies WHERE workspace_id = $1 AND {end}_kind = '{kind}' \
                  AND {end}_id IN ({ids})"
             ));
         }
     }
-    parts.join(" UNION ")
+    format!(
+        "SELECT * FROM dependencies WHERE workspace_id = $1 AND id IN ({})",
+        parts.join(" UNION ")
+    )
 }

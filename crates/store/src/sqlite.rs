@@ -113,8 +113,10 @@ const ITEM_SELECT: &str = "SELECT i.id, i.num, i.title, i.outcome, i.owner, i.du
 const GOAL_SELECT: &str = "SELECT g.*, m.date AS ms_date FROM goals g \
      LEFT JOIN milestones m ON m.id = g.milestone_id WHERE g.workspace_id = ";
 
-/// Events as rows for `codec::event_row`; the entities before and after are JSON text.
-const EVENT_SELECT: &str = "SELECT seq, at, author, kind, before, after, reason FROM events";
+/// Events as rows for `codec::event_row`; the entities before and after are JSON text, read
+/// as the kind stored beside them.
+const EVENT_SELECT: &str =
+    "SELECT seq, at, author, kind, before, after, reason, entity_kind FROM events";
 
 /// A dependency's columns in `codec::DependencyRow` order (`codec::dependency_row`).
 const DEPENDENCY_COLUMNS: &str =
