@@ -140,10 +140,10 @@ impl Whole {
                     incomplete: *incomplete,
                 }),
         );
-        let mut of_goal: HashMap<Id, Vec<Item>> = HashMap::new();
+        let mut of_goal: HashMap<Id, Vec<&Item>> = HashMap::new();
         for i in &basis.items {
             if let Some(g) = i.goal {
-                of_goal.entry(g).or_default().push(i.clone());
+                of_goal.entry(g).or_default().push(i);
             }
         }
         let policy = ctx.policy();
@@ -152,11 +152,11 @@ impl Whole {
             .filter(|g| g.closed.is_none())
             .map(|g| {
                 let items = of_goal.get(&g.id).map(Vec::as_slice).unwrap_or(&[]);
-                let verdict = plan::evaluate_goal(g, items, &policy);
+                let verdict = plan::evaluate_goal(g, items.iter().copied(), &policy);
                 let kept = KeptGoal {
                     goal: g.id,
                     plan: verdict.status == GoalStatus::Plan,
-                    risk: GoalRisk::of(items, |id| result.finish.get(&id).copied()),
+                    risk: GoalRisk::of(items.iter().copied(), |id| result.finish.get(&id).copied()),
                 };
                 (g.id, kept)
             })

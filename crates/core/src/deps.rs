@@ -196,15 +196,18 @@ pub struct GoalRisk {
 }
 
 impl GoalRisk {
-    pub fn of(items: &[Item], forecast: impl Fn(crate::model::Id) -> Option<Date>) -> GoalRisk {
-        GoalRisk {
-            blocked: items.iter().any(|i| i.status == ItemStatus::Blocked),
-            open: items
-                .iter()
-                .filter(|i| i.status.is_open())
-                .filter_map(|i| Some((i.due.date, forecast(i.id)?)))
-                .collect(),
+    pub fn of<'a>(
+        items: impl IntoIterator<Item = &'a Item>,
+        forecast: impl Fn(crate::model::Id) -> Option<Date>,
+    ) -> GoalRisk {
+        let mut risk = GoalRisk::default();
+        for i in items {
+            risk.blocked |= i.status == ItemStatus::Blocked;
+            if let Some(finish) = forecast(i.id).filter(|_| i.status.is_open()) {
+                risk.open.push((i.due.date, finish));
+            }
         }
+        risk
     }
 
     /// The goal's risk on `today` for a need on `needed`, as [`goal_risk`] judges its items.
