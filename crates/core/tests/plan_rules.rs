@@ -585,7 +585,7 @@ fn checklist_of_a_plan_passes_every_line_without_fixes() {
     for line in checklist(&verdict(&goal(), &[item(1)])) {
         assert!(line.passed, "{}", line.rule);
         assert_eq!(line.fix, None, "{}", line.rule);
-        assert_eq!(line.items, [], "{}", line.rule);
+        assert_eq!(line.items, Vec::<i64>::new(), "{}", line.rule);
         assert_eq!(line.requirement, line.rule.requirement());
     }
 }
@@ -621,7 +621,7 @@ fn checklist_lines_list_the_offending_items() {
 
     let what = line(Rule::ItemMissingWhat);
     assert!(what.passed);
-    assert_eq!(what.items, []);
+    assert_eq!(what.items, Vec::<i64>::new());
 }
 
 #[test]

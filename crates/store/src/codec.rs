@@ -5,7 +5,7 @@
 use jiff::civil::Date;
 use jiff::{Timestamp, Unit};
 use landed_core::authz::Role;
-use landed_core::event::{Entity, Event, EventKind};
+use landed_core::event::{Entity, EntityKind, Event, EventKind};
 use landed_core::model::{
     CheckIn, CheckInItem, Closure, Dependency, Goal, GoalConfidence, Id, Item, ItemKind,
     ItemStatus, Milestone, Node, Person, Request, RequestState, Team, When, Workspace,
@@ -463,26 +463,14 @@ pub fn event_row(row: &rusqlite::Row<'_>) -> Result<Event> {
     ))
 }
 
-/// An event's entity, read straight as the kind stored beside it (`entity_kind`). `Entity`'s
-/// own reading, tagged inside the object, first copies the whole object into a buffer to find
-/// the tag, then reads the buffer: twice the work for the log's largest column. The tag in
-/// the text is then an unknown field, ignored.
+/// An event's entity, read as the kind stored beside it (`entity_kind`; see
+/// [`Entity::from_json_as`]), or by its own tag if that kind is unknown.
 fn entity_of_kind(kind: &str, text: &str) -> Result<Entity> {
-    fn read<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
-        serde_json::from_str(text).map_err(|e| corrupt(format_args!("event entity: {e}")))
+    match EntityKind::parse(kind) {
+        Some(kind) => Entity::from_json_as(kind, text),
+        None => serde_json::from_str(text),
     }
-    Ok(match kind {
-        "workspace" => Entity::Workspace(read(text)?),
-        "person" => Entity::Person(read(text)?),
-        "team" => Entity::Team(read(text)?),
-        "milestone" => Entity::Milestone(read(text)?),
-        "goal" => Entity::Goal(read(text)?),
-        "item" => Entity::Item(read(text)?),
-        "dependency" => Entity::Dependency(read(text)?),
-        "request" => Entity::Request(read(text)?),
-        "checkin" => Entity::CheckIn(read(text)?),
-        _ => read(text)?,
-    })
+    .map_err(|e| corrupt(format_args!("event entity: {e}")))
 }
 
 fn event_of(r: EventRow) -> Result<Event> {
