@@ -579,3 +579,67 @@ fn a_far_goal_untouched_this_week_is_judged_from_what_was_kept_of_it() {
         assert_eq!(class_of_g3(&r), Some((DepClass::AtRisk, None)));
     });
 }
+
+/// A far goal that the week touched is judged from its items, at each moment: blocked this
+/// week, it was not at risk when the week began, so the goal that needs it dropped for it.
+#[test]
+fn a_far_goal_blocked_this_week_is_judged_from_its_items_at_the_weeks_start() {
+    runtime().block_on(async {
+        let store = SqlStore::memory().await.unwrap();
+        payments(&store).await;
+        let ctx = as_at(&store, "dee", "2026-11-17T09:00:00Z").await;
+        goals::add(
+            &ctx,
+            GoalInput {
+                title: "Ledger v2".into(),
+                outcome: Some("every posting double-entry, reconciled daily".into()),
+                owner: Some("dee".into()),
+                by: Some("2026-12-20".into()),
+                team: Some("Platform".into()),
+                ..GoalInput::default()
+            },
+        )
+        .await
+        .unwrap();
+        items::add(&ctx, step("Backfill", "dee", Some("2026-12-15"), "G-3"))
+            .await
+            .unwrap();
+        // Payments' G-4 (a plan): its I-6 needs G-3 by 15 January, in time.
+        let ctx = as_at(&store, "ana", "2026-11-17T10:00:00Z").await;
+        goals::add(
+            &ctx,
+            GoalInput {
+                title: "Payout reports".into(),
+                outcome: Some("daily CSV to every merchant by 07:00".into()),
+                owner: Some("ana".into()),
+                by: Some("2027-01-29".into()),
+                team: Some("Payments".into()),
+                ..GoalInput::default()
+            },
+        )
+        .await
+        .unwrap();
+        items::add(
+            &ctx,
+            step("Report format", "chloe", Some("2027-01-15"), "G-4"),
+        )
+        .await
+        .unwrap();
+        landed_app::links::add(&ctx, "I-6", "G-3", None)
+            .await
+            .unwrap();
+        // This week (W48): Platform's item is blocked.
+        let ctx = as_at(&store, "dee", "2026-11-24T09:00:00Z").await;
+        items::act(&ctx, "I-5", Action::Block, Some("no disk"), None)
+            .await
+            .unwrap();
+
+        let r = reviewed(&store, None).await;
+        let d = r.health_dropped.iter().find(|d| d.id == "G-4").unwrap();
+        assert!(
+            d.new_reasons.contains(&HealthReason::AtRiskDependency),
+            "{:?}",
+            d.new_reasons
+        );
+    });
+}
