@@ -423,14 +423,10 @@ async fn load<S: Store>(ctx: &Ctx<'_, S>, scope: &Scope<'_>, start: Timestamp) -
             nodes.insert(Node::Item(i.id));
         }
     }
-    // The team's dependencies now are found by the store's own rule for a team (no list of
-    // thousands of items to send); those of what was the team's at the week's start by list.
-    let before: Vec<Node> = nodes.difference(&current).copied().collect();
-    let (team_deps, before_deps) = tokio::try_join!(
-        ctx.store.team_dependencies(scope.team),
-        ctx.store.dependencies(Some(&before)),
-    )?;
-    for d in team_deps.into_iter().chain(before_deps) {
+    // The dependencies of the team's nodes now and at the week's start, by list (bound as one
+    // array: the store's rule for a team would find the team's items again).
+    let all: Vec<Node> = nodes.iter().copied().collect();
+    for d in ctx.store.dependencies(Some(&all)).await? {
         now.deps.insert(d.id, d);
     }
     let touching = |d: &Dependency| nodes.contains(&d.from) || nodes.contains(&d.to);

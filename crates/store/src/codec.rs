@@ -61,9 +61,82 @@ pub fn round_ts(t: Timestamp) -> Timestamp {
     t.round(Unit::Microsecond).unwrap_or(t)
 }
 
+/// Read a stored timestamp: the form [`ts`] writes directly (every row read holds two or
+/// three), any other RFC 3339 text through jiff's parser.
 pub fn parse_ts(s: &str) -> Result<Timestamp> {
+    if let Some(t) = stored_ts(s.as_bytes()) {
+        return Ok(t);
+    }
     s.parse()
         .map_err(|e| corrupt(format_args!("timestamp {s}: {e}")))
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.ffffffZ` exactly as [`ts`] writes it, a real day and time of it;
+/// `None` for anything else (left to jiff, which reads it or says what is wrong).
+fn stored_ts(text: &[u8]) -> Option<Timestamp> {
+    let &[
+        y0,
+        y1,
+        y2,
+        y3,
+        b'-',
+        mo0,
+        mo1,
+        b'-',
+        d0,
+        d1,
+        b'T',
+        h0,
+        h1,
+        b':',
+        mi0,
+        mi1,
+        b':',
+        s0,
+        s1,
+        b'.',
+        f0,
+        f1,
+        f2,
+        f3,
+        f4,
+        f5,
+        b'Z',
+    ] = text
+    else {
+        return None;
+    };
+    let number = |digits: &[u8]| {
+        digits.iter().try_fold(0_i64, |n, d| {
+            d.is_ascii_digit().then(|| n * 10 + i64::from(d - b'0'))
+        })
+    };
+    let (year, month, day) = (
+        number(&[y0, y1, y2, y3])?,
+        number(&[mo0, mo1])?,
+        number(&[d0, d1])?,
+    );
+    let (hour, minute, second) = (number(&[h0, h1])?, number(&[mi0, mi1])?, number(&[s0, s1])?);
+    let micros = number(&[f0, f1, f2, f3, f4, f5])?;
+    // The day must exist (jiff checks the month's length, leap years included).
+    Date::new(year as i16, month as i8, day as i8).ok()?;
+    if hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    let seconds = days * 86_400 + hour * 3_600 + minute * 60 + second;
+    Timestamp::new(seconds, (micros * 1_000) as i32).ok()
+}
+
+/// Days from 1970-01-01 to a day of the proleptic Gregorian calendar (eras of 400 years,
+/// each starting on 1 March, so the leap day ends its year).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
 }
 
 pub fn date(d: Option<Date>) -> Option<String> {
@@ -71,6 +144,10 @@ pub fn date(d: Option<Date>) -> Option<String> {
 }
 
 pub fn parse_date(s: Option<String>) -> Result<Option<Date>> {
+    parse_day(s.as_deref())
+}
+
+fn parse_day(s: Option<&str>) -> Result<Option<Date>> {
     s.map(|s| {
         s.parse()
             .map_err(|e| corrupt(format_args!("date {s}: {e}")))
@@ -212,26 +289,27 @@ pub fn goal(row: &impl Columns) -> Result<Goal> {
 }
 
 /// An item's columns, in the order of `ITEM_SELECT` (an array in PostgreSQL's JSON, a row
-/// on SQLite).
+/// on SQLite). `S` is the text that is only parsed (dates, times, names of states): owned
+/// from JSON, borrowed from SQLite's row.
 #[derive(serde::Deserialize)]
-struct ItemRow(
+struct ItemRow<S>(
     Id,                                               // id
     i64,                                              // num
     String,                                           // title
     Option<String>,                                   // outcome
     Option<Id>,                                       // owner
-    Option<String>,                                   // due_date
+    Option<S>,                                        // due_date
     Option<Id>,                                       // milestone_id
-    Option<String>,                                   // the milestone's date
+    Option<S>,                                        // the milestone's date
     #[serde(deserialize_with = "hours")] Option<f64>, // estimate_hours
-    String,                                           // status
+    S,                                                // status
     Option<String>,                                   // status_reason
-    String,                                           // kind
+    S,                                                // kind
     Option<Id>,                                       // goal_id
     #[serde(deserialize_with = "hours")] Option<f64>, // actual_hours
-    Option<String>,                                   // done_at
-    String,                                           // created_at
-    String,                                           // updated_at
+    Option<S>,                                        // done_at
+    S,                                                // created_at
+    S,                                                // updated_at
     i64,                                              // version
 );
 
@@ -267,36 +345,44 @@ fn hours<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<f
 
 /// Items from the JSON array of PostgreSQL's `ITEM_SELECT`.
 pub fn items_json(json: &str) -> Result<Vec<Item>> {
-    let rows: Vec<ItemRow> =
+    let rows: Vec<ItemRow<String>> =
         serde_json::from_str(json).map_err(|e| corrupt(format_args!("items: {e}")))?;
     rows.into_iter().map(item_of).collect()
 }
 
-/// An item from a row of SQLite's `ITEM_SELECT`: its columns in `ItemRow` order.
+/// An item from a row of SQLite's `ITEM_SELECT`: its columns in `ItemRow` order. Text that
+/// is only parsed is read in place, not copied.
 pub fn item_row(row: &rusqlite::Row<'_>) -> Result<Item> {
+    let text = |i: usize| -> Result<Option<&str>> {
+        row.get_ref(i)?
+            .as_str_or_null()
+            .map_err(|e| corrupt(format_args!("item column {i}: {e}")))
+    };
+    let required =
+        |i: usize| text(i)?.ok_or_else(|| corrupt(format_args!("item column {i}: null")));
     item_of(ItemRow(
         row.get(0)?,
         row.get(1)?,
         row.get(2)?,
         row.get(3)?,
         row.get(4)?,
-        row.get(5)?,
+        text(5)?,
         row.get(6)?,
-        row.get(7)?,
+        text(7)?,
         row.get(8)?,
-        row.get(9)?,
+        required(9)?,
         row.get(10)?,
-        row.get(11)?,
+        required(11)?,
         row.get(12)?,
         row.get(13)?,
-        row.get(14)?,
-        row.get(15)?,
-        row.get(16)?,
+        text(14)?,
+        required(15)?,
+        required(16)?,
         row.get(17)?,
     ))
 }
 
-fn item_of(r: ItemRow) -> Result<Item> {
+fn item_of<S: AsRef<str>>(r: ItemRow<S>) -> Result<Item> {
     let ItemRow(
         id,
         num,
@@ -329,18 +415,18 @@ fn item_of(r: ItemRow) -> Result<Item> {
         outcome,
         owner,
         due: When {
-            date: parse_date(date)?,
+            date: parse_day(date.as_ref().map(AsRef::as_ref))?,
             milestone,
         },
         estimate_hours,
-        status: status.parse::<ItemStatus>().map_err(corrupt)?,
+        status: status.as_ref().parse::<ItemStatus>().map_err(corrupt)?,
         status_reason,
-        kind: kind.parse::<ItemKind>().map_err(corrupt)?,
+        kind: kind.as_ref().parse::<ItemKind>().map_err(corrupt)?,
         goal,
         actual_hours,
-        done_at: done_at.as_deref().map(parse_ts).transpose()?,
-        created_at: parse_ts(&created_at)?,
-        updated_at: parse_ts(&updated_at)?,
+        done_at: done_at.as_ref().map(|t| parse_ts(t.as_ref())).transpose()?,
+        created_at: parse_ts(created_at.as_ref())?,
+        updated_at: parse_ts(updated_at.as_ref())?,
         version,
     })
 }
@@ -584,4 +670,58 @@ pub fn reminder_state(s: &str) -> Result<ReminderState> {
         "dead" => ReminderState::Dead,
         other => return Err(corrupt(format_args!("reminder state {other}"))),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Every timestamp a row can hold reads back as itself, as jiff reads it.
+        #[test]
+        fn a_stored_timestamp_reads_back_as_jiff_reads_it(
+            seconds in Timestamp::MIN.as_second()..=Timestamp::MAX.as_second(),
+            micros in 0_i32..1_000_000,
+        ) {
+            let t = round_ts(Timestamp::new(seconds, micros * 1_000).unwrap());
+            let text = ts(t);
+            prop_assert_eq!(parse_ts(&text).unwrap(), t);
+            if let Some(fast) = stored_ts(text.as_bytes()) {
+                prop_assert_eq!(fast, text.parse::<Timestamp>().unwrap());
+            }
+        }
+    }
+
+    #[test]
+    fn the_stored_form_is_read_directly_and_anything_else_by_jiff() {
+        let day = |s: &str| parse_ts(s).unwrap().to_string();
+        // Read directly: a leap day, the first and last instants of years and of the epoch.
+        for s in [
+            "2024-02-29T23:59:59.999999Z",
+            "1970-01-01T00:00:00.000000Z",
+            "1969-12-31T23:59:59.000001Z",
+            "2000-03-01T00:00:00.000000Z",
+            "0001-01-01T00:00:00.000000Z",
+            "9999-12-30T21:59:59.999999Z",
+        ] {
+            assert!(stored_ts(s.as_bytes()).is_some(), "{s}");
+            assert_eq!(parse_ts(s).unwrap(), s.parse::<Timestamp>().unwrap());
+        }
+        // Not the stored form: jiff reads it.
+        assert_eq!(day("2026-12-07T10:00:00+01:00"), "2026-12-07T09:00:00Z");
+        assert_eq!(day("2026-12-07T09:00:00Z"), "2026-12-07T09:00:00Z");
+        // No such day or time: refused, by jiff, naming the text.
+        for s in [
+            "2023-02-29T00:00:00.000000Z",
+            "2026-13-01T00:00:00.000000Z",
+            "2026-12-07T24:00:00.000000Z",
+            "2026-12-07T09:60:00.000000Z",
+            "2026-12-0xT09:00:00.000000Z",
+        ] {
+            assert!(stored_ts(s.as_bytes()).is_none(), "{s}");
+            let e = parse_ts(s).unwrap_err().to_string();
+            assert!(e.contains(s), "{e}");
+        }
+    }
 }

@@ -12,7 +12,6 @@
 //! The SQL sticks to the subset PostgreSQL also runs (`RETURNING`, `ON CONFLICT`, text
 //! dates); arguments are numbered (`?N`).
 
-use std::collections::HashSet;
 use std::fmt::{Display, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -125,14 +124,31 @@ const DEPENDENCY_COLUMNS: &str =
 /// A bulk write of at least this many rows refreshes the planner's statistics at once.
 const ANALYZE_AFTER: usize = 1_000;
 
-/// Lists longer than this are filtered after reading rather than bound as parameters, which
-/// both backends limit.
-const MAX_IN: usize = 5_000;
-
 /// A statement built piece by piece, with its arguments: [`Sql::bind`] writes `?N`.
 struct Sql {
     text: String,
-    args: Vec<Value>,
+    args: Vec<Arg>,
+}
+
+/// An argument of a [`Sql`]: one value, or a list of ids that `rarray(?N)` reads.
+enum Arg {
+    One(Value),
+    Ids(Vec<i64>),
+}
+
+/// An [`Arg`] as bound to a statement (a list becomes the shared array `rarray` reads).
+enum Bound<'a> {
+    One(&'a Value),
+    Ids(rusqlite::vtab::array::Array),
+}
+
+impl rusqlite::ToSql for Bound<'_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        match self {
+            Bound::One(v) => v.to_sql(),
+            Bound::Ids(list) => list.to_sql(),
+        }
+    }
 }
 
 impl Sql {
@@ -149,26 +165,31 @@ impl Sql {
     }
 
     fn bind(&mut self, value: impl Into<Value>) -> &mut Sql {
-        self.args.push(value.into());
+        self.args.push(Arg::One(value.into()));
         let _ = write!(self.text, "?{}", self.args.len());
         self
     }
 
-    /// ` AND col IN (…)`; returns the values to filter by after reading instead, when the
-    /// list is too long to bind.
-    fn bind_in(&mut self, col: &str, values: &[i64]) -> Option<HashSet<i64>> {
-        if values.len() > MAX_IN {
-            return Some(values.iter().copied().collect());
-        }
-        self.push(format_args!(" AND {col} IN ("));
-        for (k, v) in values.iter().enumerate() {
-            if k > 0 {
-                self.push(", ");
-            }
-            self.bind(*v);
-        }
-        self.push(")");
-        None
+    /// ` AND col IN rarray(?N)`: the list is one argument (rusqlite's array table), so a long
+    /// list has no parameter per value to write and parse, nor a limit on their number, and
+    /// the statement's text is the same for any list (it can be kept prepared).
+    fn bind_in(&mut self, col: &str, values: &[i64]) -> &mut Sql {
+        self.args.push(Arg::Ids(values.to_vec()));
+        let _ = write!(self.text, " AND {col} IN rarray(?{})", self.args.len());
+        self
+    }
+
+    /// The arguments, ready to bind.
+    fn bound(&self) -> Vec<Bound<'_>> {
+        self.args
+            .iter()
+            .map(|a| match a {
+                Arg::One(v) => Bound::One(v),
+                Arg::Ids(ids) => Bound::Ids(std::rc::Rc::new(
+                    ids.iter().copied().map(Value::from).collect(),
+                )),
+            })
+            .collect()
     }
 
     /// ` VALUES (…), (…)`: one tuple per row, with the values `each` gives.
@@ -189,7 +210,7 @@ impl Sql {
 
     fn execute(&self, conn: &Connection) -> rusqlite::Result<usize> {
         with_statement(conn, &self.text, |s| {
-            s.execute(rusqlite::params_from_iter(&self.args))
+            s.execute(rusqlite::params_from_iter(self.bound()))
         })
     }
 
@@ -202,7 +223,7 @@ impl Sql {
         rows(
             conn,
             &self.text,
-            rusqlite::params_from_iter(&self.args),
+            rusqlite::params_from_iter(self.bound()),
             each,
         )
     }
@@ -269,6 +290,7 @@ fn connect(path: &Path, create: bool) -> rusqlite::Result<Connection> {
     // Reads go through a memory map instead of a read() per page.
     conn.pragma_update(None, "mmap_size", 268_435_456)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    rusqlite::vtab::array::load_module(&conn)?;
     Ok(conn)
 }
 
@@ -400,6 +422,7 @@ impl SqlStore {
         let mut conn = Connection::open_in_memory()?;
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        rusqlite::vtab::array::load_module(&conn)?;
         migrate(&mut conn)?;
         Self::start(conn, None, "memory".into())
     }
@@ -543,7 +566,7 @@ impl SqlStore {
         let mut sql = Sql::new(&format!("SELECT {DEPENDENCY_COLUMNS} FROM ("));
         match touching {
             Some([]) => return Ok(Vec::new()),
-            Some(nodes) if nodes.len() <= MAX_IN => {
+            Some(nodes) => {
                 // One indexed search per end and kind, united: an OR over both ends would
                 // make SQLite scan every dependency of the workspace. UNION ALL, deduplicated
                 // below: UNION would sort whole rows in a temporary tree (twice the time).
@@ -571,7 +594,7 @@ impl SqlStore {
                     }
                 }
             }
-            _ => {
+            None => {
                 sql.push("SELECT * FROM dependencies WHERE workspace_id = ")
                     .bind(ws);
             }
@@ -580,11 +603,6 @@ impl SqlStore {
         let mut deps = self
             .read(|conn| sql.rows(conn, codec::dependency_row))
             .await?;
-        if let Some(nodes) = touching.filter(|n| n.len() > MAX_IN) {
-            let nodes: HashSet<Node> = nodes.iter().copied().collect();
-            let from = ends.iter().any(|(k, _)| *k == "from_kind");
-            deps.retain(|d| (from && nodes.contains(&d.from)) || nodes.contains(&d.to));
-        }
         deps.sort_unstable_by_key(|d| d.id);
         // A dependency with both ends among `touching` was found twice.
         deps.dedup_by_key(|d| d.id);
@@ -1389,19 +1407,11 @@ impl Store for SqlStore {
             return Ok(Vec::new());
         }
         // By id, not through the workspace's index (`+`), as for items.
-        let mut sql = Sql::new(if ids.len() <= MAX_IN {
-            "SELECT * FROM people WHERE +workspace_id = "
-        } else {
-            "SELECT * FROM people WHERE workspace_id = "
-        });
-        sql.bind(self.ws_id()?);
-        let keep = sql.bind_in("id", ids);
+        let mut sql = Sql::new("SELECT * FROM people WHERE +workspace_id = ");
+        sql.bind(self.ws_id()?).bind_in("id", ids);
         let mut people = self
             .read(|conn| sql.rows(conn, |r| codec::person(r)))
             .await?;
-        if let Some(keep) = keep {
-            people.retain(|p| keep.contains(&p.id));
-        }
         people.sort_unstable_by_key(|p| p.id);
         Ok(people)
     }
@@ -1532,21 +1542,17 @@ impl Store for SqlStore {
         if filter.open_only {
             sql.push(" AND g.closed IS NULL");
         }
-        let mut keep = None;
         if let Some(ids) = &filter.ids {
             if ids.is_empty() {
                 return Ok(Vec::new());
             }
-            keep = sql.bind_in("g.id", ids);
+            sql.bind_in("g.id", ids);
         }
         // Sorted here rather than by ORDER BY, which tempts SQLite into walking the
         // (workspace_id, num) index instead of using the filter's.
         let mut goals = self.read(|conn| sql.rows(conn, |r| codec::goal(r))).await?;
         goals.sort_unstable_by_key(|g| g.num);
-        Ok(match keep {
-            Some(ids) => goals.into_iter().filter(|g| ids.contains(&g.id)).collect(),
-            None => goals,
-        })
+        Ok(goals)
     }
 
     async fn item(&self, num: i64) -> Result<Option<Item>> {
@@ -1563,15 +1569,12 @@ impl Store for SqlStore {
         let mut sql = Sql::new(ITEM_SELECT);
         // Looked up by id, the workspace's condition is kept out of the choice of index (`+`):
         // else SQLite walks the workspace's whole `items_goal` index, testing each entry.
-        let by_id = filter.ids.as_ref().is_some_and(|ids| ids.len() <= MAX_IN);
-        sql.push(if by_id {
+        sql.push(if filter.ids.is_some() {
             "+i.workspace_id = "
         } else {
             "i.workspace_id = "
         })
         .bind(ws);
-        let (mut keep_goals, mut keep_nums, mut keep_ids, mut keep_owners) =
-            (None, None, None, None);
         if let Some(owner) = filter.owner {
             sql.push(" AND i.owner = ").bind(owner);
         }
@@ -1579,30 +1582,30 @@ impl Store for SqlStore {
             if owners.is_empty() {
                 return Ok(Vec::new());
             }
-            keep_owners = sql.bind_in("i.owner", owners);
+            sql.bind_in("i.owner", owners);
         }
         if let Some(goals) = &filter.goals {
             if goals.is_empty() {
                 return Ok(Vec::new());
             }
-            keep_goals = sql.bind_in("i.goal_id", goals);
+            sql.bind_in("i.goal_id", goals);
         }
         if let Some(nums) = &filter.nums {
             if nums.is_empty() {
                 return Ok(Vec::new());
             }
-            keep_nums = sql.bind_in("i.num", nums);
+            sql.bind_in("i.num", nums);
         }
         if let Some(ids) = &filter.ids {
             if ids.is_empty() {
                 return Ok(Vec::new());
             }
-            keep_ids = sql.bind_in("i.id", ids);
+            sql.bind_in("i.id", ids);
         }
         if let Some(team) = filter.team {
             // The team's items as a union of indexed searches: the same rule as an OR of the
             // three conditions, which SQLite could only answer by walking every item.
-            sql.args.push(team.into());
+            sql.args.push(Arg::One(team.into()));
             let team_param = format!("?{}", sql.args.len());
             sql.push(format_args!(
                 " AND i.id IN ({})",
@@ -1632,22 +1635,6 @@ impl Store for SqlStore {
         } else {
             items.sort_unstable_by_key(|i| i.num);
         }
-        if keep_goals.is_some()
-            || keep_nums.is_some()
-            || keep_ids.is_some()
-            || keep_owners.is_some()
-        {
-            let inside = |set: &Option<HashSet<i64>>, v: Option<i64>| {
-                set.as_ref()
-                    .is_none_or(|s| v.is_some_and(|v| s.contains(&v)))
-            };
-            items.retain(|i| {
-                inside(&keep_goals, i.goal)
-                    && inside(&keep_nums, Some(i.num))
-                    && inside(&keep_ids, Some(i.id))
-                    && inside(&keep_owners, i.owner)
-            });
-        }
         Ok(items)
     }
 
@@ -1666,7 +1653,7 @@ impl Store for SqlStore {
             "SELECT {DEPENDENCY_COLUMNS} FROM ({})",
             crate::team_dependencies_sql().replace('$', "?")
         ));
-        sql.args = vec![self.ws_id()?.into(), team.into()];
+        sql.args = vec![Arg::One(self.ws_id()?.into()), Arg::One(team.into())];
         let mut deps = self
             .read(|conn| sql.rows(conn, codec::dependency_row))
             .await?;
@@ -1735,14 +1722,14 @@ impl Store for SqlStore {
                 .filter(|(k, _)| *k == kind)
                 .map(|(_, id)| id)
                 .collect();
-            for chunk in ids.chunks(MAX_IN) {
-                let mut sql = Sql::new(
-                    "SELECT node_id, finish, incomplete FROM forecasts WHERE workspace_id = ",
-                );
-                sql.bind(ws).push(" AND node_kind = ").bind(text(kind));
-                sql.bind_in("node_id", chunk);
-                queries.push((kind, sql));
+            if ids.is_empty() {
+                continue;
             }
+            let mut sql =
+                Sql::new("SELECT node_id, finish, incomplete FROM forecasts WHERE workspace_id = ");
+            sql.bind(ws).push(" AND node_kind = ").bind(text(kind));
+            sql.bind_in("node_id", &ids);
+            queries.push((kind, sql));
         }
         let pages = self
             .read(|conn| {
@@ -1773,32 +1760,21 @@ impl Store for SqlStore {
 
     async fn kept_goals(&self, goals: &[Id]) -> Result<Vec<KeptGoal>> {
         let ws = self.ws_id()?;
-        let queries: Vec<Sql> = goals
-            .chunks(MAX_IN)
-            .map(|chunk| {
-                let mut sql =
-                    Sql::new("SELECT goal_id, plan, risk FROM kept_goals WHERE workspace_id = ");
-                sql.bind(ws);
-                sql.bind_in("goal_id", chunk);
-                sql
-            })
-            .collect();
-        let pages = self
+        if goals.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new("SELECT goal_id, plan, risk FROM kept_goals WHERE workspace_id = ");
+        sql.bind(ws).bind_in("goal_id", goals);
+        let rows = self
             .read(|conn| {
-                queries
-                    .iter()
-                    .map(|sql| {
-                        sql.rows(conn, |r| {
-                            let row: (Id, i64, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
-                            Ok(row)
-                        })
-                    })
-                    .collect::<Result<Vec<_>>>()
+                sql.rows(conn, |r| {
+                    let row: (Id, i64, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+                    Ok(row)
+                })
             })
             .await?;
-        let mut kept = pages
+        let mut kept = rows
             .into_iter()
-            .flatten()
             .map(|(goal, plan, risk)| codec::kept_goal(goal, plan, &risk))
             .collect::<Result<Vec<KeptGoal>>>()?;
         kept.sort_unstable_by_key(|k| k.goal);
@@ -1915,7 +1891,9 @@ impl Store for SqlStore {
     ) -> Result<Vec<CheckIn>> {
         let mut sql = Sql::new("SELECT * FROM checkins WHERE workspace_id = ");
         sql.bind(self.ws_id()?);
-        let after = people.and_then(|p| sql.bind_in("person_id", p));
+        if let Some(people) = people {
+            sql.bind_in("person_id", people);
+        }
         if let Some((from, to)) = weeks {
             sql.push(" AND week >= ")
                 .bind(from.to_string())
@@ -1923,13 +1901,8 @@ impl Store for SqlStore {
                 .bind(to.to_string());
         }
         sql.push(" ORDER BY week, person_id");
-        let mut out = self
-            .read(|conn| sql.rows(conn, |r| codec::checkin(r)))
-            .await?;
-        if let Some(keep) = after {
-            out.retain(|c| keep.contains(&c.person));
-        }
-        Ok(out)
+        self.read(|conn| sql.rows(conn, |r| codec::checkin(r)))
+            .await
     }
 
     async fn joined(&self) -> Result<Vec<(Id, Timestamp)>> {
@@ -2377,17 +2350,11 @@ impl Store for SqlStore {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut events = self
-            .fetch_events(Some("events_entity"), |sql| {
-                sql.push(" AND entity_kind = ").bind(text(kind.as_str()));
-                sql.bind_in("entity_id", ids);
-            })
-            .await?;
-        if ids.len() > MAX_IN {
-            let keep: HashSet<Id> = ids.iter().copied().collect();
-            events.retain(|e| e.subject().is_some_and(|en| keep.contains(&en.id())));
-        }
-        Ok(events)
+        self.fetch_events(Some("events_entity"), |sql| {
+            sql.push(" AND entity_kind = ").bind(text(kind.as_str()));
+            sql.bind_in("entity_id", ids);
+        })
+        .await
     }
 
     async fn events(&self) -> Result<Vec<Event>> {

@@ -644,7 +644,7 @@ async fn people_are_read_by_handle_id_and_list<S: Store>(store: &S) {
     assert_eq!(store.person(3).await.unwrap(), Some(ana));
     assert_eq!(store.person(99).await.unwrap(), None);
     assert_eq!(store.first_person().await.unwrap().unwrap().handle, "bob");
-    // Many ids at once, past the SQLite store's limit for bound lists.
+    // Many ids at once: more than SQLite would take as one parameter each.
     let many: Vec<Id> = (1..=6_000).collect();
     assert_eq!(store.people_by_ids(&many).await.unwrap().len(), 4);
 }
@@ -855,7 +855,7 @@ async fn items_filter_by_every_field<S: Store>(store: &S) {
         .await,
         [2, 4, 1, 3]
     );
-    // Long lists, past the SQLite store's limit for bound lists, filter the same.
+    // Long lists (more than SQLite would take as one parameter each) filter the same.
     let many: Vec<i64> = (2..=6_002).collect();
     assert_eq!(
         read(ItemFilter {
@@ -920,6 +920,16 @@ async fn dependencies_are_found_from_either_end_and_deleted_with_an_event<S: Sto
         [1, 3]
     );
     assert!(store.dependencies_into(&[]).await.unwrap().is_empty());
+    // A long list of nodes, most of them unknown, finds the same as a short one.
+    let many: Vec<Node> = (2..=6_000).map(Node::Item).chain([Node::Goal(2)]).collect();
+    assert_eq!(
+        ids(store.dependencies(Some(&many)).await.unwrap()),
+        [1, 2, 3]
+    );
+    assert_eq!(
+        ids(store.dependencies_into(&many).await.unwrap()),
+        [1, 2, 3]
+    );
     // A team's: through its goal (G-1), its goal's item (I-1) and its people's items (I-2 by
     // its lead, I-3 by its member).
     assert_eq!(ids(store.team_dependencies(1).await.unwrap()), [1, 2, 3]);
