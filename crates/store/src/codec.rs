@@ -74,50 +74,23 @@ pub fn parse_ts(s: &str) -> Result<Timestamp> {
 /// `YYYY-MM-DDTHH:MM:SS.ffffffZ` exactly as [`ts`] writes it, a real day and time of it;
 /// `None` for anything else (left to jiff, which reads it or says what is wrong).
 fn stored_ts(text: &[u8]) -> Option<Timestamp> {
-    let &[
-        y0,
-        y1,
-        y2,
-        y3,
-        b'-',
-        mo0,
-        mo1,
-        b'-',
-        d0,
-        d1,
-        b'T',
-        h0,
-        h1,
-        b':',
-        mi0,
-        mi1,
-        b':',
-        s0,
-        s1,
-        b'.',
-        f0,
-        f1,
-        f2,
-        f3,
-        f4,
-        f5,
-        b'Z',
-    ] = text
-    else {
+    // `0` stands for any digit; every other byte must be there as it is.
+    const FORM: &[u8] = b"0000-00-00T00:00:00.000000Z";
+    let fits = text.len() == FORM.len()
+        && text.iter().zip(FORM).all(|(c, f)| match f {
+            b'0' => c.is_ascii_digit(),
+            _ => c == f,
+        });
+    if !fits {
         return None;
+    }
+    let number = |at: std::ops::Range<usize>| {
+        text[at]
+            .iter()
+            .fold(0_i64, |n, d| n * 10 + i64::from(d - b'0'))
     };
-    let number = |digits: &[u8]| {
-        digits.iter().try_fold(0_i64, |n, d| {
-            d.is_ascii_digit().then(|| n * 10 + i64::from(d - b'0'))
-        })
-    };
-    let (year, month, day) = (
-        number(&[y0, y1, y2, y3])?,
-        number(&[mo0, mo1])?,
-        number(&[d0, d1])?,
-    );
-    let (hour, minute, second) = (number(&[h0, h1])?, number(&[mi0, mi1])?, number(&[s0, s1])?);
-    let micros = number(&[f0, f1, f2, f3, f4, f5])?;
+    let (year, month, day) = (number(0..4), number(5..7), number(8..10));
+    let (hour, minute, second) = (number(11..13), number(14..16), number(17..19));
     // The day must exist (jiff checks the month's length, leap years included).
     Date::new(year as i16, month as i8, day as i8).ok()?;
     if hour > 23 || minute > 59 || second > 59 {
@@ -125,7 +98,7 @@ fn stored_ts(text: &[u8]) -> Option<Timestamp> {
     }
     let days = days_from_civil(year, month, day);
     let seconds = days * 86_400 + hour * 3_600 + minute * 60 + second;
-    Timestamp::new(seconds, (micros * 1_000) as i32).ok()
+    Timestamp::new(seconds, (number(20..26) * 1_000) as i32).ok()
 }
 
 /// Days from 1970-01-01 to a day of the proleptic Gregorian calendar (eras of 400 years,
