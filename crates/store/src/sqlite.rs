@@ -10,7 +10,8 @@
 //! No connection is held across an `.await`.
 //!
 //! The SQL sticks to the subset PostgreSQL also runs (`RETURNING`, `ON CONFLICT`, text
-//! dates); arguments are numbered (`?N`).
+//! dates); arguments are numbered (`?N`). The one exception: a list of ids is one argument
+//! read by `rarray(?N)` (rusqlite's array table; PostgreSQL binds an array instead).
 
 use std::fmt::{Display, Write as _};
 use std::path::{Path, PathBuf};
