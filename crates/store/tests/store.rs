@@ -644,7 +644,7 @@ async fn people_are_read_by_handle_id_and_list<S: Store>(store: &S) {
     assert_eq!(store.person(3).await.unwrap(), Some(ana));
     assert_eq!(store.person(99).await.unwrap(), None);
     assert_eq!(store.first_person().await.unwrap().unwrap().handle, "bob");
-    // Many ids at once: more than SQLite would take as one parameter each.
+    // Many ids at once (on SQLite, a long list is bound as one array).
     let many: Vec<Id> = (1..=6_000).collect();
     assert_eq!(store.people_by_ids(&many).await.unwrap().len(), 4);
 }
@@ -855,7 +855,7 @@ async fn items_filter_by_every_field<S: Store>(store: &S) {
         .await,
         [2, 4, 1, 3]
     );
-    // Long lists (more than SQLite would take as one parameter each) filter the same.
+    // Long lists (on SQLite, bound as one array) filter the same.
     let many: Vec<i64> = (2..=6_002).collect();
     assert_eq!(
         read(ItemFilter {
