@@ -55,6 +55,30 @@ async fn person(store: &SqlStore, handle: &str, when: &str) {
     .unwrap();
 }
 
+/// A goal of `team` with an outcome, an owner and a target, added as `ctx`'s person.
+async fn team_goal(
+    ctx: &Ctx<'_, SqlStore>,
+    title: &str,
+    outcome: &str,
+    owner: &str,
+    by: &str,
+    team: &str,
+) {
+    goals::add(
+        ctx,
+        GoalInput {
+            title: title.into(),
+            outcome: Some(outcome.into()),
+            owner: Some(owner.into()),
+            by: Some(by.into()),
+            team: Some(team.into()),
+            ..GoalInput::default()
+        },
+    )
+    .await
+    .unwrap();
+}
+
 fn step(title: &str, owner: &str, due: Option<&str>, goal: &str) -> ItemInput {
     ItemInput {
         title: title.into(),
@@ -388,19 +412,15 @@ fn a_plan_whose_item_stays_blocked_past_three_days_has_dropped_by_the_weeks_end(
         payments(&store).await;
         // G-3, a plan since last week; its only item is blocked on Monday of W48.
         let ctx = as_at(&store, "ana", "2026-11-18T08:00:00Z").await;
-        goals::add(
+        team_goal(
             &ctx,
-            GoalInput {
-                title: "Payout reports".into(),
-                outcome: Some("daily CSV to every merchant by 07:00".into()),
-                owner: Some("ana".into()),
-                by: Some("2027-01-29".into()),
-                team: Some("Payments".into()),
-                ..GoalInput::default()
-            },
+            "Payout reports",
+            "daily CSV to every merchant by 07:00",
+            "ana",
+            "2027-01-29",
+            "Payments",
         )
-        .await
-        .unwrap();
+        .await;
         items::add(
             &ctx,
             step("Report format", "chloe", Some("2027-01-15"), "G-3"),
@@ -449,19 +469,15 @@ fn a_plan_whose_supplier_slipped_past_the_need_has_dropped_off_track() {
         payments(&store).await;
         // Last week: G-3's I-5 needs Platform's I-6, due in time.
         let ctx = as_at(&store, "ana", "2026-11-18T08:00:00Z").await;
-        goals::add(
+        team_goal(
             &ctx,
-            GoalInput {
-                title: "Payout reports".into(),
-                outcome: Some("daily CSV to every merchant by 07:00".into()),
-                owner: Some("ana".into()),
-                by: Some("2027-01-29".into()),
-                team: Some("Payments".into()),
-                ..GoalInput::default()
-            },
+            "Payout reports",
+            "daily CSV to every merchant by 07:00",
+            "ana",
+            "2027-01-29",
+            "Payments",
         )
-        .await
-        .unwrap();
+        .await;
         items::add(
             &ctx,
             step("Report format", "chloe", Some("2027-01-15"), "G-3"),
@@ -510,19 +526,15 @@ fn a_far_goal_untouched_this_week_is_judged_from_what_was_kept_of_it() {
         // Last week: Platform's G-3 (in time for I-1, due on the 22nd) gets a blocked item,
         // and I-1 comes to need G-3.
         let ctx = as_at(&store, "dee", "2026-11-17T09:00:00Z").await;
-        goals::add(
+        team_goal(
             &ctx,
-            GoalInput {
-                title: "Ledger v2".into(),
-                outcome: Some("every posting double-entry, reconciled daily".into()),
-                owner: Some("dee".into()),
-                by: Some("2026-12-20".into()),
-                team: Some("Platform".into()),
-                ..GoalInput::default()
-            },
+            "Ledger v2",
+            "every posting double-entry, reconciled daily",
+            "dee",
+            "2026-12-20",
+            "Platform",
         )
-        .await
-        .unwrap();
+        .await;
         for (title, due) in [("Ledger schema", "2026-12-10"), ("Backfill", "2026-12-15")] {
             items::add(&ctx, step(title, "dee", Some(due), "G-3"))
                 .await
@@ -588,37 +600,29 @@ fn a_far_goal_blocked_this_week_is_judged_from_its_items_at_the_weeks_start() {
         let store = SqlStore::memory().await.unwrap();
         payments(&store).await;
         let ctx = as_at(&store, "dee", "2026-11-17T09:00:00Z").await;
-        goals::add(
+        team_goal(
             &ctx,
-            GoalInput {
-                title: "Ledger v2".into(),
-                outcome: Some("every posting double-entry, reconciled daily".into()),
-                owner: Some("dee".into()),
-                by: Some("2026-12-20".into()),
-                team: Some("Platform".into()),
-                ..GoalInput::default()
-            },
+            "Ledger v2",
+            "every posting double-entry, reconciled daily",
+            "dee",
+            "2026-12-20",
+            "Platform",
         )
-        .await
-        .unwrap();
+        .await;
         items::add(&ctx, step("Backfill", "dee", Some("2026-12-15"), "G-3"))
             .await
             .unwrap();
         // Payments' G-4 (a plan): its I-6 needs G-3 by 15 January, in time.
         let ctx = as_at(&store, "ana", "2026-11-17T10:00:00Z").await;
-        goals::add(
+        team_goal(
             &ctx,
-            GoalInput {
-                title: "Payout reports".into(),
-                outcome: Some("daily CSV to every merchant by 07:00".into()),
-                owner: Some("ana".into()),
-                by: Some("2027-01-29".into()),
-                team: Some("Payments".into()),
-                ..GoalInput::default()
-            },
+            "Payout reports",
+            "daily CSV to every merchant by 07:00",
+            "ana",
+            "2027-01-29",
+            "Payments",
         )
-        .await
-        .unwrap();
+        .await;
         items::add(
             &ctx,
             step("Report format", "chloe", Some("2027-01-15"), "G-4"),
