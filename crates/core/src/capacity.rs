@@ -199,8 +199,9 @@ pub struct WeekLoad {
 
 /// Days from 1970-01-01 to `day` (negative before it), by integer arithmetic on the civil
 /// date (the proleptic Gregorian calendar, as jiff's): `days_between(1970-01-01, day)` without
-/// its span arithmetic, for the loops that count working days.
-pub(crate) fn day_number(day: Date) -> i64 {
+/// its span arithmetic, for the loops that count working days and the store's reading of
+/// stored timestamps.
+pub fn day_number(day: Date) -> i64 {
     // Howard Hinnant's `days_from_civil`: years start on 1 March, so the leap day is last.
     let (month, dom) = (i64::from(day.month()), i64::from(day.day()));
     let year = i64::from(day.year()) - i64::from(month <= 2);

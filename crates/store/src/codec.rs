@@ -5,6 +5,7 @@
 use jiff::civil::Date;
 use jiff::{Timestamp, Unit};
 use landed_core::authz::Role;
+use landed_core::capacity::day_number;
 use landed_core::event::{Entity, EntityKind, Event, EventKind};
 use landed_core::model::{
     CheckIn, CheckInItem, Closure, Dependency, Goal, GoalConfidence, Id, Item, ItemKind,
@@ -92,24 +93,12 @@ fn stored_ts(text: &[u8]) -> Option<Timestamp> {
     let (year, month, day) = (number(0..4), number(5..7), number(8..10));
     let (hour, minute, second) = (number(11..13), number(14..16), number(17..19));
     // The day must exist (jiff checks the month's length, leap years included).
-    Date::new(year as i16, month as i8, day as i8).ok()?;
+    let date = Date::new(year as i16, month as i8, day as i8).ok()?;
     if hour > 23 || minute > 59 || second > 59 {
         return None;
     }
-    let days = days_from_civil(year, month, day);
-    let seconds = days * 86_400 + hour * 3_600 + minute * 60 + second;
+    let seconds = day_number(date) * 86_400 + hour * 3_600 + minute * 60 + second;
     Timestamp::new(seconds, (number(20..26) * 1_000) as i32).ok()
-}
-
-/// Days from 1970-01-01 to a day of the proleptic Gregorian calendar (eras of 400 years,
-/// each starting on 1 March, so the leap day ends its year).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
 }
 
 pub fn date(d: Option<Date>) -> Option<String> {
