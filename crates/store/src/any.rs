@@ -164,7 +164,7 @@ impl Store for AnyStore {
         then: F,
     ) -> Result<(Entity, Entity)>
     where
-        F: FnOnce(&Entity) -> Entity + Send,
+        F: FnOnce(&Entity) -> Entity + Send + 'static,
     {
         match self {
             AnyStore::Sqlite(s) => {

@@ -323,7 +323,7 @@ pub trait Store: Send + Sync {
         then: F,
     ) -> impl Future<Output = Result<(Entity, Entity)>> + Send
     where
-        F: FnOnce(&Entity) -> Entity + Send;
+        F: FnOnce(&Entity) -> Entity + Send + 'static;
     /// Create and update entities in one transaction, one event each, in order: all happen or
     /// none (a [`StoreError::Conflict`] on any update leaves nothing written). Returns what was
     /// written, in order.

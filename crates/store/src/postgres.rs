@@ -427,7 +427,7 @@ impl Store for PgStore {
         then: F,
     ) -> Result<(Entity, Entity)>
     where
-        F: FnOnce(&Entity) -> Entity + Send,
+        F: FnOnce(&Entity) -> Entity + Send + 'static,
     {
         self.ws_id()?;
         if matches!(entity, Entity::Workspace(_)) {

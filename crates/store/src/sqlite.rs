@@ -5,18 +5,25 @@
 //! microseconds. (A driver that runs each connection on a worker thread paid tens of
 //! microseconds per statement for the hand-off, more than SQLite's own work; see
 //! BENCHMARKS.md.) Reads take a connection of their own from a small pool and run
-//! concurrently; writes go through the one writer connection, one transaction at a time
-//! (`BEGIN IMMEDIATE`, so another process writing the same file makes it wait, not fail).
-//! No connection is held across an `.await`.
+//! concurrently. No connection is held across an `.await`.
+//!
+//! Writes are the exception: they queue for one writer thread, which owns the writer
+//! connection and commits them in batches (group commit). The writes waiting when a batch
+//! starts share its transaction (`BEGIN IMMEDIATE`, so another process writing the same file
+//! makes it wait, not fail), each inside a savepoint of its own: one that fails is rolled
+//! back alone, and the others still commit. Every write is answered only after the batch's
+//! `COMMIT` (with its fsync) returned, so an acknowledged write is on disk; one fsync then
+//! covers the whole batch instead of one each.
 //!
 //! The SQL sticks to the subset PostgreSQL also runs (`RETURNING`, `ON CONFLICT`, text
 //! dates); arguments are numbered (`?N`). The one exception: a long list of ids is one
 //! argument read by `rarray(?N)` (rusqlite's array table; PostgreSQL binds an array).
 
 use std::fmt::{Display, Write as _};
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
 use jiff::Timestamp;
@@ -29,6 +36,7 @@ use landed_core::model::{
 use rusqlite::types::Value;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Params, Row, TransactionBehavior};
 use sha2::{Digest, Sha384};
+use tokio::sync::oneshot;
 
 use crate::codec::{self, ts};
 use crate::{
@@ -121,6 +129,9 @@ const EVENT_SELECT: &str =
 /// A dependency's columns in `codec::DependencyRow` order (`codec::dependency_row`).
 const DEPENDENCY_COLUMNS: &str =
     "id, from_kind, from_id, to_kind, to_id, needed_by, created_at, version";
+
+/// Writes committed together at most (each is answered only once its batch commits).
+const MAX_BATCH: usize = 256;
 
 /// A bulk write of at least this many rows refreshes the planner's statistics at once.
 const ANALYZE_AFTER: usize = 1_000;
@@ -369,17 +380,189 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     Ok(())
 }
 
-/// The connections of one database: the writer, and idle readers (none for a private
-/// in-memory database, which only its one connection can see: reads use the writer then).
+/// The connections of one database: the writer (its thread's), and idle readers (none for a
+/// private in-memory database, which only its one connection can see: reads use the writer
+/// then, between batches).
 struct Conns {
     /// The file; `None` for a private in-memory database.
     path: Option<PathBuf>,
-    /// `None` once closed.
-    writer: tokio::sync::Mutex<Option<Connection>>,
+    /// `None` once closed. The writer thread holds the lock for the length of a batch.
+    writer: Arc<Mutex<Option<Connection>>>,
+    /// Writes for the writer thread, in the order they were asked for.
+    queue: mpsc::Sender<Queued>,
+    /// Sent by the writer thread when it has closed the writer connection and ended.
+    stopped: Mutex<Option<oneshot::Receiver<()>>>,
+    thread: Mutex<Option<std::thread::JoinHandle<()>>>,
     idle: Mutex<Vec<Connection>>,
     /// Connections open, the writer included.
     open: AtomicU32,
     closed: std::sync::atomic::AtomicBool,
+}
+
+impl Drop for Conns {
+    /// A store dropped without [`SqlStore::close`] still ends its writer thread, after the
+    /// writes already queued, and closes the writer connection before the drop returns.
+    fn drop(&mut self) {
+        let _ = self.queue.send(Queued::Stop);
+        if let Some(thread) = lock(&self.thread).take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// What the writer thread is asked to do.
+enum Queued {
+    Write(Box<dyn Job>),
+    /// Finish what was queued before, close the writer connection and end.
+    Stop,
+}
+
+/// A write waiting for the writer thread (a [`Write`] with its result type erased).
+trait Job: Send {
+    /// Run the write in the batch's transaction; whether it succeeded (if not, the batch
+    /// rolls back to the savepoint taken before it).
+    fn run(&mut self, tx: &Connection) -> bool;
+    /// Answer the caller: what the write returned if `failed` is `None` (its batch
+    /// committed), else why nothing of it was kept.
+    fn answer(self: Box<Self>, failed: Option<StoreError>);
+}
+
+/// A write and where its answer goes.
+struct Write<F, T> {
+    body: Option<F>,
+    out: Option<Result<T>>,
+    reply: oneshot::Sender<Result<T>>,
+}
+
+impl<F, T> Write<F, T>
+where
+    F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    T: Send + 'static,
+{
+    /// The job for the writer thread, and where its answer will come.
+    fn job(body: F) -> (Box<dyn Job>, oneshot::Receiver<Result<T>>) {
+        let (reply, answer) = oneshot::channel();
+        let job = Write {
+            body: Some(body),
+            out: None,
+            reply,
+        };
+        (Box::new(job), answer)
+    }
+}
+
+impl<F, T> Job for Write<F, T>
+where
+    F: FnOnce(&Connection) -> Result<T> + Send,
+    T: Send,
+{
+    fn run(&mut self, tx: &Connection) -> bool {
+        let Some(body) = self.body.take() else {
+            return false;
+        };
+        // A panic in a write (a bug) must not end the thread every other write needs.
+        let out = std::panic::catch_unwind(AssertUnwindSafe(|| body(tx))).unwrap_or_else(|_| {
+            Err(StoreError::Corrupt(
+                "a write stopped half way (a bug in landed); nothing of it was kept".into(),
+            ))
+        });
+        let ok = out.is_ok();
+        self.out = Some(out);
+        ok
+    }
+
+    fn answer(self: Box<Self>, failed: Option<StoreError>) {
+        let out = match (self.out, failed) {
+            (Some(Err(e)), _) => Err(e),
+            (Some(Ok(out)), None) => Ok(out),
+            (_, Some(e)) => Err(e),
+            (None, None) => Err(closed()),
+        };
+        // The caller may have gone (its request was dropped): the write stands all the same.
+        let _ = self.reply.send(out);
+    }
+}
+
+/// The writer thread: take the writes queued, commit them as one batch, answer them, again,
+/// until stopped (or the store is gone); then close the writer connection.
+fn write_loop(
+    writer: Arc<Mutex<Option<Connection>>>,
+    queue: mpsc::Receiver<Queued>,
+    stopped: oneshot::Sender<()>,
+) {
+    let mut stop = false;
+    while !stop {
+        let Ok(Queued::Write(first)) = queue.recv() else {
+            break;
+        };
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(Queued::Write(job)) => batch.push(job),
+                Ok(Queued::Stop) => {
+                    stop = true;
+                    break;
+                }
+                Err(_) => break,
+            }
+        }
+        match lock(&writer).as_ref() {
+            Some(conn) => commit_batch(conn, batch),
+            None => batch.into_iter().for_each(|job| job.answer(Some(closed()))),
+        }
+    }
+    // Closing the last connection checkpoints the log into the file.
+    drop(lock(&writer).take());
+    let _ = stopped.send(());
+}
+
+/// Run `batch` in one transaction, each write in a savepoint of its own, and commit it; then
+/// answer every write (a failed `BEGIN` or `COMMIT` fails them all: nothing was kept).
+fn commit_batch(conn: &Connection, mut batch: Vec<Box<dyn Job>>) {
+    let run = |batch: &mut Vec<Box<dyn Job>>| -> rusqlite::Result<()> {
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        for job in batch.iter_mut() {
+            conn.prepare_cached("SAVEPOINT write")?.execute([])?;
+            if !job.run(conn) {
+                // If SQLite already rolled the whole transaction back (a full disk, say),
+                // the savepoint is gone and this fails the batch, as it must.
+                conn.prepare_cached("ROLLBACK TO write")?.execute([])?;
+            }
+            conn.prepare_cached("RELEASE write")?.execute([])?;
+        }
+        conn.execute_batch("COMMIT")
+    };
+    match run(&mut batch) {
+        Ok(()) => batch.into_iter().for_each(|job| job.answer(None)),
+        Err(e) => {
+            if !conn.is_autocommit() {
+                let _ = conn.execute_batch("ROLLBACK");
+            }
+            for job in batch {
+                job.answer(Some(StoreError::Sqlite(same_error(&e))));
+            }
+        }
+    }
+}
+
+/// `e` again, for each write of a failed batch: SQLite's code (busy, locked, full, …) and
+/// message are kept, so every caller is told the same thing.
+fn same_error(e: &rusqlite::Error) -> rusqlite::Error {
+    match e {
+        rusqlite::Error::SqliteFailure(code, message) => {
+            rusqlite::Error::SqliteFailure(*code, message.clone())
+        }
+        other => rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ERROR),
+            Some(other.to_string()),
+        ),
+    }
+}
+
+/// The value behind `m`, even if a thread panicked while holding it (what it guards stays
+/// usable: a connection, a list).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// A workspace kept in a SQLite database.
@@ -450,10 +633,26 @@ impl SqlStore {
             [],
             |r| Ok(r.get(0)?),
         )?;
+        let writer = Arc::new(Mutex::new(Some(writer)));
+        let (queue, queued) = mpsc::channel();
+        let (done, stopped) = oneshot::channel();
+        let thread = std::thread::Builder::new()
+            .name("landed-sqlite-writer".into())
+            .spawn({
+                let writer = writer.clone();
+                move || write_loop(writer, queued, done)
+            })
+            .map_err(|e| StoreError::Open {
+                path: label.clone(),
+                reason: format!("cannot start the thread that writes to it: {e}"),
+            })?;
         Ok(SqlStore {
             conns: Conns {
                 path,
-                writer: tokio::sync::Mutex::new(Some(writer)),
+                writer,
+                queue,
+                stopped: Mutex::new(Some(stopped)),
+                thread: Mutex::new(Some(thread)),
                 idle: Mutex::new(Vec::new()),
                 open: AtomicU32::new(1),
                 closed: false.into(),
@@ -475,14 +674,20 @@ impl SqlStore {
 
     /// Close the connections (the last one to close checkpoints the log into the file).
     /// Reads and writes after this fail.
+    ///
+    /// Writes already queued are committed first; the writer connection is closed by the
+    /// time this returns.
     pub async fn close(&self) {
         self.conns.closed.store(true, Ordering::Release);
-        let idle = std::mem::take(&mut *self.conns.idle.lock().unwrap_or_else(|e| e.into_inner()));
+        let idle = std::mem::take(&mut *lock(&self.conns.idle));
         self.conns
             .open
             .fetch_sub(idle.len() as u32, Ordering::Relaxed);
         drop(idle);
-        if self.conns.writer.lock().await.take().is_some() {
+        let _ = self.conns.queue.send(Queued::Stop);
+        let stopped = lock(&self.conns.stopped).take();
+        if let Some(stopped) = stopped {
+            let _ = stopped.await;
             self.conns.open.fetch_sub(1, Ordering::Relaxed);
         }
     }
@@ -497,8 +702,7 @@ impl SqlStore {
     /// Run `f` on a read connection: an idle one, or a new one.
     async fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let Some(path) = &self.conns.path else {
-            let writer = self.conns.writer.lock().await;
-            return f(writer.as_ref().ok_or_else(closed)?);
+            return f(lock(&self.conns.writer).as_ref().ok_or_else(closed)?);
         };
         if self.conns.closed.load(Ordering::Acquire) {
             return Err(closed());
@@ -527,25 +731,23 @@ impl SqlStore {
         out
     }
 
-    /// Run `f` in a write transaction on the writer, and commit what it did if it succeeds
-    /// (an error rolls everything back).
-    ///
-    /// On a multi-threaded runtime the transaction runs as blocking work
-    /// (`block_in_place`): while the commit waits for the disk, the thread's other tasks move
-    /// to another thread instead of waiting with it.
-    async fn write_tx<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let mut writer = self.conns.writer.lock().await;
-        let conn = writer.as_mut().ok_or_else(closed)?;
-        let run = move || {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let out = f(&tx)?;
-            tx.commit()?;
-            Ok(out)
-        };
-        match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
-            Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(run),
-            _ => run(),
+    /// Run `f` on the writer thread, in a transaction it may share with other writes (see the
+    /// module note), and answer once that transaction committed. If `f` fails, nothing it did
+    /// is kept; if the commit fails, nothing of any write in it is.
+    async fn write_tx<T, F>(&self, f: F) -> Result<T>
+    where
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        if self.conns.closed.load(Ordering::Acquire) {
+            return Err(closed());
         }
+        let (job, answer) = Write::job(f);
+        self.conns
+            .queue
+            .send(Queued::Write(job))
+            .map_err(|_| closed())?;
+        answer.await.map_err(|_| closed())?
     }
 
     /// The events `conditions` select (pushed after `workspace_id = ?`), oldest first,
@@ -1166,7 +1368,7 @@ fn no_second_workspace() -> StoreError {
 impl Store for SqlStore {
     async fn init(&self, workspace: Workspace, at: Timestamp) -> Result<Workspace> {
         let made = self
-            .write_tx(|tx| {
+            .write_tx(move |tx| {
                 let name: Option<String> = row(
                     tx,
                     "SELECT name FROM workspaces ORDER BY id LIMIT 1",
@@ -1223,49 +1425,50 @@ impl Store for SqlStore {
         if entities.iter().any(|e| matches!(e, Entity::Workspace(_))) {
             return Err(no_second_workspace());
         }
-        self.write_tx(|tx| {
-            assign_ids(tx, ws, meta.at, &mut entities)?;
-            let mut start = 0;
-            while start < entities.len() {
-                let kind = entities[start].kind();
-                let end = entities[start..]
+        let meta = meta.clone();
+        let entities = self
+            .write_tx(move |tx| {
+                assign_ids(tx, ws, meta.at, &mut entities)?;
+                let mut start = 0;
+                while start < entities.len() {
+                    let kind = entities[start].kind();
+                    let end = entities[start..]
+                        .iter()
+                        .position(|e| e.kind() != kind)
+                        .map_or(entities.len(), |p| start + p);
+                    insert_rows(tx, ws, &entities[start..end])?;
+                    start = end;
+                }
+                let events: Vec<NewEvent<'_>> = entities
                     .iter()
-                    .position(|e| e.kind() != kind)
-                    .map_or(entities.len(), |p| start + p);
-                insert_rows(tx, ws, &entities[start..end])?;
-                start = end;
-            }
-            let events: Vec<NewEvent<'_>> = entities
-                .iter()
-                .map(|e| NewEvent {
-                    meta,
-                    before: None,
-                    after: Some(e),
-                })
-                .collect();
-            append_events(tx, ws, &events)
-        })
-        .await?;
+                    .map(|e| NewEvent {
+                        meta: &meta,
+                        before: None,
+                        after: Some(e),
+                    })
+                    .collect();
+                append_events(tx, ws, &events)?;
+                Ok(entities)
+            })
+            .await?;
         if entities.len() >= ANALYZE_AFTER {
-            let writer = self.conns.writer.lock().await;
-            writer
-                .as_ref()
-                .ok_or_else(closed)?
-                .execute_batch("PRAGMA analysis_limit = 1000; ANALYZE;")?;
+            self.write_tx(|tx| Ok(tx.execute_batch("PRAGMA analysis_limit = 1000; ANALYZE;")?))
+                .await?;
         }
         Ok(entities)
     }
 
     async fn update(&self, meta: &Meta, before: &Entity, after: Entity) -> Result<Entity> {
         let ws = self.ws_id()?;
-        self.write_tx(|tx| {
-            let after = update_checked(tx, ws, before, after, meta.at)?;
+        let (meta, before) = (meta.clone(), before.clone());
+        self.write_tx(move |tx| {
+            let after = update_checked(tx, ws, &before, after, meta.at)?;
             append_events(
                 tx,
                 ws,
                 &[NewEvent {
-                    meta,
-                    before: Some(before),
+                    meta: &meta,
+                    before: Some(&before),
                     after: Some(&after),
                 }],
             )?;
@@ -1283,30 +1486,31 @@ impl Store for SqlStore {
         then: F,
     ) -> Result<(Entity, Entity)>
     where
-        F: FnOnce(&Entity) -> Entity + Send,
+        F: FnOnce(&Entity) -> Entity + Send + 'static,
     {
         let ws = self.ws_id()?;
         if matches!(entity, Entity::Workspace(_)) {
             return Err(no_second_workspace());
         }
-        self.write_tx(|tx| {
+        let (created, updated, before) = (created.clone(), updated.clone(), before.clone());
+        self.write_tx(move |tx| {
             let mut made = [entity];
             assign_ids(tx, ws, created.at, &mut made)?;
             insert_rows(tx, ws, &made)?;
             let [made] = made;
-            let after = update_checked(tx, ws, before, then(&made), updated.at)?;
+            let after = update_checked(tx, ws, &before, then(&made), updated.at)?;
             append_events(
                 tx,
                 ws,
                 &[
                     NewEvent {
-                        meta: created,
+                        meta: &created,
                         before: None,
                         after: Some(&made),
                     },
                     NewEvent {
-                        meta: updated,
-                        before: Some(before),
+                        meta: &updated,
+                        before: Some(&before),
                         after: Some(&after),
                     },
                 ],
@@ -1318,7 +1522,7 @@ impl Store for SqlStore {
 
     async fn write(&self, changes: Vec<Change>) -> Result<Vec<Entity>> {
         let ws = self.ws_id()?;
-        self.write_tx(|tx| {
+        self.write_tx(move |tx| {
             let mut written = Vec::with_capacity(changes.len());
             for change in &changes {
                 match change {
@@ -1367,24 +1571,26 @@ impl Store for SqlStore {
                 before.label()
             )));
         };
-        self.write_tx(|tx| {
+        let (id, version) = (d.id, d.version);
+        let (meta, before) = (meta.clone(), before.clone());
+        self.write_tx(move |tx| {
             let deleted = tx
                 .prepare_cached(
                     "DELETE FROM dependencies WHERE id = ?1 AND version = ?2 AND workspace_id = ?3",
                 )?
-                .execute(rusqlite::params![d.id, d.version, ws])?;
+                .execute(rusqlite::params![id, version, ws])?;
             if deleted != 1 {
                 return Err(StoreError::Conflict {
                     entity: before.label(),
-                    expected: d.version,
+                    expected: version,
                 });
             }
             append_events(
                 tx,
                 ws,
                 &[NewEvent {
-                    meta,
-                    before: Some(before),
+                    meta: &meta,
+                    before: Some(&before),
                     after: None,
                 }],
             )
@@ -1805,7 +2011,8 @@ impl Store for SqlStore {
         goals: &[KeptGoal],
     ) -> Result<()> {
         let ws = self.ws_id()?;
-        self.write_tx(|tx| {
+        let (rows, goals) = (rows.to_vec(), goals.to_vec());
+        self.write_tx(move |tx| {
             tx.prepare_cached("DELETE FROM forecasts WHERE workspace_id = ?1")?
                 .execute([ws])?;
             tx.prepare_cached("DELETE FROM kept_goals WHERE workspace_id = ?1")?
@@ -1978,7 +2185,8 @@ impl Store for SqlStore {
 
     async fn set_notify_settings(&self, s: &NotifySettings) -> Result<()> {
         let ws = self.ws_id()?;
-        self.write_tx(|tx| {
+        let s = s.clone();
+        self.write_tx(move |tx| {
             tx.prepare_cached(
                 "INSERT INTO notify_settings (workspace_id, person_id, smtp_url, mail_from, \
                  webhook_url, webhook_secret, checkin_day, email_off) \
@@ -2004,7 +2212,8 @@ impl Store for SqlStore {
 
     async fn enqueue_reminders(&self, rows: &[NewReminder], at: Timestamp) -> Result<usize> {
         let ws = self.ws_id()?;
-        self.write_tx(|tx| {
+        let rows = rows.to_vec();
+        self.write_tx(move |tx| {
             let mut added = 0;
             for chunk in rows.chunks(ROWS_PER_INSERT / 2) {
                 let mut sql = Sql::new(
@@ -2042,8 +2251,9 @@ impl Store for SqlStore {
         limit: i64,
     ) -> Result<Vec<Reminder>> {
         let ws = self.ws_id()?;
+        let claim = claim.to_string();
         let mut out = self
-            .write_tx(|tx| {
+            .write_tx(move |tx| {
                 rows(
                     tx,
                     "UPDATE reminders SET state = 'sending', claim = ?2, lease_until = ?3, \
@@ -2075,13 +2285,14 @@ impl Store for SqlStore {
             Outcome::Retry { next_at, error } => (
                 ReminderState::Pending,
                 Some(ts(*next_at)),
-                Some(error),
+                Some(error.clone()),
                 None,
             ),
-            Outcome::Dead { error } => (ReminderState::Dead, None, Some(error), None),
+            Outcome::Dead { error } => (ReminderState::Dead, None, Some(error.clone()), None),
         };
+        let claim = claim.to_string();
         let changed = self
-            .write_tx(|tx| {
+            .write_tx(move |tx| {
                 Ok(tx
                     .prepare_cached(
                         "UPDATE reminders SET state = ?4, next_at = COALESCE(?5, next_at), \
@@ -2149,7 +2360,8 @@ impl Store for SqlStore {
 
     async fn set_password(&self, person: Id, hash: &str, at: Timestamp) -> Result<()> {
         let ws = self.ws_id()?;
-        self.write_tx(|tx| {
+        let hash = hash.to_string();
+        self.write_tx(move |tx| {
             tx.prepare_cached(
                 "INSERT INTO credentials (workspace_id, person_id, password_hash, changed_at) \
                  VALUES (?1, ?2, ?3, ?4) ON CONFLICT (workspace_id, person_id) \
@@ -2170,8 +2382,10 @@ impl Store for SqlStore {
         expires_at: Option<Timestamp>,
     ) -> Result<ApiToken> {
         let ws = self.ws_id()?;
+        let (owned_name, owned_hash) = (name.to_string(), hash.to_string());
         let id: Id = self
-            .write_tx(|tx| {
+            .write_tx(move |tx| {
+                let (name, hash) = (owned_name, owned_hash);
                 Ok(tx
                     .prepare_cached(
                         "INSERT INTO api_tokens (workspace_id, person_id, name, hash, created_at, \
@@ -2220,7 +2434,7 @@ impl Store for SqlStore {
     async fn revoke_token(&self, id: Id, at: Timestamp) -> Result<bool> {
         let ws = self.ws_id()?;
         let changed = self
-            .write_tx(|tx| {
+            .write_tx(move |tx| {
                 Ok(tx
                     .prepare_cached(
                         "UPDATE api_tokens SET revoked_at = ?3 \
@@ -2234,7 +2448,7 @@ impl Store for SqlStore {
 
     async fn touch_token(&self, id: Id, at: Timestamp) -> Result<()> {
         let ws = self.ws_id()?;
-        self.write_tx(|tx| {
+        self.write_tx(move |tx| {
             tx.prepare_cached(
                 "UPDATE api_tokens SET last_used_at = ?3 WHERE workspace_id = ?1 AND id = ?2 \
                  AND (last_used_at IS NULL OR last_used_at < ?3)",
@@ -2254,8 +2468,10 @@ impl Store for SqlStore {
         expires_at: Timestamp,
     ) -> Result<Session> {
         let ws = self.ws_id()?;
+        let (owned_hash, owned_csrf) = (hash.to_string(), csrf.to_string());
         let id: Id = self
-            .write_tx(|tx| {
+            .write_tx(move |tx| {
+                let (hash, csrf) = (owned_hash, owned_csrf);
                 Ok(tx
                     .prepare_cached(
                         "INSERT INTO sessions (workspace_id, person_id, hash, csrf, created_at, \
@@ -2292,7 +2508,7 @@ impl Store for SqlStore {
 
     async fn revoke_session(&self, id: Id, at: Timestamp) -> Result<()> {
         let ws = self.ws_id()?;
-        self.write_tx(|tx| {
+        self.write_tx(move |tx| {
             tx.prepare_cached(
                 "UPDATE sessions SET revoked_at = ?3 \
                  WHERE workspace_id = ?1 AND id = ?2 AND revoked_at IS NULL",
@@ -2305,7 +2521,7 @@ impl Store for SqlStore {
 
     async fn revoke_sessions(&self, person: Id, at: Timestamp) -> Result<()> {
         let ws = self.ws_id()?;
-        self.write_tx(|tx| {
+        self.write_tx(move |tx| {
             tx.prepare_cached(
                 "UPDATE sessions SET revoked_at = ?3 \
                  WHERE workspace_id = ?1 AND person_id = ?2 AND revoked_at IS NULL",
@@ -2318,7 +2534,8 @@ impl Store for SqlStore {
 
     async fn login_failure(&self, key: &str, at: Timestamp) -> Result<()> {
         let ws = self.ws_id()?;
-        self.write_tx(|tx| {
+        let key = key.to_string();
+        self.write_tx(move |tx| {
             tx.prepare_cached(
                 "INSERT INTO login_failures (workspace_id, key, at) VALUES (?1, ?2, ?3)",
             )?
@@ -2343,7 +2560,8 @@ impl Store for SqlStore {
 
     async fn clear_login_failures(&self, key: &str) -> Result<()> {
         let ws = self.ws_id()?;
-        self.write_tx(|tx| {
+        let key = key.to_string();
+        self.write_tx(move |tx| {
             tx.prepare_cached("DELETE FROM login_failures WHERE workspace_id = ?1 AND key = ?2")?
                 .execute(rusqlite::params![ws, key])?;
             Ok(())
@@ -2462,5 +2680,104 @@ mod tests {
         .unwrap();
         let err = migrate(&mut conn).unwrap_err();
         assert!(err.to_string().contains("newer or older"), "{err}");
+    }
+
+    /// A database file with one table, and a connection to it as `connect` opens them.
+    fn numbers() -> (tempfile::TempDir, PathBuf, Connection) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("n.db");
+        let conn = connect(&path, true).unwrap();
+        conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+        conn.execute_batch("CREATE TABLE n (x INTEGER PRIMARY KEY)")
+            .unwrap();
+        (dir, path, conn)
+    }
+
+    fn insert(x: i64) -> impl FnOnce(&Connection) -> Result<i64> + Send + 'static {
+        move |tx| {
+            tx.execute("INSERT INTO n (x) VALUES (?1)", [x])?;
+            Ok(x)
+        }
+    }
+
+    fn stored(path: &Path) -> Vec<i64> {
+        let conn = connect(path, false).unwrap();
+        rows(&conn, "SELECT x FROM n ORDER BY x", [], |r| Ok(r.get(0)?)).unwrap()
+    }
+
+    /// Writes queued together share one transaction: the second sees the first's row while
+    /// another connection does not yet (it is not committed), and both are answered after the
+    /// one commit, when everyone sees them.
+    #[test]
+    fn writes_queued_together_commit_together() {
+        let (_dir, path, conn) = numbers();
+        let (queue, queued) = mpsc::channel();
+        let (first, first_answer) = Write::job(insert(1));
+        let seen_from = path.clone();
+        let (second, second_answer) = Write::job(move |tx: &Connection| {
+            let here: i64 = tx.query_row("SELECT COUNT(*) FROM n", [], |r| r.get(0))?;
+            Ok((here, stored(&seen_from).len()))
+        });
+        queue.send(Queued::Write(first)).unwrap();
+        queue.send(Queued::Write(second)).unwrap();
+        queue.send(Queued::Stop).unwrap();
+        let (done, stopped) = oneshot::channel();
+        let writer = Arc::new(Mutex::new(Some(conn)));
+        write_loop(writer.clone(), queued, done);
+        assert_eq!(first_answer.blocking_recv().unwrap().unwrap(), 1);
+        assert_eq!(second_answer.blocking_recv().unwrap().unwrap(), (1, 0));
+        assert_eq!(stored(&path), [1]);
+        // Stopping closed the writer connection.
+        assert!(stopped.blocking_recv().is_ok());
+        assert!(lock(&writer).is_none());
+    }
+
+    /// In a batch, a write that fails or panics is rolled back alone: the others commit, and
+    /// each is answered with its own outcome.
+    #[test]
+    fn a_failed_write_in_a_batch_is_rolled_back_alone() {
+        let (_dir, path, conn) = numbers();
+        let (one, one_answer) = Write::job(insert(1));
+        let (refused, refused_answer) = Write::job(|tx: &Connection| -> Result<i64> {
+            insert(2)(tx)?;
+            Err(StoreError::Conflict {
+                entity: "I-2".into(),
+                expected: 1,
+            })
+        });
+        let (three, three_answer) = Write::job(insert(3));
+        let (broken, broken_answer) = Write::job(|tx: &Connection| -> Result<i64> {
+            insert(4)(tx)?;
+            panic!("a bug half way through a write");
+        });
+        commit_batch(&conn, vec![one, refused, three, broken]);
+        assert_eq!(one_answer.blocking_recv().unwrap().unwrap(), 1);
+        let err = refused_answer.blocking_recv().unwrap().unwrap_err();
+        assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
+        assert_eq!(three_answer.blocking_recv().unwrap().unwrap(), 3);
+        let err = broken_answer.blocking_recv().unwrap().unwrap_err();
+        assert!(err.to_string().contains("nothing of it was kept"), "{err}");
+        assert_eq!(stored(&path), [1, 3]);
+        assert!(conn.is_autocommit(), "the batch's transaction is over");
+    }
+
+    /// A batch that cannot take the write lock (another process holds it) answers every
+    /// write with SQLite's busy error, which callers may retry, and writes nothing.
+    #[test]
+    fn a_batch_that_cannot_begin_fails_every_write_in_it() {
+        let (_dir, path, conn) = numbers();
+        conn.busy_timeout(Duration::ZERO).unwrap();
+        let other = connect(&path, false).unwrap();
+        other.execute_batch("BEGIN IMMEDIATE").unwrap();
+        let (one, one_answer) = Write::job(insert(1));
+        let (two, two_answer) = Write::job(insert(2));
+        commit_batch(&conn, vec![one, two]);
+        for answer in [one_answer, two_answer] {
+            let err = answer.blocking_recv().unwrap().unwrap_err();
+            assert!(err.is_unavailable(), "{err}");
+        }
+        other.execute_batch("ROLLBACK").unwrap();
+        assert!(stored(&path).is_empty());
+        assert!(conn.is_autocommit());
     }
 }

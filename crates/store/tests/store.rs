@@ -129,6 +129,7 @@ on_both!(
     reminders_are_claimed_leased_and_finished_once,
     write_applies_mixed_changes_in_order,
     a_failed_write_leaves_no_trace,
+    writes_at_once_each_keep_their_own_outcome,
     create_then_update_is_one_write,
     state_is_the_replay_of_the_log,
     credentials_tokens_sessions_and_login_failures,
@@ -1586,12 +1587,102 @@ async fn a_failed_write_leaves_no_trace<S: Store>(store: &S) {
     );
 }
 
+/// Run `futures` together on this task (as a server's requests run together): their outputs,
+/// in order.
+async fn all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
+    use std::task::Poll;
+    let mut futures: Vec<std::pin::Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
+    let mut out: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut waiting = false;
+        for (f, o) in futures.iter_mut().zip(out.iter_mut()) {
+            if o.is_none() {
+                match f.as_mut().poll(cx) {
+                    Poll::Ready(v) => *o = Some(v),
+                    Poll::Pending => waiting = true,
+                }
+            }
+        }
+        if waiting {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    })
+    .await;
+    out.into_iter().map(Option::unwrap).collect()
+}
+
+/// Many writes at once (SQLite commits them in batches, PostgreSQL on its pool's
+/// connections): each is answered with its own outcome. The stale ones change nothing, the
+/// others all land, each with its event.
+async fn writes_at_once_each_keep_their_own_outcome<S: Store>(store: &S) {
+    init(store).await;
+    let titles: Vec<String> = (1..=40).map(|n| format!("item {n}")).collect();
+    let created = store
+        .create_batch(
+            &made(1),
+            titles.iter().map(|t| item(t, None, None)).collect(),
+        )
+        .await
+        .unwrap();
+    let seq = store.last_event_seq().await.unwrap();
+    // Every item renamed; every fourth also by a writer holding a version that never was.
+    let mut writes = Vec::new();
+    for before in &created {
+        let mut renamed = as_item(before.clone());
+        renamed.title = format!("{} renamed", renamed.title);
+        writes.push((before.clone(), renamed.clone()));
+        if before.id() % 4 == 0 {
+            let mut stale = as_item(before.clone());
+            stale.version = 7;
+            writes.push((Entity::Item(stale), renamed));
+        }
+    }
+    let meta = changed(2);
+    let outcomes = all(writes
+        .iter()
+        .map(|(before, after)| store.update(&meta, before, Entity::Item(after.clone())))
+        .collect())
+    .await;
+    assert_eq!(outcomes.len(), 50);
+    for ((before, _), outcome) in writes.iter().zip(outcomes) {
+        match outcome {
+            Ok(after) if before.version() == 1 => assert_eq!(after.version(), 2),
+            Err(StoreError::Conflict { expected: 7, .. }) if before.version() == 7 => {}
+            other => panic!(
+                "{} from version {}: {other:?}",
+                before.label(),
+                before.version()
+            ),
+        }
+    }
+    for e in &created {
+        let now = store.item(e.id()).await.unwrap().unwrap();
+        assert_eq!(now.title, format!("{} renamed", as_item(e.clone()).title));
+        assert_eq!(now.version, 2);
+    }
+    let events = store.events().await.unwrap();
+    let new: Vec<&Event> = events.iter().filter(|e| e.seq > seq).collect();
+    assert_eq!(
+        new.len(),
+        40,
+        "one event per write that landed, none for the stale ones"
+    );
+    let subjects: HashSet<Id> = new
+        .iter()
+        .filter_map(|e| e.subject().map(Entity::id))
+        .collect();
+    assert_eq!(subjects.len(), 40);
+}
+
 async fn create_then_update_is_one_write<S: Store>(store: &S) {
     world(store).await;
     store.create(&made(5), request(1, None)).await.unwrap();
     let open = Entity::Request(store.request(1).await.unwrap().unwrap());
-    let answer = |delivery: &Entity| {
-        let mut r = Request::try_from(open.clone()).unwrap();
+    let request = open.clone();
+    let answer = move |delivery: &Entity| {
+        let mut r = Request::try_from(request.clone()).unwrap();
         r.state = RequestState::Committed;
         r.item = Some(delivery.id());
         Entity::Request(r)
@@ -1602,7 +1693,7 @@ async fn create_then_update_is_one_write<S: Store>(store: &S) {
             item("delivery", Some(2), None),
             &changed(6),
             &open,
-            answer,
+            answer.clone(),
         )
         .await
         .unwrap();
@@ -2401,6 +2492,39 @@ fn sqlite_writers_on_two_threads_wait_for_each_other() {
 }
 
 /// A file that is not a SQLite database is an open error that says so once, with the path.
+/// Closing a SQLite store commits the writes already asked for before it returns, and
+/// refuses later ones; the file then holds every write that was answered.
+#[tokio::test]
+async fn closing_sqlite_keeps_the_writes_asked_for_before_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.db");
+    let store = SqlStore::open(&path, true).await.unwrap();
+    init(&store).await;
+    let titles: Vec<String> = (1..=20).map(|n| format!("item {n}")).collect();
+    let meta = made(1);
+    type Step<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = bool> + 'a>>;
+    let mut writes: Vec<Step<'_>> = Vec::new();
+    for t in &titles {
+        let write = store.create(&meta, item(t, None, None));
+        writes.push(Box::pin(async move { write.await.is_ok() }));
+    }
+    // Polled after the writes, so it is asked for after them all.
+    writes.push(Box::pin(async {
+        store.close().await;
+        true
+    }));
+    assert!(all(writes).await.into_iter().all(|ok| ok));
+    let err = store
+        .create(&meta, item("late", None, None))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Closed), "{err}");
+    let again = SqlStore::open(&path, false).await.unwrap();
+    let items = again.items(&ItemFilter::default()).await.unwrap();
+    assert_eq!(items.len(), 20);
+    again.close().await;
+}
+
 #[tokio::test]
 async fn a_file_that_is_not_a_database_is_an_open_error_saying_so_once() {
     let dir = tempfile::tempdir().unwrap();
