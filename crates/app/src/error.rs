@@ -97,3 +97,154 @@ pub enum AppError {
     #[error("{0}")]
     Store(#[from] StoreError),
 }
+
+/// Where an error is shown. Its problem is the same everywhere; its fix is told in the terms
+/// of the surface that shows it (a command, an endpoint, a form).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Surface {
+    Cli,
+    Api,
+    Web,
+}
+
+impl AppError {
+    /// The message for `surface`. [`Display`](std::fmt::Display) is the CLI's: the other
+    /// surfaces differ only where the fix names a command or a flag.
+    pub fn message(&self, surface: Surface) -> String {
+        let api = surface == Surface::Api;
+        match (self, surface) {
+            (_, Surface::Cli) => self.to_string(),
+            (
+                AppError::UnknownPerson {
+                    handle,
+                    did_you_mean,
+                },
+                _,
+            ) => format!(
+                "unknown person @{handle}{}; {}",
+                maybe(did_you_mean, "@"),
+                if api {
+                    "list people with `GET /api/v1/people`"
+                } else {
+                    "check the handle (as on the person's profile, without the @)"
+                }
+            ),
+            (AppError::UnknownTeam { name, did_you_mean }, _) => format!(
+                "unknown team `{name}`{}; {}",
+                maybe(did_you_mean, ""),
+                if api {
+                    "list teams with `GET /api/v1/teams`"
+                } else {
+                    "choose one of the teams the dashboard offers"
+                }
+            ),
+            (AppError::UnknownMilestone { name, did_you_mean }, _) => format!(
+                "unknown milestone `{name}`{}; {}",
+                maybe(did_you_mean, ""),
+                if api {
+                    "list milestones with `GET /api/v1/milestones`, or give a date instead"
+                } else {
+                    "give a date instead, or ask an admin to add the milestone"
+                }
+            ),
+            (AppError::SlipNeedsReason { what, change }, _) => format!(
+                "{what}'s date is committed, so {} needs a reason: {}",
+                change.describe(),
+                if api {
+                    "send a `reason` (what happened)"
+                } else {
+                    "fill in the reason (what happened)"
+                }
+            ),
+            (AppError::ReasonRequired { what, status }, _) => format!(
+                "{what} needs a reason to become {status}: {}",
+                if api {
+                    "send a `reason`"
+                } else {
+                    "fill in the reason"
+                }
+            ),
+            (AppError::ActualBeforeDone(what), _) => format!(
+                "{what}: time spent is recorded when the item is done; {}",
+                if api {
+                    "send it with the change to done (`\"action\": \"done\", \"actual\": \"5h\"`)"
+                } else {
+                    "give it when you mark the item done"
+                }
+            ),
+            (AppError::NothingToChange, _) => format!(
+                "nothing to change: {} at least one field to change",
+                if api { "send" } else { "fill in" }
+            ),
+            (AppError::NoActor, _) => "no acting person: sign in first".into(),
+            _ => self.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use landed_core::model::RefKind;
+
+    fn item(num: i64) -> Ref {
+        Ref {
+            kind: RefKind::Item,
+            num,
+        }
+    }
+
+    /// Errors whose fix names a command or a flag on the CLI.
+    fn with_cli_fixes() -> Vec<AppError> {
+        vec![
+            AppError::UnknownPerson {
+                handle: "bem".into(),
+                did_you_mean: Some("ben".into()),
+            },
+            AppError::UnknownTeam {
+                name: "Platfrom".into(),
+                did_you_mean: Some("Platform".into()),
+            },
+            AppError::UnknownMilestone {
+                name: "beta".into(),
+                did_you_mean: None,
+            },
+            AppError::ReasonRequired {
+                what: item(3),
+                status: "blocked",
+            },
+            AppError::ActualBeforeDone(item(3)),
+            AppError::NothingToChange,
+            AppError::NoActor,
+        ]
+    }
+
+    /// The CLI's message is the error's Display; the API's and the web's keep the problem
+    /// (and any "did you mean") but never name a command or a flag.
+    #[test]
+    fn each_surface_is_told_the_fix_in_its_own_terms() {
+        for e in with_cli_fixes() {
+            let cli = e.message(Surface::Cli);
+            assert_eq!(cli, e.to_string());
+            assert!(cli.contains("`landed ") || cli.contains("--"), "{cli}");
+            for surface in [Surface::Api, Surface::Web] {
+                let told = e.message(surface);
+                assert!(
+                    !told.contains("landed ") && !told.contains("--"),
+                    "{surface:?}: {told}"
+                );
+                let problem = cli.split([';', ':', '(']).next().unwrap();
+                assert!(told.starts_with(problem), "{surface:?}: {told} / {cli}");
+                if cli.contains("did you mean") {
+                    assert!(told.contains("did you mean"), "{surface:?}: {told}");
+                }
+            }
+        }
+        let team = &with_cli_fixes()[1];
+        assert!(team.message(Surface::Api).contains("`GET /api/v1/teams`"));
+        assert!(team.message(Surface::Web).contains("dashboard"));
+        // Errors without a command in their fix read the same everywhere.
+        let exists = AppError::Exists("team `Core`".into());
+        assert_eq!(exists.message(Surface::Api), exists.to_string());
+    }
+}

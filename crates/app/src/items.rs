@@ -365,7 +365,7 @@ pub async fn act<S: Store>(
             hint: match action {
                 Action::Start if before.status == S::Doing => "it is already started",
                 Action::Reopen => "only done or dropped items can be reopened",
-                _ => "reopen it first with `landed reopen ID`",
+                _ => "reopen it first",
             },
         });
     };

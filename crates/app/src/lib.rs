@@ -34,7 +34,7 @@ pub mod stats;
 pub mod views;
 
 pub use access::Access;
-pub use error::AppError;
+pub use error::{AppError, Surface};
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
 

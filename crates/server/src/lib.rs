@@ -148,6 +148,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics_page))
         .fallback(not_found)
+        .layer(middleware::from_fn(problem::for_client))
         .layer(middleware::from_fn(track))
         .layer(middleware::from_fn(time_limit))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -2,10 +2,12 @@
 //! can branch on it and people can read `detail`, which names the problem and the fix.
 
 use axum::Json;
+use axum::extract::Request;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use landed_app::AppError;
+use landed_app::{AppError, Surface};
 use landed_store::StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -149,8 +151,37 @@ impl IntoResponse for ApiError {
     }
 }
 
+tokio::task_local! {
+    /// Whose terms the current request's errors tell their fix in (see [`for_client`]).
+    static CLIENT: Surface;
+}
+
+/// Tell the fix of a request's errors in its client's terms: the landed CLI (which sends its
+/// own user agent, `landed/VERSION`) is named its commands, as it would be without a server;
+/// any other client, the API's endpoints and fields.
+pub async fn for_client(request: Request, next: Next) -> Response {
+    let cli = request
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|agent| agent.starts_with("landed/"));
+    let surface = if cli { Surface::Cli } else { Surface::Api };
+    CLIENT.scope(surface, next.run(request)).await
+}
+
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> ApiError {
+        ApiError::of(e, CLIENT.try_with(|s| *s).unwrap_or(Surface::Api))
+    }
+}
+
+impl ApiError {
+    /// The problem for a web page: as the API's, with the fix told in the page's terms.
+    pub fn web(e: AppError) -> ApiError {
+        ApiError::of(e, Surface::Web)
+    }
+
+    fn of(e: AppError, surface: Surface) -> ApiError {
         if let AppError::Store(s) = e {
             return s.into();
         }
@@ -182,7 +213,7 @@ impl From<AppError> for ApiError {
             AppError::NoActor => Kind::Unauthenticated,
             AppError::Store(_) => Kind::Internal,
         };
-        ApiError::new(kind, e.to_string())
+        ApiError::new(kind, e.message(surface))
     }
 }
 

@@ -1212,6 +1212,41 @@ async fn valid_requests_the_rules_refuse_are_conflicts() {
     );
 }
 
+/// A problem's fix is told in its client's terms: endpoints for an API client, commands for
+/// the landed CLI (which sends its own user agent), as it would be told without a server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_problem_tells_its_fix_in_the_clients_terms() {
+    let s = server().await;
+    let detail = |agent: Option<&'static str>| {
+        let mut req = s
+            .http
+            .get(format!("{}/api/v1/reviews?team=Platfrom", s.base))
+            .bearer_auth(&s.tokens["admin"]);
+        if let Some(agent) = agent {
+            req = req.header(reqwest::header::USER_AGENT, agent);
+        }
+        async move {
+            let resp = req.send().await.unwrap();
+            assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            let body: Value = resp.json().await.unwrap();
+            body["detail"].as_str().unwrap().to_string()
+        }
+    };
+    for agent in [None, Some("curl/8.5.0")] {
+        let told = detail(agent).await;
+        assert!(
+            told.starts_with("unknown team `Platfrom` (did you mean Platform?)"),
+            "{told}"
+        );
+        assert!(
+            told.contains("`GET /api/v1/teams`") && !told.contains("landed "),
+            "{told}"
+        );
+    }
+    let told = detail(Some("landed/0.1.0")).await;
+    assert!(told.contains("`landed team list`"), "{told}");
+}
+
 /// T12: tokens are shown once, kept only as a hash, listed without the secret, and stop
 /// working when revoked.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

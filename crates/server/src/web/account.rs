@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use landed_app::remind::{self, SetupInput};
-use landed_app::{AppError, Ctx, accounts, org};
+use landed_app::{AppError, Ctx, Surface, accounts, org};
 use landed_core::event::EntityKind;
 use landed_store::{Store as _, StoreError};
 use serde::Deserialize;
@@ -244,7 +244,7 @@ pub async fn reminders(
     match remind::setup(&ctx, &input).await {
         Ok(_) => see_other("/account#reminders"),
         Err(e) => {
-            let message = e.to_string();
+            let message = e.message(Surface::Web);
             let status = ApiError::from(e).kind.status();
             let error = FormError {
                 field: Some(if message.contains("webhook") {
@@ -332,6 +332,6 @@ pub async fn revoke_token(
     };
     match accounts::revoke_token(&ctx, id).await {
         Ok(()) => see_other("/account#tokens"),
-        Err(e) => error_page(&ApiError::from(e)),
+        Err(e) => error_page(&ApiError::web(e)),
     }
 }

@@ -17,7 +17,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use landed_app::callers::Signed;
-use landed_app::{AppError, Ctx};
+use landed_app::{AppError, Ctx, Surface};
 use landed_core::authz::Action;
 use landed_core::when::WhenError;
 use landed_store::Session;
@@ -184,7 +184,7 @@ impl Web {
 pub fn page<T: Template>(status: StatusCode, page: Result<T, AppError>) -> Response {
     match page {
         Ok(p) => html(status, &p),
-        Err(e) => error_page(&ApiError::from(e)),
+        Err(e) => error_page(&ApiError::web(e)),
     }
 }
 
@@ -213,7 +213,7 @@ impl FromRequestParts<AppState> for Web {
                 }
             }
             Ok(Err(_)) => Err(to_sign_in()),
-            Err(e) => Err(error_page(&ApiError::from(e))),
+            Err(e) => Err(error_page(&ApiError::web(e))),
         }
     }
 }
@@ -353,7 +353,7 @@ impl FormError {
     pub fn of(e: &AppError, when: &'static str) -> FormError {
         FormError {
             field: field_of(e, when),
-            message: e.to_string(),
+            message: e.message(Surface::Web),
         }
     }
 

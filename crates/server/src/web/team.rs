@@ -5,10 +5,10 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use landed_app::AppError;
 use landed_app::capacity::CapacityView;
 use landed_app::review::Review;
 use landed_app::views::DepView;
+use landed_app::{AppError, Surface};
 use serde::Deserialize;
 
 use super::goals::hours;
@@ -305,7 +305,7 @@ pub async fn review(
                     String::new(),
                 ),
                 Err(e @ (AppError::Week(_) | AppError::NotAllowed(_) | AppError::When(_))) => {
-                    (String::new(), Vec::new(), e.to_string())
+                    (String::new(), Vec::new(), e.message(Surface::Web))
                 }
                 Err(e) => return Err(e),
             }

@@ -12,7 +12,7 @@ use landed_app::checkin::{self, CheckInInput};
 use landed_app::items::{self, Action, ListFilter};
 use landed_app::requests::{self, Delivery, RequestView};
 use landed_app::views::ItemView;
-use landed_app::{AppError, Ctx};
+use landed_app::{AppError, Ctx, Surface};
 use landed_core::event::EntityKind;
 use landed_core::model::ItemStatus;
 use landed_core::rules::Rule;
@@ -280,8 +280,8 @@ pub async fn move_item(
                         Err(_) => e.to_string(),
                     }
                 }
-                _ if e.to_string().starts_with(&format!("{id} ")) => e.to_string(),
-                _ => format!("{id}: {e}"),
+                _ if e.to_string().starts_with(&format!("{id} ")) => e.message(Surface::Web),
+                _ => format!("{id}: {}", e.message(Surface::Web)),
             };
             let status = ApiError::from(e).kind.status();
             match &f.team {
@@ -478,7 +478,7 @@ pub async fn check_in(
             week_view(&ctx, web.me(), String::new(), Some(view)).await,
         ),
         Err(e) => {
-            let message = e.to_string();
+            let message = e.message(Surface::Web);
             let status = ApiError::from(e).kind.status();
             super::page(status, week_page(&ctx, web.me(), message).await)
         }
