@@ -111,74 +111,59 @@ impl AppError {
     /// The message for `surface`. [`Display`](std::fmt::Display) is the CLI's: the other
     /// surfaces differ only where the fix names a command or a flag.
     pub fn message(&self, surface: Surface) -> String {
-        let api = surface == Surface::Api;
-        match (self, surface) {
-            (_, Surface::Cli) => self.to_string(),
-            (
-                AppError::UnknownPerson {
-                    handle,
-                    did_you_mean,
-                },
-                _,
-            ) => format!(
-                "unknown person @{handle}{}; {}",
-                maybe(did_you_mean, "@"),
-                if api {
-                    "list people with `GET /api/v1/people`"
-                } else {
-                    "check the handle (as on the person's profile, without the @)"
-                }
+        // The problem as the CLI says it, then the fix on the API and on the web.
+        let (problem, api, web) = match self {
+            _ if surface == Surface::Cli => return self.to_string(),
+            AppError::UnknownPerson {
+                handle,
+                did_you_mean,
+            } => (
+                format!("unknown person @{handle}{}; ", maybe(did_you_mean, "@")),
+                "list people with `GET /api/v1/people`",
+                "check the handle (as on the person's profile, without the @)",
             ),
-            (AppError::UnknownTeam { name, did_you_mean }, _) => format!(
-                "unknown team `{name}`{}; {}",
-                maybe(did_you_mean, ""),
-                if api {
-                    "list teams with `GET /api/v1/teams`"
-                } else {
-                    "choose one of the teams the dashboard offers"
-                }
+            AppError::UnknownTeam { name, did_you_mean } => (
+                format!("unknown team `{name}`{}; ", maybe(did_you_mean, "")),
+                "list teams with `GET /api/v1/teams`",
+                "choose one of the teams the dashboard offers",
             ),
-            (AppError::UnknownMilestone { name, did_you_mean }, _) => format!(
-                "unknown milestone `{name}`{}; {}",
-                maybe(did_you_mean, ""),
-                if api {
-                    "list milestones with `GET /api/v1/milestones`, or give a date instead"
-                } else {
-                    "give a date instead, or ask an admin to add the milestone"
-                }
+            AppError::UnknownMilestone { name, did_you_mean } => (
+                format!("unknown milestone `{name}`{}; ", maybe(did_you_mean, "")),
+                "list milestones with `GET /api/v1/milestones`, or give a date instead",
+                "give a date instead, or ask an admin to add the milestone",
             ),
-            (AppError::SlipNeedsReason { what, change }, _) => format!(
-                "{what}'s date is committed, so {} needs a reason: {}",
-                change.describe(),
-                if api {
-                    "send a `reason` (what happened)"
-                } else {
-                    "fill in the reason (what happened)"
-                }
+            AppError::SlipNeedsReason { what, change } => (
+                format!(
+                    "{what}'s date is committed, so {} needs a reason: ",
+                    change.describe()
+                ),
+                "send a `reason` (what happened)",
+                "fill in the reason (what happened)",
             ),
-            (AppError::ReasonRequired { what, status }, _) => format!(
-                "{what} needs a reason to become {status}: {}",
-                if api {
-                    "send a `reason`"
-                } else {
-                    "fill in the reason"
-                }
+            AppError::ReasonRequired { what, status } => (
+                format!("{what} needs a reason to become {status}: "),
+                "send a `reason`",
+                "fill in the reason",
             ),
-            (AppError::ActualBeforeDone(what), _) => format!(
-                "{what}: time spent is recorded when the item is done; {}",
-                if api {
-                    "send it with the change to done (`\"action\": \"done\", \"actual\": \"5h\"`)"
-                } else {
-                    "give it when you mark the item done"
-                }
+            AppError::ActualBeforeDone(what) => (
+                format!("{what}: time spent is recorded when the item is done; "),
+                "send it with the change to done (`\"action\": \"done\", \"actual\": \"5h\"`)",
+                "give it when you mark the item done",
             ),
-            (AppError::NothingToChange, _) => format!(
-                "nothing to change: {} at least one field to change",
-                if api { "send" } else { "fill in" }
+            AppError::NothingToChange => (
+                "nothing to change: ".to_string(),
+                "send at least one field to change",
+                "fill in at least one field to change",
             ),
-            (AppError::NoActor, _) => "no acting person: sign in first".into(),
-            _ => self.to_string(),
-        }
+            AppError::NoActor => (
+                "no acting person: ".to_string(),
+                "sign in first",
+                "sign in first",
+            ),
+            _ => return self.to_string(),
+        };
+        let fix = if surface == Surface::Api { api } else { web };
+        format!("{problem}{fix}")
     }
 }
 
