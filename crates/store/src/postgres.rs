@@ -30,6 +30,7 @@ use crate::codec::{self, ts};
 use crate::{
     ApiToken, Change, GoalFilter, ItemFilter, KeptGoal, Meta, NewReminder, NodeForecast,
     NotifySettings, Outcome, Reminder, ReminderState, Result, Session, Store, StoreError,
+    kind_runs,
 };
 
 mod write;
@@ -373,15 +374,8 @@ impl Store for PgStore {
         }
         let (mut tx, ws) = self.begin_write().await?;
         assign_ids(&mut tx, ws, meta.at, &mut entities).await?;
-        let mut start = 0;
-        while start < entities.len() {
-            let kind = entities[start].kind();
-            let end = entities[start..]
-                .iter()
-                .position(|e| e.kind() != kind)
-                .map_or(entities.len(), |p| start + p);
-            insert_rows(&mut tx, ws, &entities[start..end]).await?;
-            start = end;
+        for run in kind_runs(&entities) {
+            insert_rows(&mut tx, ws, &entities[run]).await?;
         }
         let events: Vec<NewEvent<'_>> = entities
             .iter()

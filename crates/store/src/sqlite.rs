@@ -42,6 +42,7 @@ use crate::codec::{self, ts};
 use crate::{
     ApiToken, Change, GoalFilter, ItemFilter, KeptGoal, Meta, NewReminder, NodeForecast,
     NotifySettings, Outcome, Reminder, ReminderState, Result, Session, Store, StoreError,
+    kind_runs, stamp_new,
 };
 
 /// The schema's migrations, in order: `(version, description, SQL)`. The record of those
@@ -866,14 +867,9 @@ fn unique_to_duplicate(e: rusqlite::Error, what: &str) -> StoreError {
 
 /// Give new entities their ids and numbers, version 1.
 fn assign_ids(tx: &Connection, ws: Id, at: Timestamp, entities: &mut [Entity]) -> Result<()> {
-    let mut start = 0;
-    while start < entities.len() {
-        let kind = entities[start].kind();
-        let end = entities[start..]
-            .iter()
-            .position(|e| e.kind() != kind)
-            .map_or(entities.len(), |p| start + p);
-        let n = end - start;
+    for run in kind_runs(entities) {
+        let kind = entities[run.start].kind();
+        let n = run.len();
         let id0 = allocate(tx, 0, &format!("id:{}", kind.as_str()), n)?;
         let num0 = match kind {
             EntityKind::Goal | EntityKind::Item | EntityKind::Milestone | EntityKind::Request => {
@@ -882,34 +878,9 @@ fn assign_ids(tx: &Connection, ws: Id, at: Timestamp, entities: &mut [Entity]) -
             _ => 0,
         };
         let at = codec::round_ts(at);
-        for (k, e) in entities[start..end].iter_mut().enumerate() {
-            let (id, num) = (id0 + k as i64, num0 + k as i64);
-            match e {
-                Entity::Workspace(w) => (w.id, w.version) = (id, 1),
-                Entity::Person(p) => (p.id, p.version) = (id, 1),
-                Entity::Team(t) => {
-                    (t.id, t.version) = (id, 1);
-                    t.members.sort_unstable();
-                    t.members.dedup();
-                }
-                Entity::Milestone(m) => (m.id, m.num, m.version) = (id, num, 1),
-                Entity::Goal(g) => {
-                    (g.id, g.num, g.version) = (id, num, 1);
-                    (g.created_at, g.updated_at) = (at, at);
-                }
-                Entity::Item(i) => {
-                    (i.id, i.num, i.version) = (id, num, 1);
-                    (i.created_at, i.updated_at) = (at, at);
-                }
-                Entity::Dependency(d) => (d.id, d.version, d.created_at) = (id, 1, at),
-                Entity::Request(r) => (r.id, r.num, r.version, r.created_at) = (id, num, 1, at),
-                Entity::CheckIn(c) => {
-                    (c.id, c.version) = (id, 1);
-                    (c.created_at, c.updated_at) = (at, at);
-                }
-            }
+        for (k, e) in entities[run].iter_mut().enumerate() {
+            stamp_new(e, id0 + k as i64, num0 + k as i64, at);
         }
-        start = end;
     }
     Ok(())
 }
@@ -1429,15 +1400,8 @@ impl Store for SqlStore {
         let entities = self
             .write_tx(move |tx| {
                 assign_ids(tx, ws, meta.at, &mut entities)?;
-                let mut start = 0;
-                while start < entities.len() {
-                    let kind = entities[start].kind();
-                    let end = entities[start..]
-                        .iter()
-                        .position(|e| e.kind() != kind)
-                        .map_or(entities.len(), |p| start + p);
-                    insert_rows(tx, ws, &entities[start..end])?;
-                    start = end;
+                for run in kind_runs(&entities) {
+                    insert_rows(tx, ws, &entities[run])?;
                 }
                 let events: Vec<NewEvent<'_>> = entities
                     .iter()
