@@ -158,14 +158,21 @@ tokio::task_local! {
 
 /// Tell the fix of a request's errors in its client's terms: the landed CLI (which sends its
 /// own user agent, `landed/VERSION`) is named its commands, as it would be without a server;
-/// any other client, the API's endpoints and fields.
+/// any other client of the API, the API's endpoints and fields; a browser on a page, the
+/// page's forms.
 pub async fn for_client(request: Request, next: Next) -> Response {
     let cli = request
         .headers()
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|agent| agent.starts_with("landed/"));
-    let surface = if cli { Surface::Cli } else { Surface::Api };
+    let surface = if cli {
+        Surface::Cli
+    } else if request.uri().path().starts_with("/api/") {
+        Surface::Api
+    } else {
+        Surface::Web
+    };
     CLIENT.scope(surface, next.run(request)).await
 }
 
@@ -176,11 +183,6 @@ impl From<AppError> for ApiError {
 }
 
 impl ApiError {
-    /// The problem for a web page: as the API's, with the fix told in the page's terms.
-    pub fn web(e: AppError) -> ApiError {
-        ApiError::of(e, Surface::Web)
-    }
-
     fn of(e: AppError, surface: Surface) -> ApiError {
         if let AppError::Store(s) = e {
             return s.into();

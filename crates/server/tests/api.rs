@@ -1245,6 +1245,32 @@ async fn a_problem_tells_its_fix_in_the_clients_terms() {
     }
     let told = detail(Some("landed/0.1.0")).await;
     assert!(told.contains("`landed team list`"), "{told}");
+    // A page tells it in the page's terms.
+    let resp = s
+        .http
+        .post(format!("{}/api/v1/session", s.base))
+        .json(&json!({"handle": "chloe", "password": "chloe's long password"}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = resp.headers()[reqwest::header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let page = s
+        .http
+        .get(format!("{}/review?team=Platfrom", s.base))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("the dashboard offers"), "{html}");
+    assert!(!html.contains("landed team list") && !html.contains("/api/v1/teams"));
 }
 
 /// T12: tokens are shown once, kept only as a hash, listed without the secret, and stop

@@ -332,6 +332,6 @@ pub async fn revoke_token(
     };
     match accounts::revoke_token(&ctx, id).await {
         Ok(()) => see_other("/account#tokens"),
-        Err(e) => error_page(&ApiError::web(e)),
+        Err(e) => error_page(&ApiError::from(e)),
     }
 }

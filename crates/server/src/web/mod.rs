@@ -184,7 +184,7 @@ impl Web {
 pub fn page<T: Template>(status: StatusCode, page: Result<T, AppError>) -> Response {
     match page {
         Ok(p) => html(status, &p),
-        Err(e) => error_page(&ApiError::web(e)),
+        Err(e) => error_page(&ApiError::from(e)),
     }
 }
 
@@ -213,7 +213,7 @@ impl FromRequestParts<AppState> for Web {
                 }
             }
             Ok(Err(_)) => Err(to_sign_in()),
-            Err(e) => Err(error_page(&ApiError::web(e))),
+            Err(e) => Err(error_page(&ApiError::from(e))),
         }
     }
 }
