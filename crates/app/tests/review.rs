@@ -55,7 +55,7 @@ async fn person(store: &SqlStore, handle: &str, when: &str) {
     .unwrap();
 }
 
-/// A goal of `team` with an outcome, an owner and a target, added as `ctx`'s person.
+/// A goal of `team` with an outcome, an owner and a target, added as `ctx`'s person: its id.
 async fn team_goal(
     ctx: &Ctx<'_, SqlStore>,
     title: &str,
@@ -63,7 +63,7 @@ async fn team_goal(
     owner: &str,
     by: &str,
     team: &str,
-) {
+) -> String {
     goals::add(
         ctx,
         GoalInput {
@@ -76,7 +76,29 @@ async fn team_goal(
         },
     )
     .await
+    .unwrap()
+    .id
+}
+
+/// Payments' "Payout reports", a plan: ana's, with chloe's "Report format" due 15 January;
+/// added as `ctx`'s person. The goal's id.
+async fn payout_reports(ctx: &Ctx<'_, SqlStore>) -> String {
+    let goal = team_goal(
+        ctx,
+        "Payout reports",
+        "daily CSV to every merchant by 07:00",
+        "ana",
+        "2027-01-29",
+        "Payments",
+    )
+    .await;
+    items::add(
+        ctx,
+        step("Report format", "chloe", Some("2027-01-15"), &goal),
+    )
+    .await
     .unwrap();
+    goal
 }
 
 fn step(title: &str, owner: &str, due: Option<&str>, goal: &str) -> ItemInput {
@@ -412,21 +434,7 @@ fn a_plan_whose_item_stays_blocked_past_three_days_has_dropped_by_the_weeks_end(
         payments(&store).await;
         // G-3, a plan since last week; its only item is blocked on Monday of W48.
         let ctx = as_at(&store, "ana", "2026-11-18T08:00:00Z").await;
-        team_goal(
-            &ctx,
-            "Payout reports",
-            "daily CSV to every merchant by 07:00",
-            "ana",
-            "2027-01-29",
-            "Payments",
-        )
-        .await;
-        items::add(
-            &ctx,
-            step("Report format", "chloe", Some("2027-01-15"), "G-3"),
-        )
-        .await
-        .unwrap();
+        assert_eq!(payout_reports(&ctx).await, "G-3");
         let ctx = as_at(&store, "chloe", "2026-11-23T10:00:00Z").await;
         items::act(
             &ctx,
@@ -469,21 +477,7 @@ fn a_plan_whose_supplier_slipped_past_the_need_has_dropped_off_track() {
         payments(&store).await;
         // Last week: G-3's I-5 needs Platform's I-6, due in time.
         let ctx = as_at(&store, "ana", "2026-11-18T08:00:00Z").await;
-        team_goal(
-            &ctx,
-            "Payout reports",
-            "daily CSV to every merchant by 07:00",
-            "ana",
-            "2027-01-29",
-            "Payments",
-        )
-        .await;
-        items::add(
-            &ctx,
-            step("Report format", "chloe", Some("2027-01-15"), "G-3"),
-        )
-        .await
-        .unwrap();
+        assert_eq!(payout_reports(&ctx).await, "G-3");
         let ctx = as_at(&store, "dee", "2026-11-18T09:00:00Z").await;
         let mut export = step("Ledger export API", "dee", Some("2027-01-08"), "G-1");
         export.goal = None;
@@ -614,21 +608,7 @@ fn a_far_goal_blocked_this_week_is_judged_from_its_items_at_the_weeks_start() {
             .unwrap();
         // Payments' G-4 (a plan): its I-6 needs G-3 by 15 January, in time.
         let ctx = as_at(&store, "ana", "2026-11-17T10:00:00Z").await;
-        team_goal(
-            &ctx,
-            "Payout reports",
-            "daily CSV to every merchant by 07:00",
-            "ana",
-            "2027-01-29",
-            "Payments",
-        )
-        .await;
-        items::add(
-            &ctx,
-            step("Report format", "chloe", Some("2027-01-15"), "G-4"),
-        )
-        .await
-        .unwrap();
+        assert_eq!(payout_reports(&ctx).await, "G-4");
         landed_app::links::add(&ctx, "I-6", "G-3", None)
             .await
             .unwrap();
