@@ -20,6 +20,10 @@ pub async fn person<S: Store>(store: &S, handle: &str) -> Result<Person> {
 }
 
 pub async fn team<S: Store>(store: &S, name: &str) -> Result<Team> {
+    // Most names come as written (links, completions): one team is read, not every team.
+    if let Some(team) = store.team_named(name.trim()).await? {
+        return Ok(team);
+    }
     let teams = store.teams().await?;
     if let Some(t) = teams
         .iter()

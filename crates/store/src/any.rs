@@ -104,6 +104,7 @@ impl Store for AnyStore {
         fn person_by_handle(&self, handle: &str) -> Result<Option<Person>>;
         fn first_person(&self) -> Result<Option<Person>>;
         fn teams(&self) -> Result<Vec<Team>>;
+        fn team_named(&self, name: &str) -> Result<Option<Team>>;
         fn team_names(&self) -> Result<Vec<(Id, String)>>;
         fn teams_of(&self, person: Id) -> Result<Vec<(Id, bool)>>;
         fn milestones(&self) -> Result<Vec<Milestone>>;

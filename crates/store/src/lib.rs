@@ -340,6 +340,8 @@ pub trait Store: Send + Sync {
     /// The person created first: the acting person when nobody is named.
     fn first_person(&self) -> impl Future<Output = Result<Option<Person>>> + Send;
     fn teams(&self) -> impl Future<Output = Result<Vec<Team>>> + Send;
+    /// The team named exactly `name`, with its members: one team without reading them all.
+    fn team_named(&self, name: &str) -> impl Future<Output = Result<Option<Team>>> + Send;
     /// Team ids and names, without members (for labels).
     fn team_names(&self) -> impl Future<Output = Result<Vec<(Id, String)>>> + Send;
     /// The teams a person leads or belongs to, by id, each with whether they lead it: a

@@ -635,6 +635,25 @@ impl Store for PgStore {
         Ok(teams)
     }
 
+    async fn team_named(&self, name: &str) -> Result<Option<Team>> {
+        // The members as an array of the same row: one round trip.
+        let row = sqlx::query(
+            "SELECT t.*, ARRAY(SELECT person_id FROM team_members m \
+             WHERE m.workspace_id = t.workspace_id AND m.team_id = t.id ORDER BY person_id) \
+             AS members FROM teams t WHERE t.workspace_id = $1 AND t.name = $2",
+        )
+        .bind(self.ws_id()?)
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let mut team = codec::team(&row)?;
+        team.members = row.try_get("members")?;
+        Ok(Some(team))
+    }
+
     async fn milestones(&self) -> Result<Vec<Milestone>> {
         let rows =
             sqlx::query("SELECT * FROM milestones WHERE workspace_id = $1 ORDER BY date, num")

@@ -1696,6 +1696,30 @@ impl Store for SqlStore {
         Ok(teams)
     }
 
+    async fn team_named(&self, name: &str) -> Result<Option<Team>> {
+        let ws = self.ws_id()?;
+        self.read(|conn| {
+            let found = row(
+                conn,
+                "SELECT * FROM teams WHERE workspace_id = ?1 AND name = ?2",
+                rusqlite::params![ws, name],
+                |r| codec::team(r),
+            )?;
+            let Some(mut team) = found else {
+                return Ok(None);
+            };
+            team.members = rows(
+                conn,
+                "SELECT person_id FROM team_members WHERE workspace_id = ?1 AND team_id = ?2 \
+                 ORDER BY person_id",
+                [ws, team.id],
+                |r| Ok(r.get(0)?),
+            )?;
+            Ok(Some(team))
+        })
+        .await
+    }
+
     async fn milestones(&self) -> Result<Vec<Milestone>> {
         let ws = self.ws_id()?;
         self.read(|conn| {

@@ -601,6 +601,17 @@ async fn teams_keep_sorted_members_and_replace_them<S: Store>(store: &S) {
         store.team_names().await.unwrap(),
         [(2, "Apps".to_string()), (1, "core".to_string())]
     );
+    // One team by its exact name, with its members as `teams` reads them.
+    assert_eq!(
+        store.team_named("core").await.unwrap().as_ref(),
+        Some(&moved)
+    );
+    assert_eq!(
+        store.team_named("Apps").await.unwrap().unwrap().members,
+        Vec::<Id>::new()
+    );
+    assert_eq!(store.team_named("Core").await.unwrap(), None);
+    assert_eq!(store.team_named("nobody").await.unwrap(), None);
     // A person's teams by id, with whether they lead it; a lead who is also a member once.
     assert_eq!(store.teams_of(1).await.unwrap(), [(1, true)]);
     assert_eq!(store.teams_of(3).await.unwrap(), [(1, false), (2, true)]);
@@ -2293,6 +2304,7 @@ async fn transcript<S: Store>(store: &S) -> String {
     log("workspace", &store.workspace().await);
     log("people", &store.people().await);
     log("teams", &store.teams().await);
+    log("team named", &store.team_named("core").await);
     log("team names", &store.team_names().await);
     log("milestones", &store.milestones().await);
     log("goals", &store.goals(&GoalFilter::default()).await);
