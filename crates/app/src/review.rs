@@ -393,10 +393,12 @@ async fn load<S: Store>(ctx: &Ctx<'_, S>, scope: &Scope<'_>, start: Timestamp) -
         team: Some(scope.team),
         ..ItemFilter::default()
     };
-    let (goals, items, events, requests) = tokio::try_join!(
+    // The week's events first: the SQLite store reads a log on a thread of its own, so the
+    // team's goals and items are read beside it rather than after it.
+    let (events, goals, items, requests) = tokio::try_join!(
+        ctx.store.events_between(start, Timestamp::MAX),
         ctx.store.goals(&goal_filter),
         ctx.store.items(&item_filter),
-        ctx.store.events_between(start, Timestamp::MAX),
         ctx.store.requests(),
     )?;
     let mut now = World::default();

@@ -305,6 +305,120 @@ fn text(s: &str) -> Value {
     Value::Text(s.to_string())
 }
 
+/// Lists longer than this are read in two halves beside each other (`SqlStore::read_parts`):
+/// a thread and a second connection cost tens of microseconds, a list this long milliseconds.
+const SPLIT_LIST: usize = 1_000;
+
+/// Items are read for lists of goals longer than this in two halves: a goal has tens to
+/// hundreds of items.
+const SPLIT_GOALS: usize = 10;
+
+/// `list` in two halves, to be read beside each other.
+fn halves<T>(list: &[T]) -> [&[T]; 2] {
+    let (a, b) = list.split_at(list.len() / 2);
+    [a, b]
+}
+
+/// The dependencies with one of `ends` (`(kind column, id column)` pairs) among `nodes`: one
+/// indexed search per end and kind, united. An OR over both ends would make SQLite scan every
+/// dependency of the workspace; `UNION ALL`, because `UNION` would sort whole rows in a
+/// temporary tree (twice the time): a dependency found twice is for the caller to drop.
+fn dependencies_touching(ws: Id, nodes: &[Node], ends: &[(&str, &str)]) -> Sql {
+    let mut sql = Sql::new(&format!("SELECT {DEPENDENCY_COLUMNS} FROM ("));
+    let mut first = true;
+    for kind in ["item", "goal"] {
+        let ids: Vec<i64> = nodes
+            .iter()
+            .map(|n| codec::node_kind(*n))
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, id)| id)
+            .collect();
+        if ids.is_empty() {
+            continue;
+        }
+        for (kind_col, id_col) in ends {
+            if !first {
+                sql.push(" UNION ALL ");
+            }
+            first = false;
+            sql.push("SELECT * FROM dependencies WHERE workspace_id = ")
+                .bind(ws)
+                .push(format_args!(" AND {kind_col} = "))
+                .bind(text(kind));
+            sql.bind_in(id_col, &ids);
+        }
+    }
+    sql.push(")");
+    sql
+}
+
+/// The `ITEM_SELECT` statement of `filter`; `None` when a list in it is empty (nothing
+/// matches).
+fn item_select(ws: Id, filter: &ItemFilter) -> Option<Sql> {
+    let mut sql = Sql::new(ITEM_SELECT);
+    // Looked up by id, the workspace's condition is kept out of the choice of index (`+`):
+    // else SQLite walks the workspace's whole `items_goal` index, testing each entry.
+    sql.push(if filter.ids.is_some() {
+        "+i.workspace_id = "
+    } else {
+        "i.workspace_id = "
+    })
+    .bind(ws);
+    if let Some(owner) = filter.owner {
+        sql.push(" AND i.owner = ").bind(owner);
+    }
+    if let Some(owners) = &filter.owners {
+        if owners.is_empty() {
+            return None;
+        }
+        sql.bind_in("i.owner", owners);
+    }
+    if let Some(goals) = &filter.goals {
+        if goals.is_empty() {
+            return None;
+        }
+        sql.bind_in("i.goal_id", goals);
+    }
+    if let Some(nums) = &filter.nums {
+        if nums.is_empty() {
+            return None;
+        }
+        sql.bind_in("i.num", nums);
+    }
+    if let Some(ids) = &filter.ids {
+        if ids.is_empty() {
+            return None;
+        }
+        sql.bind_in("i.id", ids);
+    }
+    if let Some(team) = filter.team {
+        // The team's items as a union of indexed searches: the same rule as an OR of the
+        // three conditions, which SQLite could only answer by walking every item.
+        sql.args.push(Arg::One(team.into()));
+        let team_param = format!("?{}", sql.args.len());
+        sql.push(format_args!(
+            " AND i.id IN ({})",
+            crate::TEAM_ITEM_IDS
+                .replace("$1", "?1")
+                .replace("$2", &team_param)
+        ));
+    }
+    if !filter.statuses.is_empty() {
+        sql.push(" AND i.status IN (");
+        for (k, s) in filter.statuses.iter().enumerate() {
+            if k > 0 {
+                sql.push(", ");
+            }
+            sql.bind(text(s.as_str()));
+        }
+        sql.push(")");
+    }
+    if let Some(kind) = filter.kind {
+        sql.push(" AND i.kind = ").bind(text(kind.as_str()));
+    }
+    Some(sql)
+}
+
 /// Open a connection to the file with the settings every connection needs.
 fn connect(path: &Path, create: bool) -> rusqlite::Result<Connection> {
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -708,27 +822,145 @@ impl SqlStore {
         if self.conns.closed.load(Ordering::Acquire) {
             return Err(closed());
         }
-        let idle = self
-            .conns
-            .idle
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .pop();
-        let conn = match idle {
+        let conn = match self.take_idle() {
             Some(conn) => conn,
-            None => {
-                let conn = connect(path, false)?;
-                self.conns.open.fetch_add(1, Ordering::Relaxed);
-                conn
-            }
+            None => connect(path, false).inspect_err(|_| self.forget_one())?,
         };
         let out = f(&conn);
-        let mut idle = self.conns.idle.lock().unwrap_or_else(|e| e.into_inner());
+        self.give_back(conn);
+        out
+    }
+
+    /// An idle read connection, if there is one; else the count of open ones goes up for
+    /// the one the caller opens (and then gives back, or, if opening failed, forgets).
+    fn take_idle(&self) -> Option<Connection> {
+        let idle = lock(&self.conns.idle).pop();
+        if idle.is_none() {
+            self.conns.open.fetch_add(1, Ordering::Relaxed);
+        }
+        idle
+    }
+
+    /// A read connection done with: kept idle, or closed past `MAX_IDLE` or once closing.
+    fn give_back(&self, conn: Connection) {
+        let mut idle = lock(&self.conns.idle);
         if idle.len() < MAX_IDLE && !self.conns.closed.load(Ordering::Acquire) {
             idle.push(conn);
         } else {
-            self.conns.open.fetch_sub(1, Ordering::Relaxed);
+            self.forget_one();
         }
+    }
+
+    /// A read connection that was counted open is gone.
+    fn forget_one(&self) {
+        self.conns.open.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    /// Run the parts of one read beside each other, and their rows in the parts' order: the
+    /// first in place, each other on a thread of its own with a connection of its own (an
+    /// idle one, or one opened on that thread). A long list split in two reads in about half
+    /// the time on two cores. In memory there is one connection: the parts run one by one.
+    async fn read_parts<T: Send>(
+        &self,
+        mut parts: Vec<Sql>,
+        decode: fn(&Row<'_>) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let path = match &self.conns.path {
+            Some(path) if parts.len() > 1 => path,
+            _ => {
+                return self
+                    .read(|conn| {
+                        let mut all = Vec::new();
+                        for part in &parts {
+                            all.extend(part.rows(conn, decode)?);
+                        }
+                        Ok(all)
+                    })
+                    .await;
+            }
+        };
+        let rest = parts.split_off(1);
+        self.read(|conn| {
+            let conns: Vec<Option<Connection>> = rest.iter().map(|_| self.take_idle()).collect();
+            std::thread::scope(|scope| {
+                let running: Vec<_> = rest
+                    .into_iter()
+                    .zip(conns)
+                    .map(|(part, idle)| {
+                        scope.spawn(move || {
+                            let conn = match idle {
+                                Some(conn) => conn,
+                                None => connect(path, false)?,
+                            };
+                            let rows = part.rows(&conn, decode);
+                            Ok::<_, rusqlite::Error>((conn, rows))
+                        })
+                    })
+                    .collect();
+                let mut all = parts[0].rows(conn, decode);
+                for part in running {
+                    let rows = match part.join() {
+                        Ok(Ok((conn, rows))) => {
+                            self.give_back(conn);
+                            rows
+                        }
+                        Ok(Err(e)) => {
+                            self.forget_one();
+                            Err(e.into())
+                        }
+                        Err(panic) => std::panic::resume_unwind(panic),
+                    };
+                    all = all.and_then(|mut all: Vec<T>| {
+                        all.extend(rows?);
+                        Ok(all)
+                    });
+                }
+                all
+            })
+        })
+        .await
+    }
+
+    /// Run `f` on a read connection on a thread of its own (tokio's blocking pool), so that
+    /// the caller's other reads, polled meanwhile (`try_join!`), run beside it on another
+    /// core, and a long read does not hold a server's async worker. The connection is an idle
+    /// one, or one opened on that thread. In memory there is one connection: `f` runs in place.
+    async fn read_apart<T, F>(&self, f: F) -> Result<T>
+    where
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let Some(path) = self.conns.path.clone() else {
+            return self.read(f).await;
+        };
+        if self.conns.closed.load(Ordering::Acquire) {
+            return Err(closed());
+        }
+        let idle = self.take_idle();
+        let ran = tokio::task::spawn_blocking(move || {
+            let conn = match idle {
+                Some(conn) => conn,
+                None => connect(&path, false)?,
+            };
+            let out = f(&conn);
+            Ok::<_, rusqlite::Error>((conn, out))
+        })
+        .await;
+        let (conn, out) = match ran {
+            Ok(Ok(done)) => done,
+            Ok(Err(e)) => {
+                self.forget_one();
+                return Err(e.into());
+            }
+            Err(e) => {
+                self.forget_one();
+                if e.is_panic() {
+                    std::panic::resume_unwind(e.into_panic());
+                }
+                return Err(closed());
+            }
+        };
+        self.give_back(conn);
         out
     }
 
@@ -766,7 +998,9 @@ impl SqlStore {
         sql.push(" WHERE workspace_id = ").bind(self.ws_id()?);
         conditions(&mut sql);
         sql.push(" ORDER BY seq");
-        self.read(|conn| sql.rows(conn, codec::event_row)).await
+        // Logs are long and their entities' JSON slow to read: beside the caller's other reads.
+        self.read_apart(move |conn| sql.rows(conn, codec::event_row))
+            .await
     }
 
     /// Run an `ITEM_SELECT` statement.
@@ -782,46 +1016,23 @@ impl SqlStore {
         ends: &[(&str, &str)],
     ) -> Result<Vec<Dependency>> {
         let ws = self.ws_id()?;
-        let mut sql = Sql::new(&format!("SELECT {DEPENDENCY_COLUMNS} FROM ("));
-        match touching {
+        let parts: Vec<Sql> = match touching {
             Some([]) => return Ok(Vec::new()),
-            Some(nodes) => {
-                // One indexed search per end and kind, united: an OR over both ends would
-                // make SQLite scan every dependency of the workspace. UNION ALL, deduplicated
-                // below: UNION would sort whole rows in a temporary tree (twice the time).
-                let mut first = true;
-                for kind in ["item", "goal"] {
-                    let ids: Vec<i64> = nodes
-                        .iter()
-                        .map(|n| codec::node_kind(*n))
-                        .filter(|(k, _)| *k == kind)
-                        .map(|(_, id)| id)
-                        .collect();
-                    if ids.is_empty() {
-                        continue;
-                    }
-                    for (kind_col, id_col) in ends {
-                        if !first {
-                            sql.push(" UNION ALL ");
-                        }
-                        first = false;
-                        sql.push("SELECT * FROM dependencies WHERE workspace_id = ")
-                            .bind(ws)
-                            .push(format_args!(" AND {kind_col} = "))
-                            .bind(text(kind));
-                        sql.bind_in(id_col, &ids);
-                    }
-                }
-            }
+            // A long list in halves, read beside each other.
+            Some(nodes) if nodes.len() > SPLIT_LIST => halves(nodes)
+                .iter()
+                .map(|nodes| dependencies_touching(ws, nodes, ends))
+                .collect(),
+            Some(nodes) => vec![dependencies_touching(ws, nodes, ends)],
             None => {
+                let mut sql = Sql::new(&format!("SELECT {DEPENDENCY_COLUMNS} FROM ("));
                 sql.push("SELECT * FROM dependencies WHERE workspace_id = ")
-                    .bind(ws);
+                    .bind(ws)
+                    .push(")");
+                vec![sql]
             }
-        }
-        sql.push(")");
-        let mut deps = self
-            .read(|conn| sql.rows(conn, codec::dependency_row))
-            .await?;
+        };
+        let mut deps = self.read_parts(parts, codec::dependency_row).await?;
         deps.sort_unstable_by_key(|d| d.id);
         // A dependency with both ends among `touching` was found twice.
         deps.dedup_by_key(|d| d.id);
@@ -1776,70 +1987,30 @@ impl Store for SqlStore {
 
     async fn items(&self, filter: &ItemFilter) -> Result<Vec<Item>> {
         let ws = self.ws_id()?;
-        let mut sql = Sql::new(ITEM_SELECT);
-        // Looked up by id, the workspace's condition is kept out of the choice of index (`+`):
-        // else SQLite walks the workspace's whole `items_goal` index, testing each entry.
-        sql.push(if filter.ids.is_some() {
-            "+i.workspace_id = "
-        } else {
-            "i.workspace_id = "
-        })
-        .bind(ws);
-        if let Some(owner) = filter.owner {
-            sql.push(" AND i.owner = ").bind(owner);
-        }
-        if let Some(owners) = &filter.owners {
-            if owners.is_empty() {
-                return Ok(Vec::new());
+        // A long list of ids, or of goals, in halves read beside each other.
+        let halves = |list: &[Id], with: fn(&mut ItemFilter, Vec<Id>)| -> Vec<Sql> {
+            halves(list)
+                .into_iter()
+                .filter_map(|half| {
+                    let mut f = filter.clone();
+                    with(&mut f, half.to_vec());
+                    item_select(ws, &f)
+                })
+                .collect()
+        };
+        let parts = match (&filter.ids, &filter.goals) {
+            (Some(ids), _) if ids.len() > SPLIT_LIST => halves(ids, |f, h| f.ids = Some(h)),
+            (_, Some(goals)) if goals.len() > SPLIT_GOALS => {
+                halves(goals, |f, h| f.goals = Some(h))
             }
-            sql.bind_in("i.owner", owners);
-        }
-        if let Some(goals) = &filter.goals {
-            if goals.is_empty() {
-                return Ok(Vec::new());
-            }
-            sql.bind_in("i.goal_id", goals);
-        }
-        if let Some(nums) = &filter.nums {
-            if nums.is_empty() {
-                return Ok(Vec::new());
-            }
-            sql.bind_in("i.num", nums);
-        }
-        if let Some(ids) = &filter.ids {
-            if ids.is_empty() {
-                return Ok(Vec::new());
-            }
-            sql.bind_in("i.id", ids);
-        }
-        if let Some(team) = filter.team {
-            // The team's items as a union of indexed searches: the same rule as an OR of the
-            // three conditions, which SQLite could only answer by walking every item.
-            sql.args.push(Arg::One(team.into()));
-            let team_param = format!("?{}", sql.args.len());
-            sql.push(format_args!(
-                " AND i.id IN ({})",
-                crate::TEAM_ITEM_IDS
-                    .replace("$1", "?1")
-                    .replace("$2", &team_param)
-            ));
-        }
-        if !filter.statuses.is_empty() {
-            sql.push(" AND i.status IN (");
-            for (k, s) in filter.statuses.iter().enumerate() {
-                if k > 0 {
-                    sql.push(", ");
-                }
-                sql.bind(text(s.as_str()));
-            }
-            sql.push(")");
-        }
-        if let Some(kind) = filter.kind {
-            sql.push(" AND i.kind = ").bind(text(kind.as_str()));
-        }
+            _ => match item_select(ws, filter) {
+                Some(sql) => vec![sql],
+                None => return Ok(Vec::new()),
+            },
+        };
         // Sorted here rather than by ORDER BY, which tempts SQLite into walking the
         // (workspace_id, num) index instead of using the filter's.
-        let mut items = self.fetch_items(sql).await?;
+        let mut items = self.read_parts(parts, codec::item_row).await?;
         if filter.by_goal {
             items.sort_unstable_by_key(|i| (i.goal, i.num));
         } else {

@@ -141,7 +141,118 @@ on_both_shared!(
     racing_creates_get_distinct_numbers,
     racing_claims_never_hand_out_a_reminder_twice,
     racing_writes_with_one_idempotency_key_happen_once,
+    long_lists_are_read_whole_and_once,
 );
+
+/// Lists long enough for the SQLite store to read in halves beside each other (ids,
+/// goals, dependency ends): every row comes back, once, in order; a dependency whose ends fall
+/// in different halves is found once. Written through one store, read through the other.
+async fn long_lists_are_read_whole_and_once<S: Store>(a: &S, b: &S) {
+    let goals = a
+        .create_batch(
+            &made(1),
+            (0..30)
+                .map(|g| goal(&format!("G{g}"), None, None))
+                .collect(),
+        )
+        .await
+        .unwrap();
+    let goal_ids: Vec<Id> = goals.iter().map(Entity::id).collect();
+    let items = a
+        .create_batch(
+            &made(2),
+            (0..2_400)
+                .map(|n| item(&format!("I{n}"), None, Some(goal_ids[n % 30])))
+                .collect(),
+        )
+        .await
+        .unwrap();
+    let item_ids: Vec<Id> = items.iter().map(Entity::id).collect();
+    // A chain through every item, in an order that crosses any halving of the list.
+    let deps = a
+        .create_batch(
+            &made(3),
+            (1..item_ids.len())
+                .map(|k| {
+                    let (x, y) = (item_ids[(k * 7) % 2_400], item_ids[(k * 7 + 7) % 2_400]);
+                    dependency(Node::Item(x), Node::Item(y))
+                })
+                .collect(),
+        )
+        .await
+        .unwrap();
+    let all = b.items(&ItemFilter::default()).await.unwrap();
+    assert_eq!(all.len(), 2_400);
+    let by_ids = b
+        .items(&ItemFilter {
+            ids: Some(item_ids.iter().rev().copied().collect()),
+            ..ItemFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(by_ids, all);
+    let by_goals = b
+        .items(&ItemFilter {
+            goals: Some(goal_ids[..20].to_vec()),
+            ..ItemFilter::default()
+        })
+        .await
+        .unwrap();
+    let expected: Vec<Item> = all
+        .iter()
+        .filter(|i| i.goal.is_some_and(|g| goal_ids[..20].contains(&g)))
+        .cloned()
+        .collect();
+    assert_eq!((by_goals.len(), &by_goals), (1_600, &expected));
+    let nodes: Vec<Node> = item_ids.iter().map(|id| Node::Item(*id)).collect();
+    let found = b.dependencies(Some(&nodes)).await.unwrap();
+    let found_ids: Vec<Id> = found.iter().map(|d| d.id).collect();
+    let made_ids: Vec<Id> = deps.iter().map(Entity::id).collect();
+    assert_eq!(found_ids, made_ids);
+    assert_eq!(b.dependencies(None).await.unwrap(), found);
+    let events = b.events_between(at(0), Timestamp::MAX).await.unwrap();
+    assert_eq!(events.len(), 1 + 30 + 2_400 + 2_399);
+}
+
+/// The SQLite store's count of open connections stays true when reads run on other threads
+/// with connections of their own: each is given back idle (or closed), none is lost.
+#[tokio::test]
+async fn sqlite_reads_beside_each_other_give_their_connections_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = landed_store::SqlStore::open(&dir.path().join("w.db"), true)
+        .await
+        .unwrap();
+    init(&store).await;
+    let items = store
+        .create_batch(
+            &made(1),
+            (0..1_500)
+                .map(|n| item(&format!("I{n}"), None, None))
+                .collect(),
+        )
+        .await
+        .unwrap();
+    let ids: Vec<Id> = items.iter().map(Entity::id).collect();
+    let filter = ItemFilter {
+        ids: Some(ids),
+        ..ItemFilter::default()
+    };
+    for _ in 0..3 {
+        let (listed, events) = tokio::join!(
+            store.items(&filter),
+            store.events_between(at(0), Timestamp::MAX)
+        );
+        assert_eq!(
+            (listed.unwrap().len(), events.unwrap().len()),
+            (1_500, 1_501)
+        );
+        let (open, idle) = store.pool_stats();
+        // The writer's connection, and the readers', all idle now.
+        assert_eq!(open as usize, idle + 1, "{open} open, {idle} idle");
+        assert!(idle >= 2, "{idle} idle");
+    }
+    store.close().await;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
