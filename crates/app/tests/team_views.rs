@@ -113,42 +113,36 @@ fn team_views_agree_with_the_workspace() {
     });
 }
 
-#[test]
-fn a_team_is_found_by_its_name_in_any_case() {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let now: Timestamp = "2026-11-23T09:00:00Z".parse().unwrap();
-        let shape = landed_synth::Shape {
-            people: 12,
-            teams: 3,
-            goals: 4,
-            items: 20,
-            dependencies: 5,
-        };
-        let (store, _) = common::generated(now, &shape, 0).await;
-        let teams = store.teams().await.unwrap();
-        let team = &teams[0];
-        // As written (one team read), in another case and with spaces (every team read).
-        for asked in [
-            team.name.clone(),
-            team.name.to_uppercase(),
-            format!(" {} ", team.name.to_lowercase()),
-        ] {
-            assert_eq!(
-                &landed_app::resolve::team(&store, &asked).await.unwrap(),
-                team
-            );
-        }
-        let mut typo = team.name.clone();
-        typo.pop();
-        let err = landed_app::resolve::team(&store, &typo).await.unwrap_err();
-        assert!(
-            err.to_string()
-                .contains(&format!("(did you mean {}?)", team.name)),
-            "{err}"
+#[tokio::test]
+async fn a_team_is_found_by_its_name_in_any_case() {
+    let now: Timestamp = "2026-11-23T09:00:00Z".parse().unwrap();
+    let shape = landed_synth::Shape {
+        people: 12,
+        teams: 3,
+        goals: 4,
+        items: 20,
+        dependencies: 5,
+    };
+    let (store, _) = common::generated(now, &shape, 0).await;
+    let teams = store.teams().await.unwrap();
+    let team = &teams[0];
+    // As written (one team read), in another case and with spaces (every team read).
+    for asked in [
+        team.name.clone(),
+        team.name.to_uppercase(),
+        format!(" {} ", team.name.to_lowercase()),
+    ] {
+        assert_eq!(
+            &landed_app::resolve::team(&store, &asked).await.unwrap(),
+            team
         );
-    });
+    }
+    let mut typo = team.name.clone();
+    typo.pop();
+    let err = landed_app::resolve::team(&store, &typo).await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains(&format!("(did you mean {}?)", team.name)),
+        "{err}"
+    );
 }

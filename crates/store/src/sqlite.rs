@@ -367,29 +367,18 @@ fn item_select(ws: Id, filter: &ItemFilter) -> Option<Sql> {
     if let Some(owner) = filter.owner {
         sql.push(" AND i.owner = ").bind(owner);
     }
-    if let Some(owners) = &filter.owners {
-        if owners.is_empty() {
-            return None;
+    let lists = [
+        ("i.owner", &filter.owners),
+        ("i.goal_id", &filter.goals),
+        ("i.num", &filter.nums),
+        ("i.id", &filter.ids),
+    ];
+    for (col, list) in lists {
+        match list {
+            Some(list) if list.is_empty() => return None,
+            Some(list) => _ = sql.bind_in(col, list),
+            None => {}
         }
-        sql.bind_in("i.owner", owners);
-    }
-    if let Some(goals) = &filter.goals {
-        if goals.is_empty() {
-            return None;
-        }
-        sql.bind_in("i.goal_id", goals);
-    }
-    if let Some(nums) = &filter.nums {
-        if nums.is_empty() {
-            return None;
-        }
-        sql.bind_in("i.num", nums);
-    }
-    if let Some(ids) = &filter.ids {
-        if ids.is_empty() {
-            return None;
-        }
-        sql.bind_in("i.id", ids);
     }
     if let Some(team) = filter.team {
         // The team's items as a union of indexed searches: the same rule as an OR of the
