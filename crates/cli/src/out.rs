@@ -57,9 +57,9 @@ pub fn print_table(t: &Table) -> anyhow::Result<()> {
 }
 
 /// A table's text, each line's end trimmed. A plain table (no colours, no terminal width to
-/// fit, one line in every cell: what a pipe or a file gets) is laid out here, as comfy-table
-/// would lay it out, in a third of its time: a review's 1,700 rows took it 4.5 ms. Any other
-/// table is comfy-table's.
+/// fit, one line in every cell: what a pipe or a file gets) is padded here column by column,
+/// as comfy-table would lay it out, without its general layout (`landed item list` of 3,724
+/// rows: 28 → 26 ms). Any other table is comfy-table's.
 pub fn table_text(t: &Table) -> String {
     let rows: Vec<&comfy_table::Row> = t.header().into_iter().chain(t.row_iter()).collect();
     let cells = || rows.iter().flat_map(|r| r.cell_iter());
