@@ -139,6 +139,16 @@ pub fn node_kind(n: Node) -> (&'static str, Id) {
     }
 }
 
+/// The ids of the nodes of one kind (`item` or `goal`), in order.
+pub fn ids_of_kind(nodes: &[Node], kind: &str) -> Vec<Id> {
+    nodes
+        .iter()
+        .map(|n| node_kind(*n))
+        .filter(|(k, _)| *k == kind)
+        .map(|(_, id)| id)
+        .collect()
+}
+
 pub fn node(kind: &str, id: Id) -> Result<Node> {
     match kind {
         "item" => Ok(Node::Item(id)),

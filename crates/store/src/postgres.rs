@@ -228,7 +228,7 @@ impl PgStore {
                 // One indexed search per end and kind, united, as on SQLite.
                 let mut first = true;
                 for kind in ["item", "goal"] {
-                    let ids = ids_of_kind(nodes, kind);
+                    let ids = codec::ids_of_kind(nodes, kind);
                     if ids.is_empty() {
                         continue;
                     }
@@ -284,16 +284,6 @@ impl PgStore {
             .await?;
         Ok(())
     }
-}
-
-/// The ids of the nodes of one kind (`item` or `goal`).
-fn ids_of_kind(nodes: &[Node], kind: &str) -> Vec<Id> {
-    nodes
-        .iter()
-        .map(|n| codec::node_kind(*n))
-        .filter(|(k, _)| *k == kind)
-        .map(|(_, id)| id)
-        .collect()
 }
 
 /// `url` without its password, for messages.
@@ -818,7 +808,7 @@ impl Store for PgStore {
         let ws = self.ws_id()?;
         let mut out = Vec::new();
         for kind in ["item", "goal"] {
-            let ids = ids_of_kind(nodes, kind);
+            let ids = codec::ids_of_kind(nodes, kind);
             if ids.is_empty() {
                 continue;
             }

@@ -327,12 +327,7 @@ fn dependencies_touching(ws: Id, nodes: &[Node], ends: &[(&str, &str)]) -> Sql {
     let mut sql = Sql::new(&format!("SELECT {DEPENDENCY_COLUMNS} FROM ("));
     let mut first = true;
     for kind in ["item", "goal"] {
-        let ids: Vec<i64> = nodes
-            .iter()
-            .map(|n| codec::node_kind(*n))
-            .filter(|(k, _)| *k == kind)
-            .map(|(_, id)| id)
-            .collect();
+        let ids = codec::ids_of_kind(nodes, kind);
         if ids.is_empty() {
             continue;
         }
@@ -2086,12 +2081,7 @@ impl Store for SqlStore {
         let ws = self.ws_id()?;
         let mut queries = Vec::new();
         for kind in ["item", "goal"] {
-            let ids: Vec<i64> = nodes
-                .iter()
-                .map(|n| codec::node_kind(*n))
-                .filter(|(k, _)| *k == kind)
-                .map(|(_, id)| id)
-                .collect();
+            let ids = codec::ids_of_kind(nodes, kind);
             if ids.is_empty() {
                 continue;
             }
