@@ -967,14 +967,10 @@ impl SqlStore {
         answer.await.map_err(|_| closed())?
     }
 
-    /// The events `conditions` select (pushed after `workspace_id = ?`), oldest first,
-    /// through `index` if given (else SQLite walks the log by seq for the `ORDER BY`, whatever
-    /// the conditions).
-    async fn fetch_events(
-        &self,
-        index: Option<&str>,
-        conditions: impl Fn(&mut Sql),
-    ) -> Result<Vec<Event>> {
+    /// The statement of the events `conditions` select (pushed after `workspace_id = ?`),
+    /// oldest first, through `index` if given (else SQLite walks the log by seq for the
+    /// `ORDER BY`, whatever the conditions).
+    fn event_select(&self, index: Option<&str>, conditions: impl Fn(&mut Sql)) -> Result<Sql> {
         let mut sql = Sql::new(EVENT_SELECT);
         if let Some(index) = index {
             sql.push(format_args!(" INDEXED BY {index}"));
@@ -982,7 +978,27 @@ impl SqlStore {
         sql.push(" WHERE workspace_id = ").bind(self.ws_id()?);
         conditions(&mut sql);
         sql.push(" ORDER BY seq");
-        // Logs are long and their entities' JSON slow to read: beside the caller's other reads.
+        Ok(sql)
+    }
+
+    /// The events `conditions` select, read in place: an entity's history, a key's write.
+    async fn fetch_events(
+        &self,
+        index: Option<&str>,
+        conditions: impl Fn(&mut Sql),
+    ) -> Result<Vec<Event>> {
+        let sql = self.event_select(index, conditions)?;
+        self.read(|conn| sql.rows(conn, codec::event_row)).await
+    }
+
+    /// A stretch of the log, read beside the caller's other reads: logs are long and their
+    /// entities' JSON slow to read.
+    async fn fetch_log(
+        &self,
+        index: Option<&str>,
+        conditions: impl Fn(&mut Sql),
+    ) -> Result<Vec<Event>> {
+        let sql = self.event_select(index, conditions)?;
         self.read_apart(move |conn| sql.rows(conn, codec::event_row))
             .await
     }
@@ -2287,7 +2303,7 @@ impl Store for SqlStore {
 
     async fn events_between(&self, from: Timestamp, to: Timestamp) -> Result<Vec<Event>> {
         let (from, to) = (ts(from), ts(to));
-        self.fetch_events(Some("events_at"), |sql| {
+        self.fetch_log(Some("events_at"), |sql| {
             sql.push(" AND at >= ")
                 .bind(from.clone())
                 .push(" AND at < ")
@@ -2730,7 +2746,7 @@ impl Store for SqlStore {
     }
 
     async fn events(&self) -> Result<Vec<Event>> {
-        self.fetch_events(None, |_| {}).await
+        self.fetch_log(None, |_| {}).await
     }
 
     async fn state(&self) -> Result<State> {
