@@ -144,6 +144,25 @@ impl Server {
         store.close().await;
         n
     }
+
+    /// Sign in as `handle` through the API and the session cookie it sets (`name=value`).
+    async fn session_cookie(&self, handle: &str, password: &str) -> String {
+        let resp = self
+            .http
+            .post(format!("{}/api/v1/session", self.base))
+            .json(&json!({"handle": handle, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{handle} signs in");
+        resp.headers()[reqwest::header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string()
+    }
 }
 
 fn assert_problem(status: StatusCode, headers: &reqwest::header::HeaderMap, body: &Value) {
@@ -1246,20 +1265,7 @@ async fn a_problem_tells_its_fix_in_the_clients_terms() {
     let told = detail(Some("landed/0.1.0")).await;
     assert!(told.contains("`landed team list`"), "{told}");
     // A page tells it in the page's terms.
-    let resp = s
-        .http
-        .post(format!("{}/api/v1/session", s.base))
-        .json(&json!({"handle": "chloe", "password": "chloe's long password"}))
-        .send()
-        .await
-        .unwrap();
-    let cookie = resp.headers()[reqwest::header::SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie = s.session_cookie("chloe", "chloe's long password").await;
     let page = s
         .http
         .get(format!("{}/review?team=Platfrom", s.base))
