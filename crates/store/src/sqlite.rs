@@ -2095,43 +2095,37 @@ impl Store for SqlStore {
 
     async fn forecasts(&self, nodes: &[Node]) -> Result<Vec<NodeForecast>> {
         let ws = self.ws_id()?;
-        let mut queries = Vec::new();
+        // Per kind of node, a long list in halves read beside each other.
+        let mut parts = Vec::new();
         for kind in ["item", "goal"] {
             let ids = codec::ids_of_kind(nodes, kind);
-            if ids.is_empty() {
-                continue;
+            let lists = match ids.len() {
+                0 => continue,
+                n if n > SPLIT_LIST => halves(&ids).to_vec(),
+                _ => vec![&ids[..]],
+            };
+            for ids in lists {
+                let mut sql = Sql::new(
+                    "SELECT node_kind, node_id, finish, incomplete FROM forecasts \
+                     WHERE workspace_id = ",
+                );
+                sql.bind(ws).push(" AND node_kind = ").bind(text(kind));
+                sql.bind_in("node_id", ids);
+                parts.push(sql);
             }
-            let mut sql =
-                Sql::new("SELECT node_id, finish, incomplete FROM forecasts WHERE workspace_id = ");
-            sql.bind(ws).push(" AND node_kind = ").bind(text(kind));
-            sql.bind_in("node_id", &ids);
-            queries.push((kind, sql));
         }
-        let pages = self
-            .read(|conn| {
-                queries
-                    .iter()
-                    .map(|(kind, sql)| {
-                        let rows = sql.rows(conn, |r| {
-                            let row: (Id, Option<String>, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
-                            Ok(row)
-                        })?;
-                        Ok((*kind, rows))
-                    })
-                    .collect::<Result<Vec<_>>>()
+        let mut found = self
+            .read_parts(parts, |r| {
+                Ok(NodeForecast {
+                    node: codec::node(&r.get::<_, String>(0)?, r.get(1)?)?,
+                    finish: codec::parse_date(r.get(2)?)?,
+                    incomplete: r.get::<_, i64>(3)? != 0,
+                })
             })
             .await?;
-        let mut out = Vec::new();
-        for (kind, rows) in pages {
-            for (id, finish, incomplete) in rows {
-                out.push(NodeForecast {
-                    node: codec::node(kind, id)?,
-                    finish: codec::parse_date(finish)?,
-                    incomplete: incomplete != 0,
-                });
-            }
-        }
-        Ok(out)
+        // Items before goals, each by id, whatever order the list and its halves came in.
+        found.sort_unstable_by_key(|f| f.node);
+        Ok(found)
     }
 
     async fn kept_goals(&self, goals: &[Id]) -> Result<Vec<KeptGoal>> {

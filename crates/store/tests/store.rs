@@ -1378,14 +1378,23 @@ async fn forecasts_are_kept_and_replaced_whole<S: Store>(store: &S) {
         [goals[0].clone()],
         "replaced whole, with the forecast"
     );
-    // Many nodes at once.
-    let many: Vec<Node> = (1..=6_000).map(Node::Item).collect();
+    // Many nodes at once (the SQLite store reads long lists in halves beside each other),
+    // asked in any order: items before goals, each by id, once.
+    let many: Vec<Node> = (1..=6_000)
+        .map(Node::Item)
+        .chain((1..=1_500).map(Node::Goal))
+        .collect();
     let kept: Vec<NodeForecast> = many
         .iter()
-        .map(|&node| NodeForecast {
-            node,
-            finish: None,
-            incomplete: false,
+        .map(|&node| {
+            let n = match node {
+                Node::Item(id) | Node::Goal(id) => id,
+            };
+            NodeForecast {
+                node,
+                finish: (n % 2 == 0).then(|| date(2027, 1, 1 + (n % 28) as i8)),
+                incomplete: n % 5 == 0,
+            }
         })
         .collect();
     let many_goals: Vec<KeptGoal> = (1..=2_500)
@@ -1399,7 +1408,8 @@ async fn forecasts_are_kept_and_replaced_whole<S: Store>(store: &S) {
         .save_forecasts(13, date(2026, 11, 24), &kept, &many_goals)
         .await
         .unwrap();
-    assert_eq!(store.forecasts(&many).await.unwrap(), kept);
+    let asked: Vec<Node> = many.iter().rev().copied().collect();
+    assert_eq!(store.forecasts(&asked).await.unwrap(), kept);
     let ids: Vec<Id> = many_goals.iter().map(|k| k.goal).collect();
     assert_eq!(store.kept_goals(&ids).await.unwrap(), many_goals);
 }
