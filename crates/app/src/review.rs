@@ -255,22 +255,30 @@ pub async fn review<S: Store>(ctx: &Ctx<'_, S>, team: &str, week: Option<&str>) 
         .iter()
         .any(|e| e.at >= cut)
         .then(|| Undone::since(&events, cut));
-    let snap_now = Snapshot::new(&now, &nothing, &scope, today, ctx.now);
-    let snap_then = Snapshot::new(&now, &since_start, &scope, monday, start);
-    let snap_end = since_end
-        .as_ref()
-        .map(|u| Snapshot::new(&now, u, &scope, end_today, cut));
-    let around_now = around(&snap_now, &ends, &item_forecast);
-
-    // Histories of the items blocked now or at the week's start, for how long they have been.
-    let blocked_ids: Vec<Id> = snap_now
-        .blocked()
-        .chain(snap_then.blocked())
+    // Histories of the items blocked now or at the week's start, for how long they have been:
+    // read while the snapshots are built (a store reads a long list of histories beside its
+    // caller, see `Store::histories`).
+    let blocked_ids: Vec<Id> = [&nothing, &since_start]
+        .into_iter()
+        .flat_map(|u| {
+            let at = now.at(u);
+            blocked_in(at.items, at.goals, &scope)
+        })
         .collect::<BTreeSet<Id>>()
         .into_iter()
         .collect();
+    let (read, (snap_now, snap_then, snap_end, around_now)) =
+        tokio::try_join!(ctx.store.histories(EntityKind::Item, &blocked_ids), async {
+            let snap_now = Snapshot::new(&now, &nothing, &scope, today, ctx.now);
+            let snap_then = Snapshot::new(&now, &since_start, &scope, monday, start);
+            let snap_end = since_end
+                .as_ref()
+                .map(|u| Snapshot::new(&now, u, &scope, end_today, cut));
+            let around_now = around(&snap_now, &ends, &item_forecast);
+            Ok((snap_now, snap_then, snap_end, around_now))
+        },)?;
     let mut histories: HashMap<Id, Vec<Event>> = HashMap::new();
-    for e in ctx.store.histories(EntityKind::Item, &blocked_ids).await? {
+    for e in read {
         if let Some(id) = e.subject().map(Entity::id) {
             histories.entry(id).or_default().push(e);
         }
@@ -527,6 +535,51 @@ impl Undone {
     }
 }
 
+impl World {
+    /// The entities of each kind with `undone` undone.
+    fn at<'a>(&'a self, undone: &'a Undone) -> Layers<'a> {
+        Layers {
+            goals: Layer {
+                base: &self.goals,
+                undone: &undone.goals,
+            },
+            items: Layer {
+                base: &self.items,
+                undone: &undone.items,
+            },
+            deps: Layer {
+                base: &self.deps,
+                undone: &undone.deps,
+            },
+            requests: Layer {
+                base: &self.requests,
+                undone: &undone.requests,
+            },
+        }
+    }
+}
+
+/// The entities of every kind at a moment (see [`World::at`]).
+struct Layers<'a> {
+    goals: Layer<'a, Goal>,
+    items: Layer<'a, Item>,
+    deps: Layer<'a, Dependency>,
+    requests: Layer<'a, Request>,
+}
+
+/// The team's items that are blocked, among `items` with the team's goals among `goals`.
+fn blocked_in<'a>(
+    items: Layer<'a, Item>,
+    goals: Layer<'a, Goal>,
+    scope: &'a Scope<'a>,
+) -> impl Iterator<Item = Id> + 'a {
+    let ours = move |g: Id| goals.get(&g).is_some_and(|g| g.team == Some(scope.team));
+    items
+        .iter()
+        .filter(move |i| i.status == ItemStatus::Blocked && scope.holds(i, ours))
+        .map(|i| i.id)
+}
+
 /// Entities of one kind at a moment: those loaded, except the ones undone.
 struct Layer<'a, T> {
     base: &'a HashMap<Id, T>,
@@ -742,22 +795,12 @@ impl<'a> Snapshot<'a> {
         today: Date,
         at: Timestamp,
     ) -> Snapshot<'a> {
-        let goals = Layer {
-            base: &world.goals,
-            undone: &undone.goals,
-        };
-        let items = Layer {
-            base: &world.items,
-            undone: &undone.items,
-        };
-        let deps = Layer {
-            base: &world.deps,
-            undone: &undone.deps,
-        };
-        let requests = Layer {
-            base: &world.requests,
-            undone: &undone.requests,
-        };
+        let Layers {
+            goals,
+            items,
+            deps,
+            requests,
+        } = world.at(undone);
         let ours = |g: Id| goals.get(&g).is_some_and(|g| g.team == Some(scope.team));
         let mut by_goal: HashMap<Id, Vec<&Item>> = HashMap::new();
         for i in items.iter() {
@@ -817,10 +860,7 @@ impl<'a> Snapshot<'a> {
 
     /// The team's items at this moment that are blocked.
     fn blocked(&self) -> impl Iterator<Item = Id> + '_ {
-        self.items
-            .iter()
-            .filter(|i| i.status == ItemStatus::Blocked && self.scope.holds(i, |g| self.ours(g)))
-            .map(|i| i.id)
+        blocked_in(self.items, self.goals, self.scope)
     }
 
     /// Where `goal` stands at this moment: its verdict and, for a plan, its health, judged as
@@ -1147,17 +1187,17 @@ async fn dependencies<S: Store>(
         })
         .collect();
     // Requests stand as dependencies too: those made for the team's work or delivered by it.
-    let ours: HashSet<String> = nodes
-        .iter()
-        .filter_map(|n| match n {
-            Node::Item(id) => snap.items.get(id).map(|i| item_ref(i.num).to_string()),
-            Node::Goal(id) => snap.goals.get(id).map(|g| goal_ref(g.num).to_string()),
-        })
-        .collect();
     if snap.requests.iter().any(|r| {
         r.for_node.is_some_and(|n| nodes.contains(&n))
             || r.item.is_some_and(|i| nodes.contains(&Node::Item(i)))
     }) {
+        let ours: HashSet<String> = nodes
+            .iter()
+            .filter_map(|n| match n {
+                Node::Item(id) => snap.items.get(id).map(|i| item_ref(i.num).to_string()),
+                Node::Goal(id) => snap.goals.get(id).map(|g| goal_ref(g.num).to_string()),
+            })
+            .collect();
         views.extend(
             crate::links::request_deps(ctx, None)
                 .await?
