@@ -141,12 +141,14 @@ const ANALYZE_AFTER: usize = 1_000;
 const SHORT_LIST: usize = 32;
 
 /// A statement built piece by piece, with its arguments: [`Sql::bind`] writes `?N`.
+#[derive(Clone)]
 struct Sql {
     text: String,
     args: Vec<Arg>,
 }
 
 /// An argument of a [`Sql`]: one value, or a list of ids that `rarray(?N)` reads.
+#[derive(Clone)]
 enum Arg {
     One(Value),
     Ids(Vec<i64>),
@@ -352,9 +354,10 @@ fn dependencies_touching(ws: Id, nodes: &[Node], ends: &[(&str, &str)]) -> Sql {
     sql
 }
 
-/// The `ITEM_SELECT` statement of `filter`; `None` when a list in it is empty (nothing
+/// The `ITEM_SELECT` statements of `filter`, whose rows together are its items, each once:
+/// one, or a team's two parts (see `TEAM_PARTS`); none when a list in it is empty (nothing
 /// matches).
-fn item_select(ws: Id, filter: &ItemFilter) -> Option<Sql> {
+fn item_select(ws: Id, filter: &ItemFilter) -> Vec<Sql> {
     let mut sql = Sql::new(ITEM_SELECT);
     // Looked up by id, the workspace's condition is kept out of the choice of index (`+`):
     // else SQLite walks the workspace's whole `items_goal` index, testing each entry.
@@ -375,22 +378,10 @@ fn item_select(ws: Id, filter: &ItemFilter) -> Option<Sql> {
     ];
     for (col, list) in lists {
         match list {
-            Some(list) if list.is_empty() => return None,
+            Some(list) if list.is_empty() => return Vec::new(),
             Some(list) => _ = sql.bind_in(col, list),
             None => {}
         }
-    }
-    if let Some(team) = filter.team {
-        // The team's items as a union of indexed searches: the same rule as an OR of the
-        // three conditions, which SQLite could only answer by walking every item.
-        sql.args.push(Arg::One(team.into()));
-        let team_param = format!("?{}", sql.args.len());
-        sql.push(format_args!(
-            " AND i.id IN ({})",
-            crate::TEAM_ITEM_IDS
-                .replace("$1", "?1")
-                .replace("$2", &team_param)
-        ));
     }
     if !filter.statuses.is_empty() {
         sql.push(" AND i.status IN (");
@@ -405,8 +396,32 @@ fn item_select(ws: Id, filter: &ItemFilter) -> Option<Sql> {
     if let Some(kind) = filter.kind {
         sql.push(" AND i.kind = ").bind(text(kind.as_str()));
     }
-    Some(sql)
+    let Some(team) = filter.team else {
+        return vec![sql];
+    };
+    sql.args.push(Arg::One(team.into()));
+    let team_param = format!("?{}", sql.args.len());
+    TEAM_PARTS
+        .iter()
+        .map(|part| {
+            let mut sql = sql.clone();
+            sql.push(part.replace("$2", &team_param));
+            sql
+        })
+        .collect()
 }
+
+/// The conditions of a team's items (`ItemFilter::team`) in two disjoint parts, read beside
+/// each other: items of the team's goals, and the other items its lead and members own; the
+/// same rule as `TEAM_ITEM_IDS` (`Item::is_teams`), each part one indexed search (`items_goal`,
+/// `items_owner`). The union of both in one statement, which PostgreSQL reads, costs SQLite a
+/// temporary tree of ids and a second search of each item by id. `?1` is the workspace.
+const TEAM_PARTS: [&str; 2] = [
+    " AND i.goal_id IN (SELECT id FROM goals WHERE workspace_id = ?1 AND team_id = $2)",
+    " AND i.owner IN (SELECT person_id FROM team_members WHERE workspace_id = ?1 \
+     AND team_id = $2 UNION SELECT lead FROM teams WHERE id = $2) AND (i.goal_id IS NULL \
+     OR i.goal_id NOT IN (SELECT id FROM goals WHERE workspace_id = ?1 AND team_id = $2))",
+];
 
 /// Open a connection to the file with the settings every connection needs.
 fn connect(path: &Path, create: bool) -> rusqlite::Result<Connection> {
@@ -1996,7 +2011,7 @@ impl Store for SqlStore {
         let halves = |list: &[Id], with: fn(&mut ItemFilter, Vec<Id>)| -> Vec<Sql> {
             halves(list)
                 .into_iter()
-                .filter_map(|half| {
+                .flat_map(|half| {
                     let mut f = filter.clone();
                     with(&mut f, half.to_vec());
                     item_select(ws, &f)
@@ -2008,11 +2023,11 @@ impl Store for SqlStore {
             (_, Some(goals)) if goals.len() > SPLIT_GOALS => {
                 halves(goals, |f, h| f.goals = Some(h))
             }
-            _ => match item_select(ws, filter) {
-                Some(sql) => vec![sql],
-                None => return Ok(Vec::new()),
-            },
+            _ => item_select(ws, filter),
         };
+        if parts.is_empty() {
+            return Ok(Vec::new());
+        }
         // Sorted here rather than by ORDER BY, which tempts SQLite into walking the
         // (workspace_id, num) index instead of using the filter's.
         let mut items = self.read_parts(parts, codec::item_row).await?;

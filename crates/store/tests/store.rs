@@ -989,14 +989,49 @@ async fn items_filter_by_every_field<S: Store>(store: &S) {
         .await,
         [2, 3, 4]
     );
-    let item = store.item(3).await.unwrap().unwrap();
+    let three = store.item(3).await.unwrap().unwrap();
     assert_eq!(
         (
-            item.status,
-            item.status_reason.as_deref(),
-            item.estimate_hours
+            three.status,
+            three.status_reason.as_deref(),
+            three.estimate_hours
         ),
         (ItemStatus::Blocked, Some("waiting"), Some(4.5))
+    );
+    // An item of the team's goal owned by a member is the team's once (SQLite reads the
+    // team's goals' items and its people's other items apart); with other conditions, both
+    // parts keep them.
+    store
+        .create_batch(
+            &made(6),
+            vec![
+                item("I-5 of G-1 by ben", Some(2), Some(1)),
+                item("I-6 of G-1 by nobody", None, Some(1)),
+            ],
+        )
+        .await
+        .unwrap();
+    let team = || ItemFilter {
+        team: Some(1),
+        ..all()
+    };
+    assert_eq!(read(team()).await, [1, 2, 3, 5, 6]);
+    assert_eq!(
+        read(ItemFilter {
+            statuses: vec![ItemStatus::Blocked, ItemStatus::Todo],
+            owners: Some(vec![2, 3]),
+            ..team()
+        })
+        .await,
+        [1, 3, 5]
+    );
+    assert!(
+        read(ItemFilter {
+            ids: Some(vec![4]),
+            ..team()
+        })
+        .await
+        .is_empty()
     );
 }
 
