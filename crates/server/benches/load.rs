@@ -10,7 +10,8 @@
 //! ```
 //!
 //! The server runs in this process exactly as `landed serve` builds it (`landed_server::app`
-//! on a multi-thread tokio runtime with a worker per core); the client runs on a tokio runtime
+//! on a multi-thread tokio runtime with a worker per core, allocating through mimalloc); the
+//! client runs on a tokio runtime
 //! of its own on `T` threads (default 1), holding `C` keep-alive HTTP/1.1 connections (raw
 //! `hyper::client::conn::http1`, no pool), each sending its next request as soon as the
 //! previous answer is read. Every scenario is bounded by count and by time, whichever comes
@@ -35,6 +36,10 @@ use landed_store::{AnyStore, Store as _};
 mod client;
 
 use client::{Measured, Scenario, Target, drive};
+
+/// The allocator of the `landed` binary, whose `serve` this measures.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Items in the workspace: `demo::Size::Large`, ids I-1 to I-100000.
 const ITEMS: u64 = 100_000;
