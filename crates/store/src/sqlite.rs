@@ -140,6 +140,10 @@ const ANALYZE_AFTER: usize = 1_000;
 /// Lists of ids up to this long are bound a parameter per value; longer ones as one array.
 const SHORT_LIST: usize = 32;
 
+/// A read running on tokio's blocking pool (`SqlStore::spawn_apart`): its connection and
+/// answer, or why no connection could be opened.
+type Apart<T> = tokio::task::JoinHandle<rusqlite::Result<(Connection, Result<T>)>>;
+
 /// A statement built piece by piece, with its arguments: [`Sql::bind`] writes `?N`.
 #[derive(Clone)]
 struct Sql {
@@ -861,10 +865,10 @@ impl SqlStore {
     }
 
     /// Run the parts of one read beside each other, and their rows in the parts' order: the
-    /// first in place, each other on a thread of its own with a connection of its own (an
-    /// idle one, or one opened on that thread). A long list split in two reads in about half
-    /// the time on two cores. In memory there is one connection: the parts run one by one.
-    async fn read_parts<T: Send>(
+    /// first in place, each other apart (see [`SqlStore::spawn_apart`]). A long list split in
+    /// two reads in about half the time on two cores. In memory there is one connection: the
+    /// parts run one by one.
+    async fn read_parts<T: Send + 'static>(
         &self,
         mut parts: Vec<Sql>,
         decode: fn(&Row<'_>) -> Result<T>,
@@ -883,46 +887,24 @@ impl SqlStore {
                     .await;
             }
         };
-        let rest = parts.split_off(1);
-        self.read(|conn| {
-            let conns: Vec<Option<Connection>> = rest.iter().map(|_| self.take_idle()).collect();
-            std::thread::scope(|scope| {
-                let running: Vec<_> = rest
-                    .into_iter()
-                    .zip(conns)
-                    .map(|(part, idle)| {
-                        scope.spawn(move || {
-                            let conn = match idle {
-                                Some(conn) => conn,
-                                None => connect(path, false)?,
-                            };
-                            let rows = part.rows(&conn, decode);
-                            Ok::<_, rusqlite::Error>((conn, rows))
-                        })
-                    })
-                    .collect();
-                let mut all = parts[0].rows(conn, decode);
-                for part in running {
-                    let rows = match part.join() {
-                        Ok(Ok((conn, rows))) => {
-                            self.give_back(conn);
-                            rows
-                        }
-                        Ok(Err(e)) => {
-                            self.forget_one();
-                            Err(e.into())
-                        }
-                        Err(panic) => std::panic::resume_unwind(panic),
-                    };
-                    all = all.and_then(|mut all: Vec<T>| {
-                        all.extend(rows?);
-                        Ok(all)
-                    });
-                }
-                all
-            })
-        })
-        .await
+        if self.conns.closed.load(Ordering::Acquire) {
+            return Err(closed());
+        }
+        let running: Vec<_> = parts
+            .split_off(1)
+            .into_iter()
+            .map(|part| self.spawn_apart(path, move |conn| part.rows(conn, decode)))
+            .collect();
+        let mut all = self.read(|conn| parts[0].rows(conn, decode)).await;
+        // Every part is waited for, so that each connection is given back or counted gone.
+        for part in running {
+            let rows = self.join_apart(part).await;
+            all = all.and_then(|mut all| {
+                all.extend(rows?);
+                Ok(all)
+            });
+        }
+        all
     }
 
     /// Run `f` on a read connection on a thread of its own (tokio's blocking pool), so that
@@ -934,38 +916,56 @@ impl SqlStore {
         F: FnOnce(&Connection) -> Result<T> + Send + 'static,
         T: Send + 'static,
     {
-        let Some(path) = self.conns.path.clone() else {
+        let Some(path) = &self.conns.path else {
             return self.read(f).await;
         };
         if self.conns.closed.load(Ordering::Acquire) {
             return Err(closed());
         }
+        let apart = self.spawn_apart(path, f);
+        self.join_apart(apart).await
+    }
+
+    /// Start `f` on a thread of tokio's blocking pool (kept between reads, unlike a thread of
+    /// its own) with a read connection: an idle one, or one opened there from `path`. Its
+    /// answer, and the connection back, through [`SqlStore::join_apart`].
+    fn spawn_apart<T, F>(&self, path: &Path, f: F) -> Apart<T>
+    where
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
         let idle = self.take_idle();
-        let ran = tokio::task::spawn_blocking(move || {
+        let path = path.to_path_buf();
+        tokio::task::spawn_blocking(move || {
             let conn = match idle {
                 Some(conn) => conn,
                 None => connect(&path, false)?,
             };
             let out = f(&conn);
-            Ok::<_, rusqlite::Error>((conn, out))
+            Ok((conn, out))
         })
-        .await;
-        let (conn, out) = match ran {
-            Ok(Ok(done)) => done,
+    }
+
+    /// The answer of a read started by [`SqlStore::spawn_apart`]; its connection is given
+    /// back idle, or counted gone if it failed.
+    async fn join_apart<T>(&self, apart: Apart<T>) -> Result<T> {
+        match apart.await {
+            Ok(Ok((conn, out))) => {
+                self.give_back(conn);
+                out
+            }
             Ok(Err(e)) => {
                 self.forget_one();
-                return Err(e.into());
+                Err(e.into())
             }
             Err(e) => {
                 self.forget_one();
                 if e.is_panic() {
                     std::panic::resume_unwind(e.into_panic());
                 }
-                return Err(closed());
+                Err(closed())
             }
-        };
-        self.give_back(conn);
-        out
+        }
     }
 
     /// Run `f` on the writer thread, in a transaction it may share with other writes (see the
