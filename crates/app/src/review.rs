@@ -256,8 +256,8 @@ pub async fn review<S: Store>(ctx: &Ctx<'_, S>, team: &str, week: Option<&str>) 
         .any(|e| e.at >= cut)
         .then(|| Undone::since(&events, cut));
     // Histories of the items blocked now or at the week's start, for how long they have been:
-    // read while the snapshots are built (a store reads a long list of histories beside its
-    // caller, see `Store::histories`).
+    // read while the snapshots are built (the SQLite store reads a long list of histories on
+    // another thread; PostgreSQL answers while they are built).
     let blocked_ids: Vec<Id> = [&nothing, &since_start]
         .into_iter()
         .flat_map(|u| {

@@ -11,10 +11,9 @@
 //!
 //! The server runs in this process exactly as `landed serve` builds it (`landed_server::app`
 //! on a multi-thread tokio runtime with a worker per core, allocating through mimalloc); the
-//! client runs on a tokio runtime
-//! of its own on `T` threads (default 1), holding `C` keep-alive HTTP/1.1 connections (raw
-//! `hyper::client::conn::http1`, no pool), each sending its next request as soon as the
-//! previous answer is read. Every scenario is bounded by count and by time, whichever comes
+//! client runs on a tokio runtime of its own on `T` threads (default 1), holding `C`
+//! keep-alive HTTP/1.1 connections (raw `hyper::client::conn::http1`, no pool), each sending
+//! its next request as soon as the previous answer is read. Every scenario is bounded by count and by time, whichever comes
 //! first, after an untimed warm-up. A latency is from just before the request is sent to the
 //! last byte of the answer. Any answer other than 200 (or a failed connection) is counted,
 //! reported, and makes the run exit non-zero.
