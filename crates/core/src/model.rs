@@ -297,7 +297,7 @@ impl Item {
 
     /// Whether the item is a team's: it belongs to one of the team's goals (`team_goal`), or
     /// its owner is the team's lead or a member (`in_team`). The store's team queries
-    /// (`TEAM_ITEM_IDS`) read the same rule.
+    /// (`team_item_ids`) read the same rule.
     pub fn is_teams(&self, team_goal: impl Fn(Id) -> bool, in_team: impl Fn(Id) -> bool) -> bool {
         self.goal.is_some_and(team_goal) || self.owner.is_some_and(in_team)
     }

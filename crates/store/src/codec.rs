@@ -149,6 +149,26 @@ pub fn ids_of_kind(nodes: &[Node], kind: &str) -> Vec<Id> {
         .collect()
 }
 
+/// The indexed searches for the dependencies with one of `ends` (`(kind column, id column)`
+/// pairs) among `nodes`: per kind of node present and per end, `(kind, kind column, id
+/// column, ids)`. Both stores unite them into one statement.
+pub fn end_searches<'a>(
+    nodes: &[Node],
+    ends: &[(&'a str, &'a str)],
+) -> Vec<(&'static str, &'a str, &'a str, Vec<Id>)> {
+    let mut searches = Vec::new();
+    for kind in ["item", "goal"] {
+        let ids = ids_of_kind(nodes, kind);
+        if ids.is_empty() {
+            continue;
+        }
+        for (kind_col, id_col) in ends {
+            searches.push((kind, *kind_col, *id_col, ids.clone()));
+        }
+    }
+    searches
+}
+
 pub fn node(kind: &str, id: Id) -> Result<Node> {
     match kind {
         "item" => Ok(Node::Item(id)),

@@ -520,22 +520,31 @@ pub trait Store: Send + Sync {
     fn state(&self) -> impl Future<Output = Result<State>> + Send;
 }
 
+/// A team's goals ($1 the workspace, $2 the team).
+pub(crate) const TEAM_GOAL_IDS: &str =
+    "SELECT id FROM goals WHERE workspace_id = $1 AND team_id = $2";
+
+/// A team's people ($1 the workspace, $2 the team): its members and its lead.
+pub(crate) const TEAM_PEOPLE: &str = "SELECT person_id FROM team_members \
+     WHERE workspace_id = $1 AND team_id = $2 UNION SELECT lead FROM teams WHERE id = $2";
+
 /// The ids of a team's items ($1 the workspace, $2 the team): those of its goals and those
 /// its lead or members own, as `ItemFilter::team` reads them (the rule of
 /// `landed_core::model::Item::is_teams`, as a query).
-pub(crate) const TEAM_ITEM_IDS: &str = "SELECT id FROM items WHERE workspace_id = $1 AND goal_id IN \
-     (SELECT id FROM goals WHERE workspace_id = $1 AND team_id = $2) \
-     UNION SELECT id FROM items WHERE workspace_id = $1 AND owner IN \
-     (SELECT person_id FROM team_members WHERE workspace_id = $1 AND team_id = $2 \
-     UNION SELECT lead FROM teams WHERE id = $2)";
+pub(crate) fn team_item_ids() -> String {
+    format!(
+        "SELECT id FROM items WHERE workspace_id = $1 AND goal_id IN ({TEAM_GOAL_IDS}) \
+         UNION SELECT id FROM items WHERE workspace_id = $1 AND owner IN ({TEAM_PEOPLE})"
+    )
+}
 
-/// The dependencies touching a team's goals and items (see [`TEAM_ITEM_IDS`]), one indexed
+/// The dependencies touching a team's goals and items (see [`team_item_ids`]), one indexed
 /// search per end and kind. Their ids are united, not whole rows: a UNION of rows sorts every
 /// column in a temporary tree. The same text serves SQLite and PostgreSQL.
 pub(crate) fn team_dependencies_sql() -> String {
-    let goals = "SELECT id FROM goals WHERE workspace_id = $1 AND team_id = $2";
+    let items = team_item_ids();
     let mut parts = Vec::new();
-    for (kind, ids) in [("goal", goals), ("item", TEAM_ITEM_IDS)] {
+    for (kind, ids) in [("goal", TEAM_GOAL_IDS), ("item", items.as_str())] {
         for end in ["from", "to"] {
             parts.push(format!(
                 "SELECT id FROM dependencies WHERE workspace_id = $1 AND {end}_kind = '{kind}' \

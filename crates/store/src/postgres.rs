@@ -226,25 +226,19 @@ impl PgStore {
             Some([]) => return Ok(Vec::new()),
             Some(nodes) => {
                 // One indexed search per end and kind, united, as on SQLite.
-                let mut first = true;
-                for kind in ["item", "goal"] {
-                    let ids = codec::ids_of_kind(nodes, kind);
-                    if ids.is_empty() {
-                        continue;
+                for (k, (kind, kind_col, id_col, ids)) in
+                    codec::end_searches(nodes, ends).into_iter().enumerate()
+                {
+                    if k > 0 {
+                        qb.push(" UNION ");
                     }
-                    for (kind_col, id_col) in ends {
-                        if !first {
-                            qb.push(" UNION ");
-                        }
-                        first = false;
-                        qb.push("SELECT * FROM dependencies WHERE workspace_id = ")
-                            .push_bind(ws)
-                            .push(format_args!(" AND {kind_col} = "))
-                            .push_bind(kind)
-                            .push(format_args!(" AND {id_col} = ANY("))
-                            .push_bind(ids.clone())
-                            .push(")");
-                    }
+                    qb.push("SELECT * FROM dependencies WHERE workspace_id = ")
+                        .push_bind(ws)
+                        .push(format_args!(" AND {kind_col} = "))
+                        .push_bind(kind)
+                        .push(format_args!(" AND {id_col} = ANY("))
+                        .push_bind(ids)
+                        .push(")");
                 }
             }
             None => {

@@ -336,31 +336,24 @@ fn halves<T>(list: &[T]) -> [&[T]; 2] {
 /// temporary tree (twice the time): a dependency found twice is for the caller to drop.
 fn dependencies_touching(ws: Id, nodes: &[Node], ends: &[(&str, &str)]) -> Sql {
     let mut sql = Sql::new(&format!("SELECT {DEPENDENCY_COLUMNS} FROM ("));
-    let mut first = true;
-    for kind in ["item", "goal"] {
-        let ids = codec::ids_of_kind(nodes, kind);
-        if ids.is_empty() {
-            continue;
+    for (k, (kind, kind_col, id_col, ids)) in
+        codec::end_searches(nodes, ends).into_iter().enumerate()
+    {
+        if k > 0 {
+            sql.push(" UNION ALL ");
         }
-        for (kind_col, id_col) in ends {
-            if !first {
-                sql.push(" UNION ALL ");
-            }
-            first = false;
-            sql.push("SELECT * FROM dependencies WHERE workspace_id = ")
-                .bind(ws)
-                .push(format_args!(" AND {kind_col} = "))
-                .bind(text(kind));
-            sql.bind_in(id_col, &ids);
-        }
+        sql.push("SELECT * FROM dependencies WHERE workspace_id = ")
+            .bind(ws)
+            .push(format_args!(" AND {kind_col} = "))
+            .bind(text(kind));
+        sql.bind_in(id_col, &ids);
     }
     sql.push(")");
     sql
 }
 
 /// The `ITEM_SELECT` statements of `filter`, whose rows together are its items, each once:
-/// one, or a team's two parts (see `TEAM_PARTS`); none when a list in it is empty (nothing
-/// matches).
+/// one, or a team's two parts; none when a list in it is empty (nothing matches).
 fn item_select(ws: Id, filter: &ItemFilter) -> Vec<Sql> {
     let mut sql = Sql::new(ITEM_SELECT);
     // Looked up by id, the workspace's condition is kept out of the choice of index (`+`):
@@ -405,27 +398,23 @@ fn item_select(ws: Id, filter: &ItemFilter) -> Vec<Sql> {
     };
     sql.args.push(Arg::One(team.into()));
     let team_param = format!("?{}", sql.args.len());
-    TEAM_PARTS
-        .iter()
-        .map(|part| {
-            let mut sql = sql.clone();
-            sql.push(part.replace("$2", &team_param));
-            sql
-        })
-        .collect()
+    // A team's items in two disjoint parts, read beside each other: the items of its goals,
+    // and the other items its lead and members own (the rule of `team_item_ids`), each one
+    // indexed search (`items_goal`, `items_owner`). Their union in one statement costs SQLite
+    // a temporary tree of ids and a second search of each item by id.
+    let (goals, people) = (crate::TEAM_GOAL_IDS, crate::TEAM_PEOPLE);
+    [
+        format!(" AND i.goal_id IN ({goals})"),
+        format!(" AND i.owner IN ({people}) AND (i.goal_id IS NULL OR i.goal_id NOT IN ({goals}))"),
+    ]
+    .into_iter()
+    .map(|part| {
+        let mut sql = sql.clone();
+        sql.push(part.replace("$1", "?1").replace("$2", &team_param));
+        sql
+    })
+    .collect()
 }
-
-/// The conditions of a team's items (`ItemFilter::team`) in two disjoint parts, read beside
-/// each other: items of the team's goals, and the other items its lead and members own; the
-/// same rule as `TEAM_ITEM_IDS` (`Item::is_teams`), each part one indexed search (`items_goal`,
-/// `items_owner`). The union of both in one statement, which PostgreSQL reads, costs SQLite a
-/// temporary tree of ids and a second search of each item by id. `?1` is the workspace.
-const TEAM_PARTS: [&str; 2] = [
-    " AND i.goal_id IN (SELECT id FROM goals WHERE workspace_id = ?1 AND team_id = $2)",
-    " AND i.owner IN (SELECT person_id FROM team_members WHERE workspace_id = ?1 \
-     AND team_id = $2 UNION SELECT lead FROM teams WHERE id = $2) AND (i.goal_id IS NULL \
-     OR i.goal_id NOT IN (SELECT id FROM goals WHERE workspace_id = ?1 AND team_id = $2))",
-];
 
 /// Open a connection to the file with the settings every connection needs.
 fn connect(path: &Path, create: bool) -> rusqlite::Result<Connection> {
