@@ -11,7 +11,7 @@ use landed_store::{ApiToken, Session, Store};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::{AppError, Ctx, Result, org, resolve};
+use crate::{AppError, Ctx, Result, Surface, org, resolve};
 
 /// Every API token starts with this, so leaked tokens are easy to recognise and scan for.
 pub const TOKEN_PREFIX: &str = "ldt_";
@@ -287,6 +287,19 @@ pub enum Refused {
     TooMany,
     #[error("the session has ended; sign in again")]
     BadSession,
+}
+
+impl Refused {
+    /// The refusal, with its fix in the terms of the surface showing it: an API client is
+    /// named the endpoint that makes a token, the CLI (and a page) the command.
+    pub fn message(self, surface: Surface) -> String {
+        match (self, surface) {
+            (Refused::BadToken, Surface::Api) => "the token is unknown, revoked or expired; \
+                 sign in (`POST /api/v1/session`) and create a new one with `POST /api/v1/tokens`"
+                .to_string(),
+            _ => self.to_string(),
+        }
+    }
 }
 
 /// Whether `token` looks like one of ours, before any lookup.

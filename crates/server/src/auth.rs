@@ -180,9 +180,10 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, ApiErro
 }
 
 fn refused_error(r: Refused) -> ApiError {
+    let message = r.message(crate::problem::client_surface());
     match r {
-        Refused::TooMany => ApiError::new(Kind::TooManyRequests, r.to_string()),
-        _ => ApiError::new(Kind::Unauthenticated, r.to_string()),
+        Refused::TooMany => ApiError::new(Kind::TooManyRequests, message),
+        _ => ApiError::new(Kind::Unauthenticated, message),
     }
 }
 

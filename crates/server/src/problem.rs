@@ -176,9 +176,14 @@ pub async fn for_client(request: Request, next: Next) -> Response {
     CLIENT.scope(surface, next.run(request)).await
 }
 
+/// Whose terms the current request's errors are told in (the API's outside a request).
+pub fn client_surface() -> Surface {
+    CLIENT.try_with(|s| *s).unwrap_or(Surface::Api)
+}
+
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> ApiError {
-        ApiError::of(e, CLIENT.try_with(|s| *s).unwrap_or(Surface::Api))
+        ApiError::of(e, client_surface())
     }
 }
 

@@ -1264,6 +1264,25 @@ async fn a_problem_tells_its_fix_in_the_clients_terms() {
     }
     let told = detail(Some("landed/0.1.0")).await;
     assert!(told.contains("`landed team list`"), "{told}");
+    // A token that is not accepted: the API's client is named the endpoint, the CLI its
+    // command.
+    for (agent, fix) in [
+        ("curl/8.5.0", "`POST /api/v1/tokens`"),
+        ("landed/0.1.0", "`landed token create`"),
+    ] {
+        let resp = s
+            .http
+            .get(format!("{}/api/v1/goals", s.base))
+            .bearer_auth("ldt_no-such-token")
+            .header(reqwest::header::USER_AGENT, agent)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+        let body: Value = resp.json().await.unwrap();
+        let told = body["detail"].as_str().unwrap();
+        assert!(told.contains(fix), "{agent}: {told}");
+    }
     // A page tells it in the page's terms.
     let cookie = s.session_cookie("chloe", "chloe's long password").await;
     let page = s
