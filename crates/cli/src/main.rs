@@ -27,9 +27,13 @@ use args::{Cli, Command};
 /// mimalloc rather than the C library's allocator: a command is a fresh process whose heap
 /// grows from nothing, and mimalloc reuses freed memory within a thread before asking the
 /// system for more pages, and asks for transparent huge pages (half the page faults of a
-/// review). `landed serve` allocates through it too. In alternating A/Bs on the 100,000-item workspace: `landed review` of
-/// a 20-person team 59.0 -> 55.6 ms median, `landed item list --team` 27.2 -> 22.0 ms;
-/// `landed --version` 1.9 -> 2.2 ms (see BENCHMARKS.md).
+/// review). `landed serve` allocates through it too. In alternating A/Bs on the 100,000-item
+/// workspace: `landed review` of a 20-person team 59.0 -> 55.6 ms median, `landed item list
+/// --team` 27.2 -> 22.0 ms; `landed --version` 1.9 -> 2.2 ms (see BENCHMARKS.md).
+///
+/// Its version 2 (the crate's `v2` feature): version 3 spread a review's heap over 66-90 MB of
+/// huge pages, each cleared by the kernel when first touched (8-17% of the review's CPU, 4%
+/// with version 2); review 78.7 -> 74.2 ms median on a slower machine.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
