@@ -10,7 +10,7 @@
 //! by the next request, which reads its caller afresh. Expiry needs no stamp: it is checked on
 //! every request against the kept token or session.
 
-use std::collections::HashMap;
+use landed_core::hash::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use jiff::Timestamp;

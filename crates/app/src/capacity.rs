@@ -1,7 +1,7 @@
 //! The capacity grid: per person and ISO week, strategic load against available hours
 //! (DESIGN §5). The rules are in `landed_core::capacity`; this gathers the data.
 
-use std::collections::HashMap;
+use landed_core::hash::HashMap;
 
 use landed_core::capacity::{self, CapacityPolicy, DoneWork, ReactiveLoad, Week};
 use landed_core::item_ref;
@@ -185,7 +185,7 @@ pub async fn grid<S: Store>(
                 .collect(),
         ),
     };
-    let mut by_owner: HashMap<Id, Vec<Item>> = HashMap::new();
+    let mut by_owner: HashMap<Id, Vec<Item>> = HashMap::default();
     for i in ctx.store.items(&ItemFilter::default()).await? {
         if let Some(owner) = i.owner {
             by_owner.entry(owner).or_default().push(i);

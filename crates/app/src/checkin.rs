@@ -4,7 +4,7 @@
 //! check-in leaves nothing behind. The rules (what is on the agenda, when a week is open, what a
 //! status change does) are in `landed_core::checkin`.
 
-use std::collections::HashMap;
+use landed_core::hash::HashMap;
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -165,7 +165,7 @@ async fn view<S: Store>(
         .map(|c| c.items.iter().map(|l| (l.item, l)).collect())
         .unwrap_or_default();
     let mut shown: Vec<AgendaItem> = Vec::new();
-    let mut listed = std::collections::HashSet::new();
+    let mut listed = landed_core::hash::HashSet::default();
     let line_view = |item: &Item, why: Vec<Why>| {
         let s = said.get(&item.id);
         AgendaItem {

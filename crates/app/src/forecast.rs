@@ -1,7 +1,7 @@
 //! Forecasts (DESIGN §5): each person's remaining work scheduled into their available hours,
 //! through dependencies. The scheduling is `landed_core::forecast`; this gathers the data.
 
-use std::collections::{HashMap, HashSet};
+use landed_core::hash::{HashMap, HashSet};
 
 use jiff::civil::Date;
 use landed_core::deps::GoalRisk;
@@ -39,7 +39,7 @@ impl Basis {
     }
 
     fn by_owner(&self) -> HashMap<Id, Vec<&Item>> {
-        let mut by_owner: HashMap<Id, Vec<&Item>> = HashMap::new();
+        let mut by_owner: HashMap<Id, Vec<&Item>> = HashMap::default();
         for i in &self.items {
             if let Some(o) = i.owner {
                 by_owner.entry(o).or_default().push(i);
@@ -140,7 +140,7 @@ impl Whole {
                     incomplete: *incomplete,
                 }),
         );
-        let mut of_goal: HashMap<Id, Vec<&Item>> = HashMap::new();
+        let mut of_goal: HashMap<Id, Vec<&Item>> = HashMap::default();
         for i in &basis.items {
             if let Some(g) = i.goal {
                 of_goal.entry(g).or_default().push(i);
@@ -219,7 +219,7 @@ pub(crate) async fn with_goals<S: Store>(
         .filter(|i| i.status.is_open())
         .map(|i| i.id)
         .collect();
-    let mut out = HashMap::new();
+    let mut out = HashMap::default();
     for n in nodes {
         let found = match n {
             Node::Item(id) => open.contains(id).then(|| {

@@ -1,6 +1,6 @@
 //! Goals: add, edit, close, list, show and the plan checklist.
 
-use std::collections::HashMap;
+use landed_core::hash::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use landed_core::event::EventKind;
@@ -228,7 +228,7 @@ async fn summaries<S: Store>(ctx: &Ctx<'_, S>, team: Option<Id>) -> Result<Vec<G
             ..ItemFilter::default()
         })
         .await?;
-    let mut by_goal: HashMap<i64, Vec<&Item>> = HashMap::new();
+    let mut by_goal: HashMap<i64, Vec<&Item>> = HashMap::default();
     for i in &items {
         by_goal
             .entry(i.goal.unwrap_or_default())
@@ -340,7 +340,7 @@ async fn show_goal<S: Store>(ctx: &Ctx<'_, S>, goal: Goal) -> Result<GoalView> {
         wanted.extend(around.items.keys().map(|id| Node::Item(*id)));
         crate::forecast::of(ctx, &wanted).await?
     } else {
-        HashMap::new()
+        HashMap::default()
     };
     let (forecast, forecast_incomplete) = kept
         .get(&Node::Goal(goal.id))

@@ -1,6 +1,6 @@
 //! History of an item or goal, from the event log.
 
-use std::collections::HashMap;
+use landed_core::hash::HashMap;
 
 use jiff::Timestamp;
 use landed_core::event::{Entity, EntityKind, Event, EventKind};

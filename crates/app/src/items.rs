@@ -1,6 +1,6 @@
 //! Work items: add, quick capture, edit (slips need reasons), status changes, list, show, next.
 
-use std::collections::HashMap;
+use landed_core::hash::HashMap;
 
 use landed_core::capture::parse_capture;
 use landed_core::event::EventKind;

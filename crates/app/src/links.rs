@@ -1,6 +1,6 @@
 //! Dependencies: adding them (refusing cycles) and classifying them (DESIGN §3).
 
-use std::collections::{HashMap, HashSet};
+use landed_core::hash::{HashMap, HashSet};
 
 use jiff::civil::Date;
 
@@ -56,7 +56,7 @@ impl Around {
             load_goals(store, goal_ids),
             async { Ok(store.items(&of_goals).await?) },
         )?;
-        let mut goal_items: HashMap<Id, Vec<Item>> = HashMap::new();
+        let mut goal_items: HashMap<Id, Vec<Item>> = HashMap::default();
         for i in of_goals {
             goal_items
                 .entry(i.goal.unwrap_or_default())
@@ -67,8 +67,8 @@ impl Around {
             goals,
             items,
             goal_items,
-            forecast: HashMap::new(),
-            kept: HashMap::new(),
+            forecast: HashMap::default(),
+            kept: HashMap::default(),
         })
     }
 
@@ -610,11 +610,11 @@ struct Reach {
 /// askers of committed requests it delivers (an item), and the goal of an open item (a goal
 /// cannot land before its open items).
 async fn reach<S: Store>(store: &S, start: Node) -> Result<Reach> {
+    use landed_core::hash::HashSet;
     use landed_core::impact::Edge;
     use landed_core::model::RequestState;
-    use std::collections::HashSet;
     // The store has no query for the requests of some items; they are few, so all are read.
-    let mut asked: HashMap<Id, Vec<Edge>> = HashMap::new();
+    let mut asked: HashMap<Id, Vec<Edge>> = HashMap::default();
     for r in store.requests().await? {
         if let (RequestState::Committed, Some(from), Some(item)) = (r.state, r.for_node, r.item) {
             asked.entry(item).or_default().push(Edge {
@@ -626,7 +626,7 @@ async fn reach<S: Store>(store: &S, start: Node) -> Result<Reach> {
     }
     let mut around = Around::default();
     let (mut deps, mut requests, mut waits) = (Vec::new(), Vec::new(), Vec::new());
-    let mut reached = HashSet::from([start]);
+    let mut reached = HashSet::from_iter([start]);
     let mut layer = vec![start];
     while !layer.is_empty() {
         let (item_ids, goal_ids) = ids_by_kind(&layer);
@@ -704,7 +704,7 @@ fn ids_by_kind(nodes: &[Node]) -> (Vec<Id>, Vec<Id>) {
 /// The items with these ids, by id (no query for none).
 async fn load_items<S: Store>(store: &S, mut ids: Vec<Id>) -> Result<HashMap<Id, Item>> {
     if ids.is_empty() {
-        return Ok(HashMap::new());
+        return Ok(HashMap::default());
     }
     ids.sort_unstable();
     ids.dedup();
@@ -720,7 +720,7 @@ async fn load_items<S: Store>(store: &S, mut ids: Vec<Id>) -> Result<HashMap<Id,
 /// The goals with these ids, by id (no query for none).
 async fn load_goals<S: Store>(store: &S, mut ids: Vec<Id>) -> Result<HashMap<Id, Goal>> {
     if ids.is_empty() {
-        return Ok(HashMap::new());
+        return Ok(HashMap::default());
     }
     ids.sort_unstable();
     ids.dedup();

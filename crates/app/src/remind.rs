@@ -7,7 +7,8 @@
 //! only by its claimant, so two runs at once never send it twice. A failed send stays pending
 //! and is retried with backoff; after the last attempt it is a dead letter, kept with its error.
 
-use std::collections::{BTreeMap, HashMap};
+use landed_core::hash::HashMap;
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use jiff::Timestamp;
@@ -107,7 +108,7 @@ struct Channels {
 impl Channels {
     async fn load<S: Store>(store: &S, smtp_env: Option<&str>) -> Result<Channels> {
         let mut workspace = NotifySettings::default();
-        let mut people = HashMap::new();
+        let mut people = HashMap::default();
         for s in store.notify_settings().await? {
             match s.person {
                 Some(p) => _ = people.insert(p, s),
@@ -212,7 +213,7 @@ async fn decide<S: Store>(ctx: &Ctx<'_, S>, channels: &Channels) -> Result<Vec<D
         .iter()
         .map(|p| week_of(ctx.now, &zones[&p.id]))
         .collect();
-    let given: std::collections::HashSet<(Id, landed_core::capacity::Week)> =
+    let given: landed_core::hash::HashSet<(Id, landed_core::capacity::Week)> =
         match (weeks.iter().min(), weeks.iter().max()) {
             (Some(first), Some(last)) => ctx
                 .store

@@ -7,7 +7,7 @@
 //! `landed_core::next`. It reads the goals' items once, their dependencies once and the week's
 //! events once, so the workspace report costs the same few queries for 6 goals or 1,000.
 
-use std::collections::{HashMap, HashSet};
+use landed_core::hash::{HashMap, HashSet};
 
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -218,7 +218,7 @@ async fn assess<S: Store>(
     };
     let items = ctx.store.items(&item_filter).await?;
     let mut around = Around::default();
-    let mut loose: HashMap<Id, Item> = HashMap::new();
+    let mut loose: HashMap<Id, Item> = HashMap::default();
     for i in items {
         match i.goal {
             Some(g) => around.goal_items.entry(g).or_default().push(i),
@@ -283,7 +283,7 @@ async fn assess<S: Store>(
     let names = Names::load(ctx.store, people).await?;
     let (policy, today) = (ctx.policy(), ctx.today());
 
-    let mut needs: HashMap<Id, Vec<DepClass>> = HashMap::new();
+    let mut needs: HashMap<Id, Vec<DepClass>> = HashMap::default();
     for d in &deps {
         if let Some(g) = owning_goal(d.from) {
             let class = around.view(d, &policy, &names, today).class;
@@ -386,7 +386,8 @@ async fn fill_ends<S: Store>(
         .chain(loose.values())
         .map(|i| (i.id, i))
         .collect();
-    let (mut items, mut missing_items, mut missing_goals) = (HashMap::new(), Vec::new(), vec![]);
+    let (mut items, mut missing_items, mut missing_goals) =
+        (HashMap::default(), Vec::new(), vec![]);
     for n in deps.iter().flat_map(|d| [d.from, d.to]) {
         match n {
             Node::Item(id) => match known.get(&id) {
@@ -573,8 +574,8 @@ fn changes_by_goal(
     names: &Names,
 ) -> HashMap<Id, Vec<Change>> {
     // (goal, is an item change, rank) → lines, and items added or started, grouped.
-    let mut lines: HashMap<Id, Vec<(bool, u8, Change)>> = HashMap::new();
-    let mut grouped: HashMap<(Id, EventKind), (Timestamp, Vec<&Item>)> = HashMap::new();
+    let mut lines: HashMap<Id, Vec<(bool, u8, Change)>> = HashMap::default();
+    let mut grouped: HashMap<(Id, EventKind), (Timestamp, Vec<&Item>)> = HashMap::default();
     for e in events {
         let by = names.person(e.author);
         let dates = |before: Option<Date>, after: Option<Date>| match e.kind {
@@ -680,7 +681,7 @@ fn group_line(kind: EventKind, at: Timestamp, items: &[&Item]) -> Change {
     } else {
         "started"
     };
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     let unique: Vec<&&Item> = items.iter().filter(|i| seen.insert(i.id)).collect();
     let named: Vec<String> = unique
         .iter()

@@ -2,7 +2,7 @@
 //! with exactly one of two answers — commit (an owner, the delivering item, its date) or not
 //! yet. Until it is committed, the request is a phantom dependency of the asking item or goal.
 
-use std::collections::HashMap;
+use landed_core::hash::HashMap;
 
 use jiff::civil::Date;
 use landed_core::event::{Entity, EventKind};
@@ -116,7 +116,7 @@ pub async fn ask<S: Store>(
         version: 0,
     };
     let request = ctx.create(request).await?;
-    view(ctx, &request, &HashMap::new()).await
+    view(ctx, &request, &HashMap::default()).await
 }
 
 /// How a commitment names its delivering item.
@@ -284,7 +284,7 @@ pub async fn not_yet<S: Store>(
     after.answered_at = Some(ctx.now);
     let meta = ctx.meta(EventKind::NotYet).with_reason(after.note.clone());
     let request = ctx.update(&meta, before, after).await?;
-    view(ctx, &request, &HashMap::new()).await
+    view(ctx, &request, &HashMap::default()).await
 }
 
 /// Requests to or from a team (or all), optionally only open ones.

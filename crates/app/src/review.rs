@@ -7,7 +7,8 @@
 //! are the core's (plan verdicts, health, dependency classes, load, owed check-ins and
 //! `landed_core::review`); this gathers the data and names things.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use landed_core::hash::{HashMap, HashSet};
+use std::collections::BTreeSet;
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -277,7 +278,7 @@ pub async fn review<S: Store>(ctx: &Ctx<'_, S>, team: &str, week: Option<&str>) 
             let around_now = around(&snap_now, &ends, &item_forecast);
             Ok((snap_now, snap_then, snap_end, around_now))
         },)?;
-    let mut histories: HashMap<Id, Vec<Event>> = HashMap::new();
+    let mut histories: HashMap<Id, Vec<Event>> = HashMap::default();
     for e in read {
         if let Some(id) = e.subject().map(Entity::id) {
             histories.entry(id).or_default().push(e);
@@ -802,7 +803,7 @@ impl<'a> Snapshot<'a> {
             requests,
         } = world.at(undone);
         let ours = |g: Id| goals.get(&g).is_some_and(|g| g.team == Some(scope.team));
-        let mut by_goal: HashMap<Id, Vec<&Item>> = HashMap::new();
+        let mut by_goal: HashMap<Id, Vec<&Item>> = HashMap::default();
         for i in items.iter() {
             if let Some(g) = i.goal.filter(|g| ours(*g)) {
                 by_goal.entry(g).or_default().push(i);
@@ -817,11 +818,11 @@ impl<'a> Snapshot<'a> {
             .collect();
         team_goals.sort_by_key(|g| g.num);
         let team_goals = team_goals.iter().map(|g| g.id).collect();
-        let mut needs: HashMap<Node, Vec<&Dependency>> = HashMap::new();
+        let mut needs: HashMap<Node, Vec<&Dependency>> = HashMap::default();
         for d in deps.iter() {
             needs.entry(d.from).or_default().push(d);
         }
-        let mut asks: HashMap<Node, Vec<&Request>> = HashMap::new();
+        let mut asks: HashMap<Node, Vec<&Request>> = HashMap::default();
         for r in requests.iter() {
             if let Some(n) = r.for_node {
                 asks.entry(n).or_default().push(r);
@@ -932,7 +933,7 @@ impl<'a> Snapshot<'a> {
 /// What classifying the team's dependencies at `snap`'s moment needs (see `links::Around`): the
 /// far ends as they were, the items of the goals among them, and today's forecasts.
 fn around(snap: &Snapshot<'_>, ends: &Ends, forecast: &HashMap<Id, Date>) -> Around {
-    let mut goal_items: HashMap<Id, Vec<Item>> = HashMap::new();
+    let mut goal_items: HashMap<Id, Vec<Item>> = HashMap::default();
     for i in snap.items.iter() {
         if let Some(g) = i.goal.filter(|g| ends.judged_by_items(*g)) {
             goal_items.entry(g).or_default().push(i.clone());
@@ -1225,7 +1226,7 @@ fn overcommitted<S: Store>(
     team_items: &[Id],
 ) -> Vec<OverLine> {
     let policy = ctx.capacity_policy();
-    let mut by_owner: HashMap<Id, Vec<&Item>> = HashMap::new();
+    let mut by_owner: HashMap<Id, Vec<&Item>> = HashMap::default();
     for i in team_items.iter().filter_map(|id| now.items.get(id)) {
         if let Some(o) = i.owner {
             by_owner.entry(o).or_default().push(i);

@@ -1,7 +1,7 @@
 //! What the use cases return: plain, serialisable views with stable field names, the same
 //! for `--json`, the API and the web pages.
 
-use std::collections::HashMap;
+use landed_core::hash::HashMap;
 
 use jiff::civil::Date;
 use landed_core::deps::{DepClass, PhantomWhy};

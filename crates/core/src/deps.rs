@@ -1,6 +1,7 @@
 //! Dependency classes and cycle detection (DESIGN §3).
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use crate::hash::{HashMap, HashSet};
+use std::collections::VecDeque;
 
 use jiff::civil::Date;
 use serde::Serialize;
@@ -270,13 +271,13 @@ pub fn cycle_if_added(edges: &[(Node, Node)], from: Node, to: Node) -> Option<Cy
     if from == to {
         return Some(Cycle(vec![from, from]));
     }
-    let mut needs: HashMap<Node, Vec<Node>> = HashMap::new();
+    let mut needs: HashMap<Node, Vec<Node>> = HashMap::default();
     for &(a, b) in edges {
         needs.entry(a).or_default().push(b);
     }
     // Breadth-first from `to` along "needs"; reaching `from` closes the loop.
-    let mut parent: HashMap<Node, Node> = HashMap::new();
-    let mut seen: HashSet<Node> = HashSet::from([to]);
+    let mut parent: HashMap<Node, Node> = HashMap::default();
+    let mut seen: HashSet<Node> = HashSet::from_iter([to]);
     let mut queue = VecDeque::from([to]);
     while let Some(n) = queue.pop_front() {
         for &next in needs.get(&n).map(Vec::as_slice).unwrap_or(&[]) {
@@ -317,8 +318,8 @@ pub fn goal_item_edges<'a>(
 
 /// Whether a set of "needs" edges is free of cycles.
 pub fn is_acyclic(edges: &[(Node, Node)]) -> bool {
-    let mut indegree: HashMap<Node, usize> = HashMap::new();
-    let mut needs: HashMap<Node, Vec<Node>> = HashMap::new();
+    let mut indegree: HashMap<Node, usize> = HashMap::default();
+    let mut needs: HashMap<Node, Vec<Node>> = HashMap::default();
     for &(a, b) in edges {
         needs.entry(a).or_default().push(b);
         indegree.entry(a).or_insert(0);

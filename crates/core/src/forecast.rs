@@ -7,9 +7,10 @@
 //!
 //! "Today" is an argument: the caller computes it in the person's time zone.
 
+use crate::hash::HashMap;
 use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::collections::hash_map::Entry;
-use std::collections::{BinaryHeap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use jiff::Span;
@@ -174,7 +175,7 @@ pub fn forecast(
     }
 
     let scheduled = finish_date.iter().flatten().count();
-    let mut finish = HashMap::with_capacity(scheduled);
+    let mut finish = HashMap::with_capacity_and_hasher(scheduled, Default::default());
     let mut unschedulable = Vec::with_capacity(n - scheduled);
     for (i, date) in finish_date.into_iter().enumerate() {
         match date {
@@ -202,9 +203,9 @@ pub fn goal_finish(items: &[&Item], forecast: &Forecast) -> Option<Date> {
     latest
 }
 
-/// A hasher for the maps of ids that [`forecast`] keeps for itself (the output keeps std's
-/// default): up to every item of a workspace, where SipHash would cost more than the rest of
-/// the work on an id. It multiplies the integer key by a large odd constant and folds the 128-bit
+/// A hasher for the maps of ids that [`forecast`] keeps for itself (the output is a
+/// [`crate::hash::HashMap`]): up to every item of a workspace, where SipHash would cost more
+/// than the rest of the work on an id. It multiplies the integer key by a large odd constant and folds the 128-bit
 /// product, which mixes every bit of the id into both ends of the hash. Ids come from the
 /// store, not from someone choosing them to collide.
 #[derive(Default)]
@@ -232,10 +233,10 @@ impl Hasher for IdHasher {
     }
 }
 
-type IdMap<V> = HashMap<Id, V, BuildHasherDefault<IdHasher>>;
+type IdMap<V> = std::collections::HashMap<Id, V, BuildHasherDefault<IdHasher>>;
 
 fn id_map<V>(capacity: usize) -> IdMap<V> {
-    HashMap::with_capacity_and_hasher(capacity, BuildHasherDefault::default())
+    IdMap::with_capacity_and_hasher(capacity, BuildHasherDefault::default())
 }
 
 /// What [`forecast`] schedules of one open item: whose hours it takes and how many (its
@@ -532,7 +533,7 @@ mod tests {
             &refs,
             needs,
             &hours_per_week(available),
-            &HashMap::new(),
+            &HashMap::default(),
             today,
         )
     }
@@ -575,7 +576,7 @@ mod tests {
             item(3, ANA, 4.0, Some(date(2026, 12, 4))),
         ];
         let refs: Vec<&Item> = items.iter().collect();
-        let accuracy = HashMap::from([(ANA, 1.5)]);
+        let accuracy = HashMap::from_iter([(ANA, 1.5)]);
         let f = forecast(
             &refs,
             &[],
@@ -637,7 +638,7 @@ mod tests {
         let f = run(&items, &[], &[(ANA, 20.0)], MONDAY);
         assert_eq!(
             f.finish,
-            HashMap::from([(3, date(2026, 11, 23)), (4, date(2026, 11, 24))])
+            HashMap::from_iter([(3, date(2026, 11, 23)), (4, date(2026, 11, 24))])
         );
         assert!(f.unschedulable.is_empty());
     }
@@ -791,7 +792,7 @@ mod tests {
         assert_eq!(f.unschedulable, [1, 2, 3]);
         assert_eq!(
             f.finish,
-            HashMap::from([(4, MONDAY)]),
+            HashMap::from_iter([(4, MONDAY)]),
             "unschedulable items take no hours"
         );
     }
@@ -813,7 +814,7 @@ mod tests {
             MONDAY,
         );
         assert_eq!(f.unschedulable, [1, 2, 3, 5]);
-        assert_eq!(f.finish, HashMap::from([(4, MONDAY)]));
+        assert_eq!(f.finish, HashMap::from_iter([(4, MONDAY)]));
     }
 
     // --- Unschedulable ---
@@ -848,14 +849,14 @@ mod tests {
         ];
         let f = run(&items, &[], &[(ANA, 20.0)], MONDAY);
         assert_eq!(f.unschedulable, [1, 2, 3, 4]);
-        assert_eq!(f.finish, HashMap::from([(5, MONDAY)]));
+        assert_eq!(f.finish, HashMap::from_iter([(5, MONDAY)]));
     }
 
     #[test]
     fn work_past_the_end_of_the_calendar_is_unschedulable() {
         let items = [item(1, ANA, 4.0, None), item(2, ANA, 4.0, None)];
         let f = run(&items, &[], &[(ANA, 20.0)], date(9999, 12, 31));
-        assert_eq!(f.finish, HashMap::from([(1, date(9999, 12, 31))]));
+        assert_eq!(f.finish, HashMap::from_iter([(1, date(9999, 12, 31))]));
         assert_eq!(f.unschedulable, [2]);
         let f = run(&items, &[], &[(ANA, 1e-300)], MONDAY);
         assert_eq!(f.unschedulable, [1, 2]);
@@ -929,8 +930,9 @@ mod tests {
     /// The forecast as first written, item by item with maps keyed by id and jiff's date
     /// arithmetic for every finish. [`forecast`] must give the same result.
     mod reference {
+        use crate::hash::{HashMap, HashSet};
         use std::cmp::Reverse;
-        use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
+        use std::collections::{BinaryHeap, VecDeque};
 
         use jiff::civil::Date;
 
@@ -946,7 +948,7 @@ mod tests {
             today: Date,
         ) -> Forecast {
             // The open items, the first of any repeated id winning.
-            let mut seen = HashSet::new();
+            let mut seen = HashSet::default();
             let open: Vec<&Item> = items
                 .iter()
                 .copied()
@@ -974,10 +976,10 @@ mod tests {
             let start_day = first_working_day(today);
             // Where each person's work has got to, in working days from `start_day` (1.5 = mid-day on
             // the second working day).
-            let mut cursor: HashMap<Id, f64> = HashMap::new();
+            let mut cursor: HashMap<Id, f64> = HashMap::default();
             // The finish of each scheduled item, in working days from `start_day`.
             let mut finish_day: Vec<Option<f64>> = vec![None; open.len()];
-            let mut finish = HashMap::new();
+            let mut finish = HashMap::default();
             for &i in &order {
                 let item = open[i];
                 let Some(owner) = item.owner else { continue };
@@ -1274,13 +1276,13 @@ mod tests {
             let available: HashMap<Id, f64> = PEOPLE.into_iter().zip(available).collect();
             let refs: Vec<&Item> = items.iter().collect();
             prop_assert_eq!(
-                forecast(&refs, &needs, &available, &HashMap::new(), today),
-                reference::forecast(&refs, &needs, &available, &HashMap::new(), today)
+                forecast(&refs, &needs, &available, &HashMap::default(), today),
+                reference::forecast(&refs, &needs, &available, &HashMap::default(), today)
             );
             let today = BASE + Span::new().days(days_left);
             prop_assert_eq!(
-                forecast(&refs, &needs, &available, &HashMap::new(), today),
-                reference::forecast(&refs, &needs, &available, &HashMap::new(), today)
+                forecast(&refs, &needs, &available, &HashMap::default(), today),
+                reference::forecast(&refs, &needs, &available, &HashMap::default(), today)
             );
         }
 

@@ -5,7 +5,7 @@
 //! transitive dependent is re-examined: its finish can be no earlier than what it needs, and it
 //! is late by the days that finish passes the date it is needed by.
 
-use std::collections::HashMap;
+use crate::hash::HashMap;
 
 use jiff::civil::Date;
 use serde::Serialize;
@@ -232,7 +232,7 @@ impl Slots {
                 goals: goal_len,
             };
         }
-        let mut numbers = HashMap::new();
+        let mut numbers = HashMap::default();
         for n in edges.iter().flat_map(|e| [e.from, e.to]) {
             let next = numbers.len();
             numbers.entry(n).or_insert(next);
@@ -304,7 +304,7 @@ mod tests {
             edge(Node::Goal(30), Node::Goal(20), Some(date(2026, 12, 31))),
             edge(Node::Item(3), Node::Goal(20), None),
         ];
-        let dates = HashMap::from([
+        let dates = HashMap::from_iter([
             (Node::Item(1), date(2026, 12, 4)),
             (Node::Item(2), date(2026, 12, 15)),
             (Node::Goal(20), date(2026, 12, 20)),
@@ -359,7 +359,7 @@ mod tests {
             edge(Node::Item(4), Node::Item(2), None),
             edge(Node::Item(4), Node::Item(3), None),
         ];
-        let dates = HashMap::from([
+        let dates = HashMap::from_iter([
             (Node::Item(2), date(2026, 12, 1)),
             (Node::Item(3), date(2026, 12, 20)),
             (Node::Item(4), date(2026, 12, 10)),
@@ -386,8 +386,8 @@ mod tests {
         assert!(impact(&edges, Node::Goal(30), None, |n| dates.get(&n).copied()).is_empty());
     }
 
+    use crate::hash::HashSet;
     use proptest::prelude::*;
-    use std::collections::HashSet;
 
     proptest! {
         /// On random acyclic graphs (edges only from higher to lower ids), the slip reaches
@@ -412,7 +412,7 @@ mod tests {
             };
             let hit = impact(&edges, Node::Item(start), Some(day(slip)), own);
             // Naive transitive closure of "needs" backwards from start.
-            let mut expected: HashSet<Node> = HashSet::new();
+            let mut expected: HashSet<Node> = HashSet::default();
             let mut stack = vec![Node::Item(start)];
             while let Some(n) = stack.pop() {
                 for e in edges.iter().filter(|e| e.to == n) {
@@ -448,12 +448,12 @@ mod tests {
         finish: Option<Date>,
         own_date: impl Fn(Node) -> Option<Date>,
     ) -> Vec<Affected> {
-        let mut needed_by: HashMap<Node, Vec<&Edge>> = HashMap::new();
+        let mut needed_by: HashMap<Node, Vec<&Edge>> = HashMap::default();
         for e in edges {
             needed_by.entry(e.to).or_default().push(e);
         }
         let into = |n: &Node| needed_by.get(n).map(Vec::as_slice).unwrap_or(&[]);
-        let mut depth: HashMap<Node, usize> = HashMap::from([(start, 0)]);
+        let mut depth: HashMap<Node, usize> = HashMap::from_iter([(start, 0)]);
         let mut order = Vec::new();
         let mut queue = std::collections::VecDeque::from([start]);
         while let Some(n) = queue.pop_front() {
@@ -465,16 +465,16 @@ mod tests {
                 }
             }
         }
-        let mut waiting: HashMap<Node, usize> = HashMap::new();
-        let mut needs: HashMap<Node, Vec<&Edge>> = HashMap::new();
+        let mut waiting: HashMap<Node, usize> = HashMap::default();
+        let mut needs: HashMap<Node, Vec<&Edge>> = HashMap::default();
         for e in edges {
             if depth.contains_key(&e.from) && depth.contains_key(&e.to) && e.from != start {
                 *waiting.entry(e.from).or_default() += 1;
                 needs.entry(e.from).or_default().push(e);
             }
         }
-        let mut finishes: HashMap<Node, Option<Date>> = HashMap::from([(start, finish)]);
-        let mut late: HashMap<Node, i64> = HashMap::new();
+        let mut finishes: HashMap<Node, Option<Date>> = HashMap::from_iter([(start, finish)]);
+        let mut late: HashMap<Node, i64> = HashMap::default();
         let mut ready = std::collections::VecDeque::from([start]);
         while let Some(n) = ready.pop_front() {
             for e in into(&n) {

@@ -10,6 +10,7 @@ pub mod checkin;
 pub mod deps;
 pub mod event;
 pub mod forecast;
+pub mod hash;
 pub mod health;
 pub mod impact;
 pub mod model;

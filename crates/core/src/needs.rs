@@ -1,7 +1,7 @@
 //! Needs seen from the forecast (DESIGN §3, §5): an item that needs a goal needs each of the
 //! goal's open items, and a goal lands when its open items and what it needs have finished.
 
-use std::collections::HashMap;
+use crate::hash::HashMap;
 
 use jiff::civil::Date;
 
@@ -10,7 +10,7 @@ use crate::model::{Id, Item, Node};
 
 /// The open items of each goal among `items`, in the given order.
 pub fn open_by_goal<'a>(items: impl IntoIterator<Item = &'a Item>) -> HashMap<Id, Vec<Id>> {
-    let mut by_goal: HashMap<Id, Vec<Id>> = HashMap::new();
+    let mut by_goal: HashMap<Id, Vec<Id>> = HashMap::default();
     for i in items.into_iter().filter(|i| i.status.is_open()) {
         if let Some(g) = i.goal {
             by_goal.entry(g).or_default().push(i.id);
@@ -75,7 +75,7 @@ mod tests {
     use jiff::civil::date;
 
     fn by_goal() -> HashMap<Id, Vec<Id>> {
-        HashMap::from([(1, vec![10, 11]), (2, vec![20])])
+        HashMap::from_iter([(1, vec![10, 11]), (2, vec![20])])
     }
 
     #[test]
@@ -94,7 +94,7 @@ mod tests {
     #[test]
     fn a_goal_lands_after_its_items_and_what_it_needs() {
         let forecast = Forecast {
-            finish: HashMap::from([
+            finish: HashMap::from_iter([
                 (10, date(2026, 12, 1)),
                 (11, date(2026, 12, 3)),
                 (20, date(2026, 12, 9)),

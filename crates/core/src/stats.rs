@@ -13,7 +13,8 @@
 //! * **momentum**: when work last progressed (an item started or done), and per open goal the
 //!   days since something was last in `doing`: seven or more is **stalled**.
 
-use std::collections::{BTreeSet, HashMap};
+use crate::hash::HashMap;
+use std::collections::BTreeSet;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -188,7 +189,7 @@ impl History {
         let (people, items, goals) = self.members(scope);
         let s = &self.state;
         let within = |at: Timestamp| from <= at && at <= now;
-        let mut zones: HashMap<Option<Id>, TimeZone> = HashMap::new();
+        let mut zones: HashMap<Option<Id>, TimeZone> = HashMap::default();
         let mut day_of = |owner: Option<Id>, at: Timestamp| {
             zones
                 .entry(owner)

@@ -10,7 +10,7 @@
 //!
 //! Run: CARGO_TARGET_DIR=/work/target-synth cargo bench -p landed-synth --bench core_rules
 
-use std::collections::HashMap;
+use landed_core::hash::HashMap;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -279,7 +279,7 @@ fn core_rules(c: &mut Criterion) {
         b.iter(|| classify_all_with_risk(black_box(&world), black_box(&goal_verdicts)))
     });
     let edges = impact_edges(&world);
-    let mut dependents: HashMap<Id, usize> = HashMap::new();
+    let mut dependents: HashMap<Id, usize> = HashMap::default();
     for e in &edges {
         if let Node::Item(id) = e.to {
             *dependents.entry(id).or_default() += 1;
@@ -348,7 +348,7 @@ fn core_rules(c: &mut Criterion) {
         })
         .collect();
     let started = Instant::now();
-    let whole = forecast(&all_items, &needs, &available, &HashMap::new(), TODAY);
+    let whole = forecast(&all_items, &needs, &available, &HashMap::default(), TODAY);
     eprintln!(
         "forecast: {} item needs; {} open items finish, {} unschedulable (one run {:.2?})",
         needs.len(),
@@ -363,7 +363,7 @@ fn core_rules(c: &mut Criterion) {
                 black_box(&all_items),
                 black_box(&needs),
                 black_box(&available),
-                &HashMap::new(),
+                &HashMap::default(),
                 TODAY,
             )
         })
