@@ -1244,6 +1244,13 @@ async fn events_between_is_half_open<S: Store>(store: &S) {
             .unwrap()
             .is_empty()
     );
+    // Written last with an instant before older events' (a clock set back), it comes last:
+    // the log is in the order it was written.
+    store.create(&made(15), person("d")).await.unwrap();
+    assert_eq!(
+        handles(store.events_between(at(10), at(31)).await.unwrap()),
+        ["a", "b", "c", "d"]
+    );
 }
 
 async fn histories_are_per_entity_and_oldest_first<S: Store>(store: &S) {
