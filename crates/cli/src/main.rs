@@ -33,7 +33,8 @@ use args::{Cli, Command};
 ///
 /// Its version 2 (the crate's `v2` feature): version 3 spread a review's heap over 66-90 MB of
 /// huge pages, each cleared by the kernel when first touched (8-17% of the review's CPU, 4%
-/// with version 2); review 78.7 -> 74.2 ms median on a slower machine.
+/// with version 2); review 78.7 -> 74.2 ms median on a slower machine. The server, a long-lived
+/// process, loses about 3-5% of its dashboards and updates to it (BENCHMARKS.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
