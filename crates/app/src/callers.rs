@@ -10,11 +10,11 @@
 //! by the next request, which reads its caller afresh. Expiry needs no stamp: it is checked on
 //! every request against the kept token or session.
 
-use landed_core::hash::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use jiff::Timestamp;
 use landed_core::authz::Actor;
+use landed_core::hash::HashMap;
 use landed_core::model::{Person, Workspace};
 use landed_store::{ApiToken, Session, Store};
 

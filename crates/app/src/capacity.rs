@@ -1,9 +1,8 @@
 //! The capacity grid: per person and ISO week, strategic load against available hours
 //! (DESIGN §5). The rules are in `landed_core::capacity`; this gathers the data.
 
-use landed_core::hash::HashMap;
-
 use landed_core::capacity::{self, CapacityPolicy, DoneWork, ReactiveLoad, Week};
+use landed_core::hash::HashMap;
 use landed_core::item_ref;
 use landed_core::model::{Id, Item, ItemKind, ItemStatus, Person, Team};
 use landed_core::when;

@@ -4,13 +4,12 @@
 //! check-in leaves nothing behind. The rules (what is on the agenda, when a week is open, what a
 //! status change does) are in `landed_core::checkin`.
 
-use landed_core::hash::HashMap;
-
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use landed_core::capacity::Week;
 use landed_core::checkin::{self, Said, Why};
 use landed_core::event::{Entity, Event, EventKind};
+use landed_core::hash::HashMap;
 use landed_core::model::{
     CheckIn, Confidence, Goal, Id, Item, ItemStatus, Person, RefKind, goal_ref, item_ref,
 };

@@ -1,11 +1,10 @@
 //! Forecasts (DESIGN §5): each person's remaining work scheduled into their available hours,
 //! through dependencies. The scheduling is `landed_core::forecast`; this gathers the data.
 
-use landed_core::hash::{HashMap, HashSet};
-
 use jiff::civil::Date;
 use landed_core::deps::GoalRisk;
 use landed_core::forecast::{self, Forecast};
+use landed_core::hash::{HashMap, HashSet};
 use landed_core::model::{Goal, Id, Item, Node, Person, RefKind};
 use landed_core::needs;
 use landed_core::plan::{self, GoalStatus};

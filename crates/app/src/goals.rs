@@ -1,10 +1,10 @@
 //! Goals: add, edit, close, list, show and the plan checklist.
 
-use landed_core::hash::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use landed_core::event::EventKind;
 use landed_core::goal_ref;
+use landed_core::hash::HashMap;
 use landed_core::model::{Closure, Goal, Id, Item, Node, RefKind, When};
 use landed_core::plan::{self, GoalStatus};
 use landed_core::validate::{self, MAX_TEXT, MAX_TITLE};

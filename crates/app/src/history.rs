@@ -1,9 +1,8 @@
 //! History of an item or goal, from the event log.
 
-use landed_core::hash::HashMap;
-
 use jiff::Timestamp;
 use landed_core::event::{Entity, EntityKind, Event, EventKind};
+use landed_core::hash::HashMap;
 use landed_core::model::{Id, Ref, RefKind};
 use landed_store::{GoalFilter, Store};
 use serde::Serialize;

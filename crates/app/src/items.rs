@@ -1,9 +1,8 @@
 //! Work items: add, quick capture, edit (slips need reasons), status changes, list, show, next.
 
-use landed_core::hash::HashMap;
-
 use landed_core::capture::parse_capture;
 use landed_core::event::EventKind;
+use landed_core::hash::HashMap;
 use landed_core::model::{Closure, Goal, Id, Item, ItemKind, ItemStatus, Ref, RefKind, When};
 use landed_core::next::{Candidate, next_action};
 use landed_core::plan::{self, GoalStatus};

@@ -1,10 +1,9 @@
 //! Dependencies: adding them (refusing cycles) and classifying them (DESIGN §3).
 
-use landed_core::hash::{HashMap, HashSet};
-
 use jiff::civil::Date;
 
 use landed_core::deps::{self, Supply};
+use landed_core::hash::{HashMap, HashSet};
 use landed_core::model::{Dependency, Goal, Id, Item, Node, Ref, RefKind, Request, Team};
 use landed_core::plan::{self, PlanPolicy};
 use landed_core::{goal_ref, item_ref};

@@ -7,7 +7,6 @@
 //! only by its claimant, so two runs at once never send it twice. A failed send stays pending
 //! and is retried with backoff; after the last attempt it is a dead letter, kept with its error.
 
-use landed_core::hash::HashMap;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -17,6 +16,7 @@ use jiff::tz::TimeZone;
 use landed_core::authz::Action;
 use landed_core::checkin;
 use landed_core::deps::DepClass;
+use landed_core::hash::HashMap;
 use landed_core::model::{Id, Item, ItemStatus, Person, item_ref};
 use landed_core::week::week_of;
 use landed_core::when;

@@ -7,14 +7,13 @@
 //! `landed_core::next`. It reads the goals' items once, their dependencies once and the week's
 //! events once, so the workspace report costs the same few queries for 6 goals or 1,000.
 
-use landed_core::hash::{HashMap, HashSet};
-
 use jiff::Timestamp;
 use jiff::civil::Date;
 use landed_core::capacity::Week;
 use landed_core::checkin::week_dates;
 use landed_core::deps::DepClass;
 use landed_core::event::{Entity, Event, EventKind};
+use landed_core::hash::{HashMap, HashSet};
 use landed_core::health::{self, Health, HealthReason};
 use landed_core::model::{Goal, Id, Item, ItemStatus, Node};
 use landed_core::plan::{self, GoalStatus, Progress};

@@ -2,10 +2,9 @@
 //! with exactly one of two answers — commit (an owner, the delivering item, its date) or not
 //! yet. Until it is committed, the request is a phantom dependency of the asking item or goal.
 
-use landed_core::hash::HashMap;
-
 use jiff::civil::Date;
 use landed_core::event::{Entity, EventKind};
+use landed_core::hash::HashMap;
 use landed_core::model::{Id, Item, ItemStatus, Node, Ref, RefKind, Request, RequestState, Team};
 use landed_core::validate::{self, MAX_TEXT, MAX_TITLE};
 use landed_core::{deps, item_ref, request_ref, when};

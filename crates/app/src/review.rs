@@ -7,7 +7,6 @@
 //! are the core's (plan verdicts, health, dependency classes, load, owed check-ins and
 //! `landed_core::review`); this gathers the data and names things.
 
-use landed_core::hash::{HashMap, HashSet};
 use std::collections::BTreeSet;
 
 use jiff::civil::Date;
@@ -17,6 +16,7 @@ use landed_core::capacity::{self as load, Week};
 use landed_core::checkin::{missed_weeks, owed_weeks, week_dates};
 use landed_core::deps::{self, DepClass};
 use landed_core::event::{Entity, EntityKind, Event};
+use landed_core::hash::{HashMap, HashSet};
 use landed_core::health::{self, HealthFacts, HealthReason};
 use landed_core::model::{
     CheckIn, Confidence, Dependency, Goal, Id, Item, ItemStatus, Node, Person, Request,

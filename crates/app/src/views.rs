@@ -1,10 +1,9 @@
 //! What the use cases return: plain, serialisable views with stable field names, the same
 //! for `--json`, the API and the web pages.
 
-use landed_core::hash::HashMap;
-
 use jiff::civil::Date;
 use landed_core::deps::{DepClass, PhantomWhy};
+use landed_core::hash::HashMap;
 use landed_core::model::{Goal, Id, Item, ItemKind, ItemStatus, Milestone, Node, Person, Team};
 use landed_core::plan::{self, ChecklistLine, GoalStatus, PlanPolicy, Progress};
 use landed_core::rules::Rule;

@@ -1,11 +1,11 @@
 //! Dependency classes and cycle detection (DESIGN §3).
 
-use crate::hash::{HashMap, HashSet};
 use std::collections::VecDeque;
 
 use jiff::civil::Date;
 use serde::Serialize;
 
+use crate::hash::{HashMap, HashSet};
 use crate::model::{Closure, Goal, Item, ItemStatus, Node};
 use crate::plan::{GoalStatus, GoalVerdict, has_ws};
 

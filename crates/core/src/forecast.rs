@@ -7,7 +7,6 @@
 //!
 //! "Today" is an argument: the caller computes it in the person's time zone.
 
-use crate::hash::HashMap;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::collections::hash_map::Entry;
@@ -18,6 +17,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::capacity::{TOLERANCE_HOURS, day_number, first_working_day, hours, monday_of};
+use crate::hash::HashMap;
 use crate::model::{Id, Item, ItemKind, ItemStatus};
 
 /// The smallest estimate accuracy [`estimate_accuracy`] reports: work takes at least half its

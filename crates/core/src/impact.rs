@@ -5,11 +5,10 @@
 //! transitive dependent is re-examined: its finish can be no earlier than what it needs, and it
 //! is late by the days that finish passes the date it is needed by.
 
-use crate::hash::HashMap;
-
 use jiff::civil::Date;
 use serde::Serialize;
 
+use crate::hash::HashMap;
 use crate::model::Node;
 use crate::when::days_between;
 

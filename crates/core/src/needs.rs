@@ -1,11 +1,10 @@
 //! Needs seen from the forecast (DESIGN §3, §5): an item that needs a goal needs each of the
 //! goal's open items, and a goal lands when its open items and what it needs have finished.
 
-use crate::hash::HashMap;
-
 use jiff::civil::Date;
 
 use crate::forecast::Forecast;
+use crate::hash::HashMap;
 use crate::model::{Id, Item, Node};
 
 /// The open items of each goal among `items`, in the given order.

@@ -13,7 +13,6 @@
 //! * **momentum**: when work last progressed (an item started or done), and per open goal the
 //!   days since something was last in `doing`: seven or more is **stalled**.
 
-use crate::hash::HashMap;
 use std::collections::BTreeSet;
 
 use jiff::Timestamp;
@@ -24,6 +23,7 @@ use serde::Serialize;
 use crate::capacity::Week;
 use crate::checkin::owed_weeks;
 use crate::event::{Entity, Event, EventKind, State};
+use crate::hash::HashMap;
 use crate::model::{Id, ItemStatus, RequestState};
 use crate::when::days_between;
 

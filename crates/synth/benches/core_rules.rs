@@ -10,7 +10,6 @@
 //!
 //! Run: CARGO_TARGET_DIR=/work/target-synth cargo bench -p landed-synth --bench core_rules
 
-use landed_core::hash::HashMap;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -25,6 +24,7 @@ use landed_core::deps::{
     DepClass, Supply, classify, classify_with_risk, goal_supply, item_risk, item_supply, need_date,
 };
 use landed_core::forecast::forecast;
+use landed_core::hash::HashMap;
 use landed_core::impact::{Edge, impact};
 use landed_core::plan::{GoalStatus, GoalVerdict, PlanPolicy, evaluate_goal};
 use landed_core::{Dependency, Goal, Id, Item, ItemKind, ItemStatus, Node};
