@@ -28,7 +28,10 @@ pub async fn run(
                 Some(t) => ReportScope::Team(t.to_string()),
                 None => ReportScope::Workspace,
             };
-            report::report(ctx, scope, week).await?
+            let report = report::report(ctx, scope, week).await?;
+            // Its reads are done: the store closes its idle connections while this prints.
+            ctx.store.release_idle();
+            report
         }
         Via::Remote(r) => {
             let query = crate::remote::query(&[("team", team), ("week", week)]);

@@ -13,7 +13,12 @@ use crate::via::Via;
 
 pub async fn run(via: &Via<'_>, team: &str, week: Option<&str>, json: bool) -> anyhow::Result<()> {
     let r: Review = match via {
-        Via::Local(ctx) => review::review(ctx, team, week).await?,
+        Via::Local(ctx) => {
+            let review = review::review(ctx, team, week).await?;
+            // Its reads are done: the store closes its idle connections while this prints.
+            ctx.store.release_idle();
+            review
+        }
         Via::Remote(r) => {
             let query = crate::remote::query(&[("team", Some(team)), ("week", week)]);
             r.get("reviews", &query).await?

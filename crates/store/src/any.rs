@@ -54,6 +54,15 @@ impl AnyStore {
         }
     }
 
+    /// Let go of idle read connections while the caller goes on: SQLite closes them on the
+    /// blocking pool (see [`SqlStore::release_idle`]); PostgreSQL's pool keeps its own.
+    pub fn release_idle(&self) {
+        match self {
+            AnyStore::Sqlite(s) => s.release_idle(),
+            AnyStore::Postgres(_) => {}
+        }
+    }
+
     /// Close the connections, waiting for them to finish.
     pub async fn close(&self) {
         match self {

@@ -506,6 +506,9 @@ struct Conns {
     stopped: Mutex<Option<oneshot::Receiver<()>>>,
     thread: Mutex<Option<std::thread::JoinHandle<()>>>,
     idle: Mutex<Vec<Connection>>,
+    /// Idle read connections being closed on the blocking pool (see
+    /// [`SqlStore::release_idle`]); closing the store waits for them.
+    releasing: Mutex<Vec<tokio::task::JoinHandle<()>>>,
     /// Connections open, the writer included.
     open: AtomicU32,
     closed: std::sync::atomic::AtomicBool,
@@ -766,6 +769,7 @@ impl SqlStore {
                 stopped: Mutex::new(Some(stopped)),
                 thread: Mutex::new(Some(thread)),
                 idle: Mutex::new(Vec::new()),
+                releasing: Mutex::new(Vec::new()),
                 open: AtomicU32::new(1),
                 closed: false.into(),
             },
@@ -796,12 +800,33 @@ impl SqlStore {
             .open
             .fetch_sub(idle.len() as u32, Ordering::Relaxed);
         drop(idle);
+        // The writer closes last: the last connection to close checkpoints the log.
+        let releasing = std::mem::take(&mut *lock(&self.conns.releasing));
+        for closing in releasing {
+            let _ = closing.await;
+        }
         let _ = self.conns.queue.send(Queued::Stop);
         let stopped = lock(&self.conns.stopped).take();
         if let Some(stopped) = stopped {
             let _ = stopped.await;
             self.conns.open.fetch_sub(1, Ordering::Relaxed);
         }
+    }
+
+    /// Close the idle read connections on the blocking pool while the caller goes on (a
+    /// command laying out what it read): closing one unmaps its view of the file, which costs
+    /// as much as the pages it touched (≈ 4.5 ms for a team review's three). Reads after this
+    /// open connections again; [`SqlStore::close`] waits for these to be closed.
+    pub fn release_idle(&self) {
+        let idle = std::mem::take(&mut *lock(&self.conns.idle));
+        if idle.is_empty() {
+            return;
+        }
+        self.conns
+            .open
+            .fetch_sub(idle.len() as u32, Ordering::Relaxed);
+        let closing = tokio::task::spawn_blocking(move || drop(idle));
+        lock(&self.conns.releasing).push(closing);
     }
 
     fn ws_id(&self) -> Result<Id> {

@@ -233,6 +233,51 @@ async fn sqlite_reads_beside_each_other_give_their_connections_back() {
     store.close().await;
 }
 
+/// Idle read connections let go while the caller goes on (`release_idle`, as a command does
+/// before printing) are counted closed at once, reads after it open connections again, and
+/// the store still closes its writer last: the log is checkpointed into the file and removed.
+#[tokio::test]
+async fn sqlite_idle_readers_let_go_are_closed_before_the_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.db");
+    let store = AnyStore::open(&path.display().to_string(), true)
+        .await
+        .unwrap();
+    init(&store).await;
+    let ids = created(
+        &store,
+        1,
+        (0..1_500).map(|n| item(&format!("I{n}"), None, None)),
+    )
+    .await;
+    let filter = ItemFilter {
+        ids: Some(ids),
+        ..ItemFilter::default()
+    };
+    let (listed, events) = tokio::join!(
+        store.items(&filter),
+        store.events_between(at(0), Timestamp::MAX)
+    );
+    assert_eq!(
+        (listed.unwrap().len(), events.unwrap().len()),
+        (1_500, 1_501)
+    );
+    assert!(store.pool_stats().1 >= 2, "{:?}", store.pool_stats());
+    store.release_idle();
+    assert_eq!(store.pool_stats(), (1, 0), "the writer alone");
+    assert_eq!(store.items(&filter).await.unwrap().len(), 1_500);
+    let (open, idle) = store.pool_stats();
+    assert!(
+        idle >= 1 && open as usize == idle + 1,
+        "{open} open, {idle} idle"
+    );
+    store.release_idle();
+    store.close().await;
+    assert_eq!(store.pool_stats(), (0, 0));
+    assert!(path.exists());
+    assert!(!dir.path().join("w.db-wal").exists(), "the log is left");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Fixtures
 
