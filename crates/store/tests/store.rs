@@ -205,26 +205,9 @@ async fn sqlite_reads_beside_each_other_give_their_connections_back() {
     let store = landed_store::SqlStore::open(&dir.path().join("w.db"), true)
         .await
         .unwrap();
-    init(&store).await;
-    let ids = created(
-        &store,
-        1,
-        (0..1_500).map(|n| item(&format!("I{n}"), None, None)),
-    )
-    .await;
-    let filter = ItemFilter {
-        ids: Some(ids),
-        ..ItemFilter::default()
-    };
+    let filter = many_items(&store).await;
     for _ in 0..3 {
-        let (listed, events) = tokio::join!(
-            store.items(&filter),
-            store.events_between(at(0), Timestamp::MAX)
-        );
-        assert_eq!(
-            (listed.unwrap().len(), events.unwrap().len()),
-            (1_500, 1_501)
-        );
+        read_beside_each_other(&store, &filter).await;
         let (open, idle) = store.pool_stats();
         // The writer's connection, and the readers', all idle now.
         assert_eq!(open as usize, idle + 1, "{open} open, {idle} idle");
@@ -243,25 +226,8 @@ async fn sqlite_idle_readers_let_go_are_closed_before_the_writer() {
     let store = AnyStore::open(&path.display().to_string(), true)
         .await
         .unwrap();
-    init(&store).await;
-    let ids = created(
-        &store,
-        1,
-        (0..1_500).map(|n| item(&format!("I{n}"), None, None)),
-    )
-    .await;
-    let filter = ItemFilter {
-        ids: Some(ids),
-        ..ItemFilter::default()
-    };
-    let (listed, events) = tokio::join!(
-        store.items(&filter),
-        store.events_between(at(0), Timestamp::MAX)
-    );
-    assert_eq!(
-        (listed.unwrap().len(), events.unwrap().len()),
-        (1_500, 1_501)
-    );
+    let filter = many_items(&store).await;
+    read_beside_each_other(&store, &filter).await;
     assert!(store.pool_stats().1 >= 2, "{:?}", store.pool_stats());
     store.release_idle();
     assert_eq!(store.pool_stats(), (1, 0), "the writer alone");
@@ -276,6 +242,34 @@ async fn sqlite_idle_readers_let_go_are_closed_before_the_writer() {
     assert_eq!(store.pool_stats(), (0, 0));
     assert!(path.exists());
     assert!(!dir.path().join("w.db-wal").exists(), "the log is left");
+}
+
+/// A workspace of 1,500 items, and the filter that lists them by id: a list long enough for
+/// the SQLite store to read it in parts on other threads.
+async fn many_items<S: Store>(store: &S) -> ItemFilter {
+    init(store).await;
+    let ids = created(
+        store,
+        1,
+        (0..1_500).map(|n| item(&format!("I{n}"), None, None)),
+    )
+    .await;
+    ItemFilter {
+        ids: Some(ids),
+        ..ItemFilter::default()
+    }
+}
+
+/// The items of `filter` and the whole log, read together (each on connections of its own).
+async fn read_beside_each_other<S: Store>(store: &S, filter: &ItemFilter) {
+    let (listed, events) = tokio::join!(
+        store.items(filter),
+        store.events_between(at(0), Timestamp::MAX)
+    );
+    assert_eq!(
+        (listed.unwrap().len(), events.unwrap().len()),
+        (1_500, 1_501)
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
