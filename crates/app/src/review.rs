@@ -505,30 +505,34 @@ struct World {
 }
 
 /// What undoing the events from an instant on changes: every entity they touched, as it was
-/// before the first of them (`None`: not created yet). An event holds the whole entity before
-/// it, so nothing has to be replayed.
+/// before the first of them (`None`: not created yet), borrowed from that event. An event
+/// holds the whole entity before it, so nothing has to be replayed.
 #[derive(Debug, Default)]
-struct Undone {
-    goals: HashMap<Id, Option<Goal>>,
-    items: HashMap<Id, Option<Item>>,
-    deps: HashMap<Id, Option<Dependency>>,
-    requests: HashMap<Id, Option<Request>>,
+struct Undone<'e> {
+    goals: HashMap<Id, Option<&'e Goal>>,
+    items: HashMap<Id, Option<&'e Item>>,
+    deps: HashMap<Id, Option<&'e Dependency>>,
+    requests: HashMap<Id, Option<&'e Request>>,
 }
 
-impl Undone {
-    /// Undo `events` (oldest first) from `at` on, newest first.
-    fn since(events: &[Event], at: Timestamp) -> Undone {
+impl<'e> Undone<'e> {
+    /// Undo `events` (oldest first) from `at` on: each entity is as the oldest of them found it.
+    fn since(events: &'e [Event], at: Timestamp) -> Undone<'e> {
+        /// The entity before the oldest event of it: the first one met.
+        fn first<T>(undone: &mut HashMap<Id, Option<T>>, id: Id, then: Option<T>) {
+            undone.entry(id).or_insert(then);
+        }
         let mut u = Undone::default();
-        for e in events.iter().rev().filter(|e| e.at >= at) {
+        for e in events.iter().filter(|e| e.at >= at) {
             match (&e.before, e.subject()) {
-                (Some(Entity::Goal(g)), _) => _ = u.goals.insert(g.id, Some(g.clone())),
-                (Some(Entity::Item(i)), _) => _ = u.items.insert(i.id, Some(i.clone())),
-                (Some(Entity::Dependency(d)), _) => _ = u.deps.insert(d.id, Some(d.clone())),
-                (Some(Entity::Request(r)), _) => _ = u.requests.insert(r.id, Some(r.clone())),
-                (None, Some(Entity::Goal(g))) => _ = u.goals.insert(g.id, None),
-                (None, Some(Entity::Item(i))) => _ = u.items.insert(i.id, None),
-                (None, Some(Entity::Dependency(d))) => _ = u.deps.insert(d.id, None),
-                (None, Some(Entity::Request(r))) => _ = u.requests.insert(r.id, None),
+                (Some(Entity::Goal(g)), _) => first(&mut u.goals, g.id, Some(g)),
+                (Some(Entity::Item(i)), _) => first(&mut u.items, i.id, Some(i)),
+                (Some(Entity::Dependency(d)), _) => first(&mut u.deps, d.id, Some(d)),
+                (Some(Entity::Request(r)), _) => first(&mut u.requests, r.id, Some(r)),
+                (None, Some(Entity::Goal(g))) => first(&mut u.goals, g.id, None),
+                (None, Some(Entity::Item(i))) => first(&mut u.items, i.id, None),
+                (None, Some(Entity::Dependency(d))) => first(&mut u.deps, d.id, None),
+                (None, Some(Entity::Request(r))) => first(&mut u.requests, r.id, None),
                 _ => {}
             }
         }
@@ -584,7 +588,7 @@ fn blocked_in<'a>(
 /// Entities of one kind at a moment: those loaded, except the ones undone.
 struct Layer<'a, T> {
     base: &'a HashMap<Id, T>,
-    undone: &'a HashMap<Id, Option<T>>,
+    undone: &'a HashMap<Id, Option<&'a T>>,
 }
 
 // Two references: copied whatever `T` is (a derive would ask `T: Copy`).
@@ -599,7 +603,7 @@ impl<T> Copy for Layer<'_, T> {}
 impl<'a, T> Layer<'a, T> {
     fn get(self, id: &Id) -> Option<&'a T> {
         match self.undone.get(id) {
-            Some(then) => then.as_ref(),
+            Some(then) => *then,
             None => self.base.get(id),
         }
     }
@@ -609,7 +613,7 @@ impl<'a, T> Layer<'a, T> {
             .iter()
             .filter(move |(id, _)| !self.undone.contains_key(id))
             .map(|(_, v)| v)
-            .chain(self.undone.values().flatten())
+            .chain(self.undone.values().flatten().copied())
     }
 }
 
@@ -957,7 +961,7 @@ fn rewind(mut around: Around, undone: &Undone, ends: &Ends) -> Around {
         .filter(|(id, _)| ends.goals.contains(id))
     {
         match then {
-            Some(g) => _ = around.goals.insert(*id, g.clone()),
+            Some(g) => _ = around.goals.insert(*id, (*g).clone()),
             None => _ = around.goals.remove(id),
         }
     }
@@ -967,7 +971,7 @@ fn rewind(mut around: Around, undone: &Undone, ends: &Ends) -> Around {
         .filter(|(id, _)| ends.items.contains(id))
     {
         match then {
-            Some(i) => _ = around.items.insert(*id, i.clone()),
+            Some(i) => _ = around.items.insert(*id, (*i).clone()),
             None => _ = around.items.remove(id),
         }
     }
@@ -976,7 +980,7 @@ fn rewind(mut around: Around, undone: &Undone, ends: &Ends) -> Around {
     }
     for i in undone.items.values().flatten() {
         if let Some(g) = i.goal.filter(|g| ends.judged_by_items(*g)) {
-            around.goal_items.entry(g).or_default().push(i.clone());
+            around.goal_items.entry(g).or_default().push((*i).clone());
         }
     }
     around

@@ -627,3 +627,36 @@ fn a_far_goal_blocked_this_week_is_judged_from_its_items_at_the_weeks_start() {
         );
     });
 }
+
+#[test]
+fn an_item_changed_twice_this_week_is_rewound_to_before_the_first_change() {
+    runtime().block_on(async {
+        let store = SqlStore::memory().await.unwrap();
+        payments(&store).await;
+        // G-3, a plan since last week: its only item, I-5, is dated.
+        let ctx = as_at(&store, "ana", "2026-11-18T08:00:00Z").await;
+        assert_eq!(payout_reports(&ctx).await, "G-3");
+        // Tuesday: I-5 loses its date; Wednesday: it is renamed, its date still gone.
+        let ctx = as_at(&store, "chloe", "2026-11-24T10:00:00Z").await;
+        let undated = ItemPatch {
+            due: Some(None),
+            ..ItemPatch::default()
+        };
+        items::edit(&ctx, "I-5", undated, Some("the format waits for legal"))
+            .await
+            .unwrap();
+        let ctx = as_at(&store, "chloe", "2026-11-25T10:00:00Z").await;
+        let renamed = ItemPatch {
+            title: Some("Report format, v2".into()),
+            ..ItemPatch::default()
+        };
+        items::edit(&ctx, "I-5", renamed, None).await.unwrap();
+
+        // At the week's start I-5 was dated (as before Tuesday's change, not Wednesday's):
+        // G-3 was a plan then and fails the When rule now.
+        let r = reviewed(&store, None).await;
+        let d = r.health_dropped.iter().find(|d| d.id == "G-3");
+        let d = d.unwrap_or_else(|| panic!("G-3 dropped: {:?}", r.health_dropped));
+        assert_eq!(d.new_failing, vec![Rule::ItemMissingWhen], "{d:?}");
+    });
+}
