@@ -128,7 +128,7 @@ fn push_spaces(out: &mut String, mut n: usize) {
 
 /// A cell coloured by meaning.
 pub fn colored(text: impl ToString, color: Option<Color>) -> Cell {
-    let cell = Cell::new(text.to_string());
+    let cell = Cell::new(text);
     match color {
         Some(c) => cell.fg(c),
         None => cell,
