@@ -353,7 +353,7 @@ pub async fn review<S: Store>(ctx: &Ctx<'_, S>, team: &str, week: Option<&str>) 
         health_dropped: health_dropped.len(),
         aspirations: aspirations.len(),
     };
-    Ok(Review {
+    let review = Review {
         team: team.name.clone(),
         lead: names.person(Some(team.lead)),
         tz: tz_name,
@@ -372,7 +372,24 @@ pub async fn review<S: Store>(ctx: &Ctx<'_, S>, team: &str, week: Option<&str>) 
         overcommitted,
         health_dropped,
         aspirations,
-    })
+    };
+    // What was read is freed on the blocking pool, beside what the caller does next (a
+    // command lays the review out): freeing thousands of entities, events and copies took
+    // 0.7 ms of a team review.
+    let read = (
+        now,
+        events,
+        histories,
+        around_then,
+        forecast,
+        extra,
+        checkins,
+    );
+    match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => drop(runtime.spawn_blocking(move || drop(read))),
+        Err(_) => drop(read),
+    }
+    Ok(review)
 }
 
 /// What a review reads from the store, besides people, check-ins and forecasts.
