@@ -816,7 +816,8 @@ impl SqlStore {
     /// Close the idle read connections on the blocking pool while the caller goes on (a
     /// command laying out what it read): closing one unmaps its view of the file, which costs
     /// as much as the pages it touched (≈ 4.5 ms for a team review's three). Reads after this
-    /// open connections again; [`SqlStore::close`] waits for these to be closed.
+    /// open connections again; [`SqlStore::close`] waits for these to be closed. Outside a
+    /// tokio runtime they are closed in place.
     pub fn release_idle(&self) {
         let idle = std::mem::take(&mut *lock(&self.conns.idle));
         if idle.is_empty() {
@@ -825,8 +826,13 @@ impl SqlStore {
         self.conns
             .open
             .fetch_sub(idle.len() as u32, Ordering::Relaxed);
-        let closing = tokio::task::spawn_blocking(move || drop(idle));
-        lock(&self.conns.releasing).push(closing);
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                let closing = runtime.spawn_blocking(move || drop(idle));
+                lock(&self.conns.releasing).push(closing);
+            }
+            Err(_) => drop(idle),
+        }
     }
 
     fn ws_id(&self) -> Result<Id> {

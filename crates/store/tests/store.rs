@@ -244,6 +244,31 @@ async fn sqlite_idle_readers_let_go_are_closed_before_the_writer() {
     assert!(!dir.path().join("w.db-wal").exists(), "the log is left");
 }
 
+/// Idle read connections let go outside a tokio runtime are closed in place.
+#[test]
+fn sqlite_idle_readers_let_go_outside_a_runtime_are_closed_in_place() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.db");
+    let store = runtime.block_on(async {
+        let store = AnyStore::open(&path.display().to_string(), true)
+            .await
+            .unwrap();
+        let filter = many_items(&store).await;
+        read_beside_each_other(&store, &filter).await;
+        store
+    });
+    assert!(store.pool_stats().1 >= 2, "{:?}", store.pool_stats());
+    store.release_idle();
+    assert_eq!(store.pool_stats(), (1, 0), "the writer alone");
+    runtime.block_on(store.close());
+    assert_eq!(store.pool_stats(), (0, 0));
+    assert!(!dir.path().join("w.db-wal").exists(), "the log is left");
+}
+
 /// A workspace of 1,500 items, and the filter that lists them by id: a list long enough for
 /// the SQLite store to read it in parts on other threads.
 async fn many_items<S: Store>(store: &S) -> ItemFilter {
