@@ -296,6 +296,16 @@ async fn payments(store: &SqlStore) {
     .await;
 }
 
+/// [`payments`] in memory, with G-3: "Payout reports", a plan since last week (Wednesday of
+/// W47), whose only item is I-5.
+async fn payments_with_payout_reports() -> SqlStore {
+    let store = SqlStore::memory().await.unwrap();
+    payments(&store).await;
+    let ctx = as_at(&store, "ana", "2026-11-18T08:00:00Z").await;
+    assert_eq!(payout_reports(&ctx).await, "G-3");
+    store
+}
+
 async fn reviewed(store: &SqlStore, week: Option<&str>) -> Review {
     let ctx = as_at(store, "ana", NOW).await;
     review::review(&ctx, "payments", week).await.unwrap()
@@ -430,11 +440,8 @@ fn a_past_week_shows_its_own_slips_and_misses_and_a_future_week_is_refused() {
 #[test]
 fn a_plan_whose_item_stays_blocked_past_three_days_has_dropped_by_the_weeks_end() {
     runtime().block_on(async {
-        let store = SqlStore::memory().await.unwrap();
-        payments(&store).await;
-        // G-3, a plan since last week; its only item is blocked on Monday of W48.
-        let ctx = as_at(&store, "ana", "2026-11-18T08:00:00Z").await;
-        assert_eq!(payout_reports(&ctx).await, "G-3");
+        let store = payments_with_payout_reports().await;
+        // Its only item is blocked on Monday of W48.
         let ctx = as_at(&store, "chloe", "2026-11-23T10:00:00Z").await;
         items::act(
             &ctx,
@@ -473,11 +480,8 @@ fn a_plan_whose_item_stays_blocked_past_three_days_has_dropped_by_the_weeks_end(
 #[test]
 fn a_plan_whose_supplier_slipped_past_the_need_has_dropped_off_track() {
     runtime().block_on(async {
-        let store = SqlStore::memory().await.unwrap();
-        payments(&store).await;
+        let store = payments_with_payout_reports().await;
         // Last week: G-3's I-5 needs Platform's I-6, due in time.
-        let ctx = as_at(&store, "ana", "2026-11-18T08:00:00Z").await;
-        assert_eq!(payout_reports(&ctx).await, "G-3");
         let ctx = as_at(&store, "dee", "2026-11-18T09:00:00Z").await;
         let mut export = step("Ledger export API", "dee", Some("2027-01-08"), "G-1");
         export.goal = None;
@@ -631,11 +635,7 @@ fn a_far_goal_blocked_this_week_is_judged_from_its_items_at_the_weeks_start() {
 #[test]
 fn an_item_changed_twice_this_week_is_rewound_to_before_the_first_change() {
     runtime().block_on(async {
-        let store = SqlStore::memory().await.unwrap();
-        payments(&store).await;
-        // G-3, a plan since last week: its only item, I-5, is dated.
-        let ctx = as_at(&store, "ana", "2026-11-18T08:00:00Z").await;
-        assert_eq!(payout_reports(&ctx).await, "G-3");
+        let store = payments_with_payout_reports().await;
         // Tuesday: I-5 loses its date; Wednesday: it is renamed, its date still gone.
         let ctx = as_at(&store, "chloe", "2026-11-24T10:00:00Z").await;
         let undated = ItemPatch {
