@@ -128,7 +128,12 @@ impl Around {
 
     /// Classify one dependency and describe it.
     pub fn view(&self, d: &Dependency, policy: &PlanPolicy, names: &Names, today: Date) -> DepView {
-        let supply = self.supply(d.to, policy);
+        self.view_with(d, self.supply(d.to, policy), names, today)
+    }
+
+    /// [`Around::view`] with what the delivering end amounts to already judged (`supply`, as
+    /// [`Around::supply`] gives it).
+    pub fn view_with(&self, d: &Dependency, supply: Supply, names: &Names, today: Date) -> DepView {
         let needed = deps::need_date(d.needed_by, self.date(d.from));
         let class = deps::classify_with_risk(needed, supply, self.risk(d.to, today, needed));
         let (from, from_title, from_owner) = node_ref(d.from, &self.goals, &self.items);

@@ -14,7 +14,7 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use landed_core::capacity::{self as load, Week};
 use landed_core::checkin::{missed_weeks, owed_weeks, week_dates};
-use landed_core::deps::{self, DepClass};
+use landed_core::deps::{self, DepClass, Supply};
 use landed_core::event::{Entity, EntityKind, Event};
 use landed_core::hash::{HashMap, HashSet};
 use landed_core::health::{self, HealthFacts, HealthReason};
@@ -326,19 +326,24 @@ pub async fn review<S: Store>(ctx: &Ctx<'_, S>, team: &str, week: Option<&str>) 
     let team_set: HashSet<Id> = team_items.iter().copied().collect();
     let slips = slips(&events, start, end, &snap_now, &team_set, &names);
     let check_ins = check_ins(ctx, &people, &checkins, week).await?;
-    let dependencies = dependencies(ctx, &snap_now, &around_now, &shared, &team_nodes).await?;
+    let judged_now = Judged::new(&around_now, &shared.policy);
+    let dependencies = dependencies(ctx, &snap_now, &judged_now, &shared, &team_nodes).await?;
     let requests: Vec<RequestView> = crate::requests::list(ctx, Some(&team.name), true).await?;
     let overcommitted = overcommitted(ctx, &people, &now, &team_items);
     // Goals at the week's end (now, while it lasts), then at its start: what they need is
     // judged on the far ends as they were then (for the start, rewound from now).
     let end_snap = snap_end.as_ref().unwrap_or(&snap_now);
     let ended = match &since_end {
-        Some(_) => standings(end_snap, &around(end_snap, &ends, &item_forecast), &shared),
-        None => standings(end_snap, &around_now, &shared),
+        Some(_) => {
+            let around_end = around(end_snap, &ends, &item_forecast);
+            standings(end_snap, &Judged::new(&around_end, &shared.policy), &shared)
+        }
+        None => standings(end_snap, &judged_now, &shared),
     };
     let aspirations = aspirations(&snap_now, &shared);
     let around_then = rewind(around_now, &since_start, &ends);
-    let health_dropped = health_dropped(&snap_then, &around_then, end_snap, &ended, &shared);
+    let judged_then = Judged::new(&around_then, &shared.policy);
+    let health_dropped = health_dropped(&snap_then, &judged_then, end_snap, &ended, &shared);
 
     let counts = Counts {
         blocked: blocked.len(),
@@ -889,7 +894,7 @@ impl<'a> Snapshot<'a> {
     /// `landed goal show` judges it. Forecasts are today's for both moments: rebuilding one
     /// for the week's start would mean scheduling the whole workspace as it was, so a
     /// forecast moves no goal here (a changed target still does).
-    fn moment(&self, goal: &Goal, around: &Around, shared: &Shared<'_>) -> Option<Moment> {
+    fn moment(&self, goal: &Goal, judged: &Judged<'_>, shared: &Shared<'_>) -> Option<Moment> {
         let items = self.items_of(goal.id);
         let verdict = plan::evaluate_goal(goal, items.iter().copied(), &shared.policy);
         let standing = Standing::of(verdict.status, None)?;
@@ -906,13 +911,13 @@ impl<'a> Snapshot<'a> {
         let mut classes: Vec<DepClass> = nodes
             .iter()
             .flat_map(|n| self.needs.get(n).into_iter().flatten())
-            .map(|d| class(around, d, &shared.policy, self.today))
+            .map(|d| judged.class(d, self.today))
             .collect();
         classes.extend(
             nodes
                 .iter()
                 .flat_map(|n| self.asks.get(n).into_iter().flatten())
-                .map(|r| self.request_class(r, around)),
+                .map(|r| self.request_class(r, judged.around)),
         );
         let (forecast, incomplete) = shared
             .forecast
@@ -1003,11 +1008,45 @@ fn rewind(mut around: Around, undone: &Undone, ends: &Ends) -> Around {
     around
 }
 
-/// The class of a dependency, decided as `Around::view` decides it, without describing it.
-fn class(around: &Around, d: &Dependency, policy: &PlanPolicy, today: Date) -> DepClass {
-    let needed = deps::need_date(d.needed_by, around.date(d.from));
-    let supply = around.supply(d.to, policy);
-    deps::classify_with_risk(needed, supply, around.risk(d.to, today, needed))
+/// The far ends at one moment, with what each of their goals delivers judged once: judging a
+/// goal judges its plan from its items, and a goal may deliver to hundreds of dependencies.
+struct Judged<'a> {
+    around: &'a Around,
+    goals: HashMap<Id, Supply>,
+    policy: PlanPolicy,
+}
+
+impl<'a> Judged<'a> {
+    fn new(around: &'a Around, policy: &PlanPolicy) -> Judged<'a> {
+        let goals = around
+            .goals
+            .keys()
+            .map(|id| (*id, around.supply(Node::Goal(*id), policy)))
+            .collect();
+        Judged {
+            around,
+            goals,
+            policy: *policy,
+        }
+    }
+
+    /// What `node` amounts to as a supplier, as [`Around::supply`] judges it.
+    fn supply(&self, node: Node) -> Supply {
+        match node {
+            Node::Goal(id) => match self.goals.get(&id) {
+                Some(supply) => *supply,
+                None => self.around.supply(node, &self.policy),
+            },
+            Node::Item(_) => self.around.supply(node, &self.policy),
+        }
+    }
+
+    /// The class of a dependency, decided as `Around::view` decides it, without describing it.
+    fn class(&self, d: &Dependency, today: Date) -> DepClass {
+        let needed = deps::need_date(d.needed_by, self.around.date(d.from));
+        let risk = self.around.risk(d.to, today, needed);
+        deps::classify_with_risk(needed, self.supply(d.to), risk)
+    }
 }
 
 fn pick<'a, T: Clone + 'a>(
@@ -1192,7 +1231,7 @@ async fn check_ins<S: Store>(
 async fn dependencies<S: Store>(
     ctx: &Ctx<'_, S>,
     snap: &Snapshot<'_>,
-    around: &Around,
+    judged: &Judged<'_>,
     shared: &Shared<'_>,
     nodes: &HashSet<Node>,
 ) -> Result<Vec<DepView>> {
@@ -1201,10 +1240,11 @@ async fn dependencies<S: Store>(
         .deps
         .iter()
         .filter(|d| nodes.contains(&d.from) || nodes.contains(&d.to))
-        .filter(|d| bad(class(around, d, &shared.policy, snap.today)))
+        .filter(|d| bad(judged.class(d, snap.today)))
         .map(|d| {
-            let view = around.view(d, &shared.policy, shared.names, snap.today);
-            debug_assert_eq!(view.class, class(around, d, &shared.policy, snap.today));
+            let supply = judged.supply(d.to);
+            let view = judged.around.view_with(d, supply, shared.names, snap.today);
+            debug_assert_eq!(view.class, judged.class(d, snap.today));
             view
         })
         .collect();
@@ -1289,9 +1329,9 @@ fn overcommitted<S: Store>(
 }
 
 /// Where each open goal of the team stands at `snap`'s moment.
-fn standings(snap: &Snapshot<'_>, around: &Around, shared: &Shared<'_>) -> HashMap<Id, Moment> {
+fn standings(snap: &Snapshot<'_>, judged: &Judged<'_>, shared: &Shared<'_>) -> HashMap<Id, Moment> {
     snap.goals()
-        .filter_map(|g| Some((g.id, snap.moment(g, around, shared)?)))
+        .filter_map(|g| Some((g.id, snap.moment(g, judged, shared)?)))
         .collect()
 }
 
@@ -1300,14 +1340,14 @@ fn standings(snap: &Snapshot<'_>, around: &Around, shared: &Shared<'_>) -> HashM
 /// with.
 fn health_dropped(
     then: &Snapshot<'_>,
-    around: &Around,
+    judged: &Judged<'_>,
     end: &Snapshot<'_>,
     ended: &HashMap<Id, Moment>,
     shared: &Shared<'_>,
 ) -> Vec<DropLine> {
     end.goals()
         .filter_map(|g| {
-            let before = then.moment(then.goals.get(&g.id)?, around, shared)?;
+            let before = then.moment(then.goals.get(&g.id)?, judged, shared)?;
             let drop = rules::health_drop(&before, ended.get(&g.id)?)?;
             Some(DropLine {
                 id: goal_ref(g.num).to_string(),
