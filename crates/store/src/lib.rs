@@ -29,6 +29,19 @@ pub mod testing;
 pub use postgres::PgStore;
 pub use sqlite::SqlStore;
 
+/// Drop `value` on tokio's blocking pool, beside the caller's work (freeing what a long read
+/// returned, closing connections), or in place outside a tokio runtime. The drop's handle, if
+/// it was sent away.
+pub fn drop_apart<T: Send + 'static>(value: T) -> Option<tokio::task::JoinHandle<()>> {
+    match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => Some(runtime.spawn_blocking(move || drop(value))),
+        Err(_) => {
+            drop(value);
+            None
+        }
+    }
+}
+
 /// An API token as kept: the token itself is never stored, only its SHA-256 (`hash`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiToken {

@@ -826,12 +826,8 @@ impl SqlStore {
         self.conns
             .open
             .fetch_sub(idle.len() as u32, Ordering::Relaxed);
-        match tokio::runtime::Handle::try_current() {
-            Ok(runtime) => {
-                let closing = runtime.spawn_blocking(move || drop(idle));
-                lock(&self.conns.releasing).push(closing);
-            }
-            Err(_) => drop(idle),
+        if let Some(closing) = crate::drop_apart(idle) {
+            lock(&self.conns.releasing).push(closing);
         }
     }
 
