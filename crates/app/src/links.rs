@@ -1,5 +1,7 @@
 //! Dependencies: adding them (refusing cycles) and classifying them (DESIGN §3).
 
+use std::borrow::Borrow;
+
 use jiff::civil::Date;
 
 use landed_core::deps::{self, Supply};
@@ -12,19 +14,33 @@ use landed_store::{GoalFilter, ItemFilter, KeptGoal, Store};
 use crate::views::{DepView, Names, node_ref};
 use crate::{AppError, Ctx, Result, resolve};
 
-/// The goals and items at the ends of some dependencies, enough to classify them.
-#[derive(Debug, Default)]
-pub struct Around {
-    pub goals: HashMap<Id, Goal>,
-    pub items: HashMap<Id, Item>,
+/// The goals and items at the ends of some dependencies, enough to classify them: owned as
+/// read from the store, or borrowed from entities already at hand (`Around<&Goal, &Item>`, as
+/// the review holds the far ends at each moment of its week).
+#[derive(Debug)]
+pub struct Around<G = Goal, I = Item> {
+    pub goals: HashMap<Id, G>,
+    pub items: HashMap<Id, I>,
     /// Items of every goal in `goals`, for their verdicts.
-    pub goal_items: HashMap<Id, Vec<Item>>,
+    pub goal_items: HashMap<Id, Vec<I>>,
     /// Goals judged from what was kept of their items with the forecast instead (see
     /// [`KeptGoal`]): a goal here is judged from this, whatever `goal_items` holds.
     pub kept: HashMap<Id, KeptGoal>,
     /// Forecast finishes of the items, where known: a supplier forecast to finish after it is
     /// needed is at risk (DESIGN §5).
     pub forecast: HashMap<Id, Date>,
+}
+
+impl<G, I> Default for Around<G, I> {
+    fn default() -> Self {
+        Around {
+            goals: HashMap::default(),
+            items: HashMap::default(),
+            goal_items: HashMap::default(),
+            kept: HashMap::default(),
+            forecast: HashMap::default(),
+        }
+    }
 }
 
 impl Around {
@@ -70,15 +86,25 @@ impl Around {
             kept: HashMap::default(),
         })
     }
+}
+
+impl<G: Borrow<Goal>, I: Borrow<Item>> Around<G, I> {
+    /// The items of `goal` here.
+    fn items_of(&self, goal: Id) -> impl Iterator<Item = &Item> + Clone {
+        let items = self.goal_items.get(&goal).map(Vec::as_slice).unwrap_or(&[]);
+        items.iter().map(Borrow::borrow)
+    }
 
     /// What a node delivers, as the core sees it.
     pub fn supply(&self, node: Node, policy: &PlanPolicy) -> Supply {
         match node {
-            Node::Item(id) => self.items.get(&id).map_or(
-                Supply::Phantom(deps::PhantomWhy::Dropped),
-                deps::item_supply,
-            ),
-            Node::Goal(id) => match self.goals.get(&id) {
+            Node::Item(id) => self
+                .items
+                .get(&id)
+                .map_or(Supply::Phantom(deps::PhantomWhy::Dropped), |i| {
+                    deps::item_supply(i.borrow())
+                }),
+            Node::Goal(id) => match self.goals.get(&id).map(Borrow::borrow) {
                 None => Supply::Phantom(deps::PhantomWhy::Dropped),
                 Some(g) => match self.kept.get(&id) {
                     Some(k) => {
@@ -89,8 +115,7 @@ impl Around {
                         deps::goal_supply_as(g, status)
                     }
                     None => {
-                        let items = self.goal_items.get(&id).map(Vec::as_slice).unwrap_or(&[]);
-                        deps::goal_supply(g, &plan::evaluate_goal(g, items, policy))
+                        deps::goal_supply(g, &plan::evaluate_goal(g, self.items_of(id), policy))
                     }
                 },
             },
@@ -106,14 +131,13 @@ impl Around {
             Node::Item(id) => self
                 .items
                 .get(&id)
-                .and_then(|i| deps::item_risk(i, today, needed, forecast(id))),
+                .and_then(|i| deps::item_risk(i.borrow(), today, needed, forecast(id))),
             Node::Goal(id) => {
-                let goal = self.goals.get(&id)?;
+                let goal = self.goals.get(&id)?.borrow();
                 if let Some(k) = self.kept.get(&id) {
                     return k.risk.at(goal, today, needed);
                 }
-                let items = self.goal_items.get(&id).map(Vec::as_slice).unwrap_or(&[]);
-                deps::goal_risk(goal, items, today, needed, forecast)
+                deps::goal_risk(goal, self.items_of(id), today, needed, forecast)
             }
         }
     }
@@ -121,8 +145,8 @@ impl Around {
     /// The date a node is due or targeted.
     pub fn date(&self, node: Node) -> Option<jiff::civil::Date> {
         match node {
-            Node::Item(id) => self.items.get(&id).and_then(|i| i.due.date),
-            Node::Goal(id) => self.goals.get(&id).and_then(|g| g.target.date),
+            Node::Item(id) => self.items.get(&id).and_then(|i| i.borrow().due.date),
+            Node::Goal(id) => self.goals.get(&id).and_then(|g| g.borrow().target.date),
         }
     }
 
@@ -162,8 +186,8 @@ impl Around {
     pub fn owners(&self) -> impl Iterator<Item = Id> + '_ {
         self.goals
             .values()
-            .filter_map(|g| g.owner)
-            .chain(self.items.values().filter_map(|i| i.owner))
+            .filter_map(|g| g.borrow().owner)
+            .chain(self.items.values().filter_map(|i| i.borrow().owner))
     }
 }
 

@@ -275,7 +275,7 @@ pub async fn review<S: Store>(ctx: &Ctx<'_, S>, team: &str, week: Option<&str>) 
             let snap_end = since_end
                 .as_ref()
                 .map(|u| Snapshot::new(&now, u, &scope, end_today, cut));
-            let around_now = around(&snap_now, &ends, &item_forecast);
+            let around_now = around(&snap_now, &ends, item_forecast);
             Ok((snap_now, snap_then, snap_end, around_now))
         },)?;
     let mut histories: HashMap<Id, Vec<Event>> = HashMap::default();
@@ -335,7 +335,7 @@ pub async fn review<S: Store>(ctx: &Ctx<'_, S>, team: &str, week: Option<&str>) 
     let end_snap = snap_end.as_ref().unwrap_or(&snap_now);
     let ended = match &since_end {
         Some(_) => {
-            let around_end = around(end_snap, &ends, &item_forecast);
+            let around_end = around(end_snap, &ends, around_now.forecast.clone());
             standings(end_snap, &Judged::new(&around_end, &shared.policy), &shared)
         }
         None => standings(end_snap, &judged_now, &shared),
@@ -381,15 +381,7 @@ pub async fn review<S: Store>(ctx: &Ctx<'_, S>, team: &str, week: Option<&str>) 
     // What was read is freed on the blocking pool, beside what the caller does next (a
     // command lays the review out): freeing thousands of entities, events and copies took
     // 0.7 ms of a team review. Outside a tokio runtime, in place.
-    let read = (
-        now,
-        events,
-        histories,
-        around_then,
-        forecast,
-        extra,
-        checkins,
-    );
+    let read = (now, events, histories, forecast, extra, checkins);
     landed_store::drop_apart(read);
     Ok(review)
 }
@@ -940,7 +932,7 @@ impl<'a> Snapshot<'a> {
     }
 
     /// The class of the dependency a request stands for, as `links::request_deps` gives it.
-    fn request_class(&self, r: &Request, around: &Around) -> DepClass {
+    fn request_class(&self, r: &Request, around: &Far<'_>) -> DepClass {
         let item = r.item.and_then(|id| self.items.get(&id));
         deps::classify_with_risk(
             Some(r.needed_by),
@@ -953,34 +945,36 @@ impl<'a> Snapshot<'a> {
     }
 }
 
+/// The far ends at one moment of the review, borrowed from what it read.
+type Far<'a> = Around<&'a Goal, &'a Item>;
+
 /// What classifying the team's dependencies at `snap`'s moment needs (see `links::Around`): the
 /// far ends as they were, the items of the goals among them, and today's forecasts.
-fn around(snap: &Snapshot<'_>, ends: &Ends, forecast: &HashMap<Id, Date>) -> Around {
-    let mut goal_items: HashMap<Id, Vec<Item>> = HashMap::default();
+fn around<'a>(snap: &Snapshot<'a>, ends: &Ends, forecast: HashMap<Id, Date>) -> Far<'a> {
+    let mut goal_items: HashMap<Id, Vec<&Item>> = HashMap::default();
     for i in snap.items.iter() {
         if let Some(g) = i.goal.filter(|g| ends.judged_by_items(*g)) {
-            goal_items.entry(g).or_default().push(i.clone());
+            goal_items.entry(g).or_default().push(i);
         }
     }
     Around {
         goals: pick(|id| snap.goals.get(id), &ends.goals),
         items: pick(|id| snap.items.get(id), &ends.items),
         goal_items,
-        forecast: forecast.clone(),
+        forecast,
         kept: ends.kept.clone(),
     }
 }
 
-/// `around` of now as it was with `undone` undone: only what the events touched changes, so
-/// nothing else is copied again.
-fn rewind(mut around: Around, undone: &Undone, ends: &Ends) -> Around {
+/// `around` of now as it was with `undone` undone: only what the events touched changes.
+fn rewind<'a>(mut around: Far<'a>, undone: &Undone<'a>, ends: &Ends) -> Far<'a> {
     for (id, then) in undone
         .goals
         .iter()
         .filter(|(id, _)| ends.goals.contains(id))
     {
         match then {
-            Some(g) => _ = around.goals.insert(*id, (*g).clone()),
+            Some(g) => _ = around.goals.insert(*id, *g),
             None => _ = around.goals.remove(id),
         }
     }
@@ -990,7 +984,7 @@ fn rewind(mut around: Around, undone: &Undone, ends: &Ends) -> Around {
         .filter(|(id, _)| ends.items.contains(id))
     {
         match then {
-            Some(i) => _ = around.items.insert(*id, (*i).clone()),
+            Some(i) => _ = around.items.insert(*id, *i),
             None => _ = around.items.remove(id),
         }
     }
@@ -999,7 +993,7 @@ fn rewind(mut around: Around, undone: &Undone, ends: &Ends) -> Around {
     }
     for i in undone.items.values().flatten() {
         if let Some(g) = i.goal.filter(|g| ends.judged_by_items(*g)) {
-            around.goal_items.entry(g).or_default().push((*i).clone());
+            around.goal_items.entry(g).or_default().push(*i);
         }
     }
     around
@@ -1008,13 +1002,13 @@ fn rewind(mut around: Around, undone: &Undone, ends: &Ends) -> Around {
 /// The far ends at one moment, with what each of their goals delivers judged once: judging a
 /// goal judges its plan from its items, and a goal may deliver to hundreds of dependencies.
 struct Judged<'a> {
-    around: &'a Around,
+    around: &'a Far<'a>,
     goals: HashMap<Id, Supply>,
     policy: PlanPolicy,
 }
 
 impl<'a> Judged<'a> {
-    fn new(around: &'a Around, policy: &PlanPolicy) -> Judged<'a> {
+    fn new(around: &'a Far<'a>, policy: &PlanPolicy) -> Judged<'a> {
         let goals = around
             .goals
             .keys()
@@ -1046,13 +1040,8 @@ impl<'a> Judged<'a> {
     }
 }
 
-fn pick<'a, T: Clone + 'a>(
-    get: impl Fn(&Id) -> Option<&'a T>,
-    ids: &HashSet<Id>,
-) -> HashMap<Id, T> {
-    ids.iter()
-        .filter_map(|id| Some((*id, get(id)?.clone())))
-        .collect()
+fn pick<'a, T>(get: impl Fn(&Id) -> Option<&'a T>, ids: &HashSet<Id>) -> HashMap<Id, &'a T> {
+    ids.iter().filter_map(|id| Some((*id, get(id)?))).collect()
 }
 
 /// Section 1: the team's blocked items, longest blocked first.

@@ -1,6 +1,8 @@
 //! What the use cases return: plain, serialisable views with stable field names, the same
 //! for `--json`, the API and the web pages.
 
+use std::borrow::Borrow;
+
 use jiff::civil::Date;
 use landed_core::deps::{DepClass, PhantomWhy};
 use landed_core::hash::HashMap;
@@ -252,17 +254,17 @@ pub struct GoalView {
 }
 
 /// A label for a node: its id and title.
-pub fn node_ref(
+pub fn node_ref<G: Borrow<Goal>, I: Borrow<Item>>(
     node: Node,
-    goals: &HashMap<Id, Goal>,
-    items: &HashMap<Id, Item>,
+    goals: &HashMap<Id, G>,
+    items: &HashMap<Id, I>,
 ) -> (String, String, Option<Id>) {
     match node {
-        Node::Item(id) => items.get(&id).map_or_else(
+        Node::Item(id) => items.get(&id).map(Borrow::borrow).map_or_else(
             || (format!("item #{id}"), String::new(), None),
             |i| (item_ref(i.num).to_string(), i.title.clone(), i.owner),
         ),
-        Node::Goal(id) => goals.get(&id).map_or_else(
+        Node::Goal(id) => goals.get(&id).map(Borrow::borrow).map_or_else(
             || (format!("goal #{id}"), String::new(), None),
             |g| (goal_ref(g.num).to_string(), g.title.clone(), g.owner),
         ),

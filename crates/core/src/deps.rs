@@ -170,16 +170,19 @@ pub fn item_risk(
 /// Whether a goal that delivers is at risk on `today`: past its target while open, with a
 /// blocked item, or with an open item forecast (`forecast`, by item id) to finish after
 /// `needed` — a goal cannot land before its items.
-pub fn goal_risk(
+pub fn goal_risk<'a>(
     goal: &Goal,
-    items: &[Item],
+    items: impl IntoIterator<Item = &'a Item> + Clone,
     today: Date,
     needed: Option<Date>,
     forecast: impl Fn(crate::model::Id) -> Option<Date>,
 ) -> Option<RiskWhy> {
-    let blocked = items.iter().any(|i| i.status == ItemStatus::Blocked);
+    let blocked = items
+        .clone()
+        .into_iter()
+        .any(|i| i.status == ItemStatus::Blocked);
     let open = items
-        .iter()
+        .into_iter()
         .filter(|i| i.status.is_open())
         .filter_map(|i| Some((i.due.date, forecast(i.id)?)));
     risk_of(goal, blocked, open, today, needed)
