@@ -294,6 +294,19 @@ fn rows<T>(
     })
 }
 
+/// The rows of each statement of `parts`, one after the other, decoded by `decode`.
+fn rows_of<T>(
+    parts: &[Sql],
+    conn: &Connection,
+    decode: fn(&Row<'_>) -> Result<T>,
+) -> Result<Vec<T>> {
+    let mut all = Vec::new();
+    for part in parts {
+        all.extend(part.rows(conn, decode)?);
+    }
+    Ok(all)
+}
+
 /// The first row of a statement, if any, decoded by `each`.
 fn row<T>(
     conn: &Connection,
@@ -398,22 +411,27 @@ fn item_select(ws: Id, filter: &ItemFilter) -> Vec<Sql> {
     };
     sql.args.push(Arg::One(team.into()));
     let team_param = format!("?{}", sql.args.len());
-    // A team's items in two disjoint parts, read beside each other: the items of its goals,
-    // and the other items its lead and members own (the rule of `team_item_ids`), each one
-    // indexed search (`items_goal`, `items_owner`). Their union in one statement costs SQLite
-    // a temporary tree of ids and a second search of each item by id.
+    // A team's items in disjoint parts, read beside each other: the items of its goals, and
+    // the other items its lead and members own (the rule of `team_item_ids`), each one indexed
+    // search (`items_goal`, `items_owner`). Their union in one statement costs SQLite a
+    // temporary tree of ids and a second search of each item by id. The people's other items
+    // are scattered over the table, one search each: they are read in two halves, the people
+    // with even ids and those with odd ones.
     let (goals, people) = (crate::TEAM_GOAL_IDS, crate::TEAM_PEOPLE);
-    [
-        format!(" AND i.goal_id IN ({goals})"),
-        format!(" AND i.owner IN ({people}) AND (i.goal_id IS NULL OR i.goal_id NOT IN ({goals}))"),
-    ]
-    .into_iter()
-    .map(|part| {
-        let mut sql = sql.clone();
-        sql.push(part.replace("$1", "?1").replace("$2", &team_param));
-        sql
-    })
-    .collect()
+    let owned = |half: u8| {
+        format!(
+            " AND i.owner IN (SELECT person_id FROM ({people}) WHERE person_id % 2 = {half}) \
+             AND (i.goal_id IS NULL OR i.goal_id NOT IN ({goals}))"
+        )
+    };
+    [format!(" AND i.goal_id IN ({goals})"), owned(0), owned(1)]
+        .into_iter()
+        .map(|part| {
+            let mut sql = sql.clone();
+            sql.push(part.replace("$1", "?1").replace("$2", &team_param));
+            sql
+        })
+        .collect()
 }
 
 /// Open a connection to the file with the settings every connection needs.
@@ -880,10 +898,12 @@ impl SqlStore {
         self.conns.open.fetch_sub(1, Ordering::Relaxed);
     }
 
-    /// Run the parts of one read beside each other, and their rows in the parts' order: the
-    /// first in place, each other apart (see [`SqlStore::spawn_apart`]). A long list split in
-    /// two reads in about half the time on two cores. In memory there is one connection: the
-    /// parts run one by one.
+    /// Run the parts of one read in two groups beside each other, and their rows in the
+    /// parts' order: the first half of them (the larger, for an odd count) one by one in
+    /// place, the others one by one apart (see [`SqlStore::spawn_apart`]). A long list split
+    /// in two reads in about half the time on two cores; a thread and a connection for each
+    /// part beyond two would cost more than they save, as three threads share two cores. In
+    /// memory there is one connection: the parts run one by one.
     async fn read_parts<T: Send + 'static>(
         &self,
         mut parts: Vec<Sql>,
@@ -891,36 +911,19 @@ impl SqlStore {
     ) -> Result<Vec<T>> {
         let path = match &self.conns.path {
             Some(path) if parts.len() > 1 => path,
-            _ => {
-                return self
-                    .read(|conn| {
-                        let mut all = Vec::new();
-                        for part in &parts {
-                            all.extend(part.rows(conn, decode)?);
-                        }
-                        Ok(all)
-                    })
-                    .await;
-            }
+            _ => return self.read(|conn| rows_of(&parts, conn, decode)).await,
         };
         if self.conns.closed.load(Ordering::Acquire) {
             return Err(closed());
         }
-        let running: Vec<_> = parts
-            .split_off(1)
-            .into_iter()
-            .map(|part| self.spawn_apart(path, move |conn| part.rows(conn, decode)))
-            .collect();
-        let mut all = self.read(|conn| parts[0].rows(conn, decode)).await;
-        // Every part is waited for, so that each connection is given back or counted gone.
-        for part in running {
-            let rows = self.join_apart(part).await;
-            all = all.and_then(|mut all| {
-                all.extend(rows?);
-                Ok(all)
-            });
-        }
-        all
+        let apart = parts.split_off(parts.len().div_ceil(2));
+        let running = self.spawn_apart(path, move |conn| rows_of(&apart, conn, decode));
+        let in_place = self.read(|conn| rows_of(&parts, conn, decode)).await;
+        // What runs apart is waited for, so that its connection is given back or counted gone.
+        let apart = self.join_apart(running).await;
+        let mut all = in_place?;
+        all.extend(apart?);
+        Ok(all)
     }
 
     /// Run `f` on a read connection on a thread of its own (tokio's blocking pool), so that

@@ -269,6 +269,33 @@ fn sqlite_idle_readers_let_go_outside_a_runtime_are_closed_in_place() {
     assert!(!dir.path().join("w.db-wal").exists(), "the log is left");
 }
 
+/// On a file, the SQLite store reads a team's items in parts on two connections beside each
+/// other (the items of its goals, then those its people with even ids and with odd ids own
+/// elsewhere), and more parts for a long list of ids too: every item is there once, in order,
+/// and every connection is given back.
+#[tokio::test]
+async fn sqlite_a_teams_items_read_in_parts_on_a_file_are_all_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = landed_store::SqlStore::open(&dir.path().join("w.db"), true)
+        .await
+        .unwrap();
+    world(&store).await;
+    let team = ItemFilter {
+        team: Some(1),
+        ..ItemFilter::default()
+    };
+    // G-1's I-1, the lead's (ana, an odd id) I-2, the member's (ben, an even id) I-3.
+    assert_eq!(nums(&store.items(&team).await.unwrap()), [1, 2, 3]);
+    let listed = ItemFilter {
+        ids: Some((1..=2_000).rev().collect()),
+        ..team
+    };
+    assert_eq!(nums(&store.items(&listed).await.unwrap()), [1, 2, 3]);
+    let (open, idle) = store.pool_stats();
+    assert_eq!(open as usize, idle + 1, "{open} open, {idle} idle");
+    store.close().await;
+}
+
 /// A workspace of 1,500 items, and the filter that lists them by id: a list long enough for
 /// the SQLite store to read it in parts on other threads.
 async fn many_items<S: Store>(store: &S) -> ItemFilter {
