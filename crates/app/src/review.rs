@@ -414,9 +414,9 @@ async fn load<S: Store>(ctx: &Ctx<'_, S>, scope: &Scope<'_>, start: Timestamp) -
         ..ItemFilter::default()
     };
     // The week's events first: the SQLite store reads a log on a thread of its own, so the
-    // team's goals and items are read beside it rather than after it. Items before goals: of
-    // their two parts, the SQLite store starts one on a thread of its own before it reads the
-    // other, then the goals, in place.
+    // team's goals and items are read beside it rather than after it. Items before goals: the
+    // SQLite store starts some of their parts on a thread of its own before it reads the
+    // others, then the goals, in place.
     let (events, items, goals, requests) = tokio::try_join!(
         ctx.store.events_between(start, Timestamp::MAX),
         ctx.store.items(&item_filter),
