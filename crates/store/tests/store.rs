@@ -197,14 +197,21 @@ async fn long_lists_are_read_whole_and_once<S: Store>(a: &S, b: &S) {
     assert_eq!(events.len(), 1 + 30 + 2_400 + 2_399);
 }
 
-/// The SQLite store's count of open connections stays true when reads run on other threads
-/// with connections of their own: each is given back idle (or closed), none is lost.
-#[tokio::test]
-async fn sqlite_reads_beside_each_other_give_their_connections_back() {
+/// A SQLite store on a new file in a directory of its own, removed when the directory is
+/// dropped.
+async fn sqlite_on_a_file() -> (tempfile::TempDir, landed_store::SqlStore) {
     let dir = tempfile::tempdir().unwrap();
     let store = landed_store::SqlStore::open(&dir.path().join("w.db"), true)
         .await
         .unwrap();
+    (dir, store)
+}
+
+/// The SQLite store's count of open connections stays true when reads run on other threads
+/// with connections of their own: each is given back idle (or closed), none is lost.
+#[tokio::test]
+async fn sqlite_reads_beside_each_other_give_their_connections_back() {
+    let (_dir, store) = sqlite_on_a_file().await;
     let filter = many_items(&store).await;
     for _ in 0..3 {
         read_beside_each_other(&store, &filter).await;
@@ -275,10 +282,7 @@ fn sqlite_idle_readers_let_go_outside_a_runtime_are_closed_in_place() {
 /// and every connection is given back.
 #[tokio::test]
 async fn sqlite_a_teams_items_read_in_parts_on_a_file_are_all_there() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = landed_store::SqlStore::open(&dir.path().join("w.db"), true)
-        .await
-        .unwrap();
+    let (_dir, store) = sqlite_on_a_file().await;
     world(&store).await;
     let team = ItemFilter {
         team: Some(1),
