@@ -4,7 +4,7 @@ use std::borrow::Borrow;
 
 use jiff::civil::Date;
 
-use landed_core::deps::{self, Supply};
+use landed_core::deps::{self, DepClass, Supply};
 use landed_core::hash::{HashMap, HashSet};
 use landed_core::model::{Dependency, Goal, Id, Item, Node, Ref, RefKind, Request, Team};
 use landed_core::plan::{self, PlanPolicy};
@@ -158,8 +158,7 @@ impl<G: Borrow<Goal>, I: Borrow<Item>> Around<G, I> {
     /// [`Around::view`] with what the delivering end amounts to already judged (`supply`, as
     /// [`Around::supply`] gives it).
     pub fn view_with(&self, d: &Dependency, supply: Supply, names: &Names, today: Date) -> DepView {
-        let needed = deps::need_date(d.needed_by, self.date(d.from));
-        let class = deps::classify_with_risk(needed, supply, self.risk(d.to, today, needed));
+        let (needed, class) = self.class_with(d, supply, today);
         let (from, from_title, from_owner) = node_ref(d.from, &self.goals, &self.items);
         let (to, to_title, to_owner) = node_ref(d.to, &self.goals, &self.items);
         DepView {
@@ -180,6 +179,19 @@ impl<G: Borrow<Goal>, I: Borrow<Item>> Around<G, I> {
                 _ => self.date(d.to),
             },
         }
+    }
+
+    /// When a dependency is needed, and its class, with what the delivering end amounts to
+    /// already judged (`supply`, as [`Around::supply`] gives it).
+    pub fn class_with(
+        &self,
+        d: &Dependency,
+        supply: Supply,
+        today: Date,
+    ) -> (Option<Date>, DepClass) {
+        let needed = deps::need_date(d.needed_by, self.date(d.from));
+        let class = deps::classify_with_risk(needed, supply, self.risk(d.to, today, needed));
+        (needed, class)
     }
 
     /// The people named by the nodes here.

@@ -1036,9 +1036,7 @@ impl<'a> Judged<'a> {
 
     /// The class of a dependency, decided as `Around::view` decides it, without describing it.
     fn class(&self, d: &Dependency, today: Date) -> DepClass {
-        let needed = deps::need_date(d.needed_by, self.around.date(d.from));
-        let risk = self.around.risk(d.to, today, needed);
-        deps::classify_with_risk(needed, self.supply(d.to), risk)
+        self.around.class_with(d, self.supply(d.to), today).1
     }
 }
 
@@ -1231,9 +1229,7 @@ async fn dependencies<S: Store>(
         .filter(|d| bad(judged.class(d, snap.today)))
         .map(|d| {
             let supply = judged.supply(d.to);
-            let view = judged.around.view_with(d, supply, shared.names, snap.today);
-            debug_assert_eq!(view.class, judged.class(d, snap.today));
-            view
+            judged.around.view_with(d, supply, shared.names, snap.today)
         })
         .collect();
     // Requests stand as dependencies too: those made for the team's work or delivered by it.
