@@ -326,7 +326,7 @@ pub async fn review<S: Store>(ctx: &Ctx<'_, S>, team: &str, week: Option<&str>) 
     let team_set: HashSet<Id> = team_items.iter().copied().collect();
     let slips = slips(&events, start, end, &snap_now, &team_set, &names);
     let check_ins = check_ins(ctx, &people, &checkins, week).await?;
-    let judged_now = Judged::new(&around_now, &shared.policy);
+    let judged_now = Judged::new(&around_now, &ends.to_goals, &shared.policy);
     let dependencies = dependencies(ctx, &snap_now, &judged_now, &shared, &team_nodes).await?;
     let requests: Vec<RequestView> = crate::requests::list(ctx, Some(&team.name), true).await?;
     let overcommitted = overcommitted(ctx, &people, &now, &team_items);
@@ -336,13 +336,17 @@ pub async fn review<S: Store>(ctx: &Ctx<'_, S>, team: &str, week: Option<&str>) 
     let ended = match &since_end {
         Some(_) => {
             let around_end = around(end_snap, &ends, around_now.forecast.clone());
-            standings(end_snap, &Judged::new(&around_end, &shared.policy), &shared)
+            standings(
+                end_snap,
+                &Judged::new(&around_end, &ends.to_goals, &shared.policy),
+                &shared,
+            )
         }
         None => standings(end_snap, &judged_now, &shared),
     };
     let aspirations = aspirations(&snap_now, &shared);
     let around_then = rewind(around_now, &since_start, &ends);
-    let judged_then = Judged::new(&around_then, &shared.policy);
+    let judged_then = Judged::new(&around_then, &ends.to_goals, &shared.policy);
     let health_dropped = health_dropped(&snap_then, &judged_then, end_snap, &ended, &shared);
 
     let counts = Counts {
@@ -1010,10 +1014,11 @@ struct Judged<'a> {
 }
 
 impl<'a> Judged<'a> {
-    fn new(around: &'a Far<'a>, policy: &PlanPolicy) -> Judged<'a> {
-        let goals = around
-            .goals
-            .keys()
+    /// `around`, with what each goal in it that delivers (`delivering`) amounts to judged.
+    fn new(around: &'a Far<'a>, delivering: &HashSet<Id>, policy: &PlanPolicy) -> Judged<'a> {
+        let goals = delivering
+            .iter()
+            .filter(|id| around.goals.contains_key(id))
             .map(|id| (*id, around.supply(Node::Goal(*id), policy)))
             .collect();
         Judged {
